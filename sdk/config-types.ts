@@ -1,0 +1,94 @@
+/** The run configuration (DESIGN.md "Run configuration"), as validated by `parseConfig` in config.ts. */
+
+export type DataFormat = "csv" | "tsv" | "libsvm" | "parquet";
+
+/** How one raw column becomes a field of the feature map (see sdk/runtime/feature-map.ts for encodings). */
+export interface FeatureConfig {
+  name: string;
+  /** categorical: vocabulary; hashed: hash buckets; numeric: one scaled row; quantile: buckets by quantiles. */
+  type: "categorical" | "hashed" | "numeric" | "quantile";
+  /** categorical / log-square vocabularies keep values seen at least this often in train (default 1). */
+  minCount?: number;
+  /** hashed: number of buckets (required). */
+  buckets?: number;
+  /** numeric: "none" | "standard" | "minmax" | "log-square" (Criteo's, becomes a vocabulary). */
+  transform?: "none" | "standard" | "minmax" | "log-square";
+  /** quantile: number of buckets (default 10). */
+  quantiles?: number;
+  /** Column in the file when it differs from `name` (csv/tsv header name, or 0-based index as a string). */
+  column?: string;
+}
+
+/** A seeded synthetic click log with planted interactions (sdk/data/synthetic.ts). */
+export interface SyntheticConfig {
+  seed: number;
+  rows: { train: number; valid: number; test: number };
+  /** Number of categorical fields. */
+  fields: number;
+  /** Vocabulary size of every field. */
+  vocabSize: number;
+  /** Number of planted pairwise interactions. */
+  interactions: number;
+  /** Zipf exponent of value popularity (0 = uniform). */
+  zipf: number;
+  /** Base rate of clicks (sets the bias of the click function). */
+  ctr: number;
+}
+
+export interface DataConfig {
+  train?: string;
+  valid?: string;
+  test?: string;
+  /** Fractions for train/valid/test when only `train` is given; split deterministically by `training.seed`. */
+  split?: [number, number, number];
+  format: DataFormat;
+  delimiter: string;
+  header: boolean;
+  /** Label column: a header name, or a 0-based index as a string for headerless files. */
+  label: string;
+  /** Column names for headerless csv/tsv files, in file order. */
+  columns?: string[];
+  features: FeatureConfig[];
+  synthetic?: SyntheticConfig;
+}
+
+export interface TeacherConfig {
+  model: string;
+  embeddingDim?: number;
+  hiddenUnits?: number[];
+  [hyperparameter: string]: unknown;
+}
+
+export interface StudentConfig {
+  embeddingDim: number;
+  hiddenUnits: number[];
+}
+
+export type EnsembleKind = "best" | "mean" | "weighted" | "gating";
+
+export interface DistillConfig {
+  ensemble: EnsembleKind;
+  /** Weight of the hard-label BCE; 1 − alpha goes to the KD term. */
+  alpha: number;
+  temperature: number;
+  /** "soft": BCE on σ(z/T) scaled by T²; "mse": squared error between logits. */
+  kdLoss: "soft" | "mse";
+  hint: boolean;
+  earlyStop: "auc" | "kd-loss";
+}
+
+export interface TrainingConfig {
+  batchSize: number;
+  epochs: number;
+  learningRate: number;
+  seed: number;
+  patience: number;
+}
+
+export interface RunConfig {
+  data: DataConfig;
+  teachers: TeacherConfig[];
+  student: StudentConfig;
+  distill: DistillConfig;
+  training: TrainingConfig;
+}

@@ -1,0 +1,105 @@
+/**
+ * The feature map: the versioned contract between the trainer and every scorer (SDK, worker, browser).
+ *
+ * Every field encodes to exactly one (id, value) pair per row:
+ * - `id` is a global row of the concatenated embedding table (`offset` + local index);
+ * - `value` scales that row (1 for categorical fields, the transformed number for plain numeric ones).
+ *
+ * Local indices per type (`size` rows each):
+ * - categorical / log-square / quantile: 0 = missing, 1..V = vocabulary (or bucket), V+1 = out-of-vocabulary.
+ * - hashed: 0 = missing, 1 + hash32(value) % buckets.
+ * - numeric (none | standard | minmax): 0 = the value row (value = transformed x), 1 = missing (value 1).
+ *
+ * This file has no Node or tfjs imports: the worker and browsers load it as well.
+ */
+
+/** Format tag and version written into every feature map; loaders refuse anything else. */
+export const FEATURE_MAP_FORMAT = "ctr-distill/feature-map";
+export const FEATURE_MAP_VERSION = 1;
+
+export type NumericTransform = "none" | "standard" | "minmax";
+
+export interface CategoricalFeature {
+  name: string;
+  type: "categorical";
+  offset: number;
+  size: number;
+  /** Kept values in index order: vocab[i] has local index i + 1. */
+  vocab: string[];
+}
+
+export interface HashedFeature {
+  name: string;
+  type: "hashed";
+  offset: number;
+  size: number;
+  buckets: number;
+}
+
+export interface NumericFeature {
+  name: string;
+  type: "numeric";
+  offset: number;
+  size: 2;
+  transform: NumericTransform;
+  /** standard: (x - a) / b; minmax: (x - a) / (b - a), clipped to [0, 1]; none: x. */
+  a: number;
+  b: number;
+}
+
+/** Criteo's convention (FuxiCTR): `x > 2 ? floor(ln(x)^2) : x`, then a vocabulary over the results. */
+export interface LogSquareFeature {
+  name: string;
+  type: "log-square";
+  offset: number;
+  size: number;
+  vocab: string[];
+}
+
+/** Numeric value bucketed by sorted boundaries: bucket k holds boundaries[k-1] <= x < boundaries[k]. */
+export interface QuantileFeature {
+  name: string;
+  type: "quantile";
+  offset: number;
+  size: number;
+  boundaries: number[];
+}
+
+export type FeatureSpec = CategoricalFeature | HashedFeature | NumericFeature | LogSquareFeature | QuantileFeature;
+
+export interface FeatureMap {
+  format: typeof FEATURE_MAP_FORMAT;
+  version: typeof FEATURE_MAP_VERSION;
+  /** sha256 (hex) of the canonical JSON of every other key; see `featureMapId`. */
+  id: string;
+  label: string;
+  features: FeatureSpec[];
+  /** Rows of the concatenated embedding table: the sum of every feature's `size`. */
+  totalRows: number;
+}
+
+/** A feature map whose format, version or shape is wrong. */
+export class FeatureMapError extends Error {
+  override name = "FeatureMapError";
+}
+
+/** Checks the structural invariants every loader relies on; returns the map typed. */
+export function validateFeatureMap(doc: unknown): FeatureMap {
+  const map = doc as Partial<FeatureMap> | null;
+  if (map === null || typeof map !== "object") throw new FeatureMapError("feature map: expected a JSON object");
+  if (map.format !== FEATURE_MAP_FORMAT)
+    throw new FeatureMapError(`feature map: format must be "${FEATURE_MAP_FORMAT}", got ${JSON.stringify(map.format)}`);
+  if (map.version !== FEATURE_MAP_VERSION)
+    throw new FeatureMapError(`feature map: version ${String(map.version)} is not supported (expected ${FEATURE_MAP_VERSION})`);
+  if (!Array.isArray(map.features) || map.features.length === 0)
+    throw new FeatureMapError("feature map: 'features' must be a non-empty array");
+  let offset = 0;
+  for (const f of map.features) {
+    if (f.offset !== offset) throw new FeatureMapError(`feature map: feature '${f.name}' has offset ${f.offset}, expected ${offset}`);
+    if (!(f.size >= 1)) throw new FeatureMapError(`feature map: feature '${f.name}' has bad size ${f.size}`);
+    offset += f.size;
+  }
+  if (map.totalRows !== offset) throw new FeatureMapError(`feature map: totalRows is ${map.totalRows}, features sum to ${offset}`);
+  if (typeof map.id !== "string" || !/^[0-9a-f]{64}$/.test(map.id)) throw new FeatureMapError("feature map: 'id' must be a sha256 hex string");
+  return map as FeatureMap;
+}
