@@ -46,6 +46,8 @@ export interface DataConfig {
   header: boolean;
   /** Label column: a header name, or a 0-based index as a string for headerless files. */
   label: string;
+  /** Binarise a numeric label column: 1 when the value is >= this (e.g. MovieLens rating >= 4), else 0. */
+  labelThreshold?: number;
   /** Column names for headerless csv/tsv files, in file order. */
   columns?: string[];
   features: FeatureConfig[];

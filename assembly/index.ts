@@ -1,0 +1,210 @@
+/**
+ * The scorer's ABI: a module with no imports, instantiated with `new WebAssembly.Instance(module, {})`.
+ * Weights are not compiled in: the exporter appends the packed blob as a data segment at `modelBase()`
+ * (see layout.ts for the memory map). Every function returns plain numbers; pointers are byte offsets
+ * into the exported `memory` (read them as unsigned: `ptr >>> 0`).
+ *
+ *   abiVersion(): i32        ABI_VERSION; a loader refuses any other value.
+ *   modelBase(): usize       where the blob must be placed (a 64 KiB boundary above the static data).
+ *   init(): i32              checks the blob, lays out scratch space, grows memory; a STATUS_* code.
+ *                            Idempotent; score() calls it when it has not succeeded yet.
+ *   maxBatch(): i32          rows per score() call.             numFields(): i32   fields per row (F).
+ *   idsPtr(): usize          i32 [maxBatch][F] input ids (global embedding rows).
+ *   valuesPtr(): usize       f32 [maxBatch][F] input values (scale of each id's row).
+ *   outputPtr(): usize       f32 [maxBatch] probabilities written by score().
+ *   modelIdPtr(): usize      64 ASCII hex bytes (sha256 of the packed weights).
+ *   featureMapIdPtr(): usize 64 ASCII hex bytes (the feature map the model was trained with).
+ *   score(n: i32): i32       scores rows 0..n-1 of ids/values into output; a STATUS_* code. Rejects
+ *                            n < 0 or n > maxBatch, and any id outside [0, totalRows) before reading it.
+ *   errorIndex(): i32        after STATUS_BAD_ID: the flat index r * F + f of the first bad id.
+ *   memory                   the linear memory.
+ * Pointer and size getters return 0 until init() has succeeded.
+ */
+import {
+  ACT_LINEAR, ACT_RELU, BLOB_MAGIC, BLOB_VERSION, EMBEDDING_F32, H_BLOB_BYTES, H_EMBEDDING_BYTES,
+  H_EMBEDDING_DIM, H_EMBEDDING_DTYPE, H_EMBEDDING_OFFSET, H_FEATURE_MAP_ID, H_LAYER_TABLE_OFFSET,
+  H_MAGIC, H_MAX_BATCH, H_MODEL_ID, H_NUM_FIELDS, H_NUM_LAYERS, H_TOTAL_ROWS, H_VERSION, HEADER_BYTES,
+  L_ACTIVATION, L_BIAS_BYTES, L_BIAS_OFFSET, L_IN_DIM, L_OUT_DIM, L_OUT_PADDED, L_WEIGHTS_BYTES,
+  L_WEIGHTS_OFFSET, LAYER_RECORD_BYTES, MAX_BATCH_LIMIT, MAX_WIDTH, align16, header, layerField,
+  modelBaseAddress, roundUp4,
+} from "./layout";
+import { firstBadId, gatherF32x4 } from "./embedding";
+import { denseF32x4 } from "./dense";
+import { sigmoidColumn } from "./activations";
+
+/** Version of this ABI (the export list above); bump on any incompatible change. */
+const ABI_VERSION: i32 = 1;
+
+/** Status: success. */
+const STATUS_OK: i32 = 0;
+/** Status: memory does not reach past the header at modelBase(): no blob was appended. */
+const STATUS_NO_MODEL: i32 = 1;
+/** Status: the blob does not start with the magic number. */
+const STATUS_BAD_MAGIC: i32 = 2;
+/** Status: the blob's format version is not BLOB_VERSION. */
+const STATUS_BAD_VERSION: i32 = 3;
+/** Status: the embedding dtype is not one this module computes with. */
+const STATUS_BAD_DTYPE: i32 = 4;
+/** Status: sizes, offsets or layer shapes of the blob are inconsistent. */
+const STATUS_BAD_LAYOUT: i32 = 5;
+/** Status: memory.grow failed for the scratch space. */
+const STATUS_OUT_OF_MEMORY: i32 = 6;
+/** Status: n < 0 or n > maxBatch. */
+const STATUS_BAD_BATCH: i32 = 7;
+/** Status: an input id is outside [0, totalRows); see errorIndex(). */
+const STATUS_BAD_ID: i32 = 8;
+
+let ready = false;
+let idsAt: usize = 0;
+let valuesAt: usize = 0;
+let actA: usize = 0;
+let actB: usize = 0;
+let outputAt: usize = 0;
+let actStride: i32 = 0;
+let badIndex: i32 = -1;
+
+/** Whether the byte range [offset, offset + bytes) of the blob lies inside it and starts 16-aligned. */
+// @ts-ignore: decorator
+@inline function inBlob(offset: u32, bytes: u64, blobBytes: u32): bool {
+  return (offset & 15) == 0 && <u64>offset + bytes <= <u64>blobBytes;
+}
+
+/** Checks every header and layer field that score() relies on; returns the widest activation row. */
+function checkBlob(): i32 {
+  const base = modelBaseAddress();
+  const memoryBytes = <u64>memory.size() << 16;
+  if (<u64>base + <u64>HEADER_BYTES > memoryBytes) return STATUS_NO_MODEL;
+  if (header(H_MAGIC) != BLOB_MAGIC) return STATUS_BAD_MAGIC;
+  if (header(H_VERSION) != BLOB_VERSION) return STATUS_BAD_VERSION;
+  if (header(H_EMBEDDING_DTYPE) != EMBEDDING_F32) return STATUS_BAD_DTYPE;
+  const blobBytes = header(H_BLOB_BYTES);
+  if (blobBytes < HEADER_BYTES || <u64>base + <u64>blobBytes > memoryBytes) return STATUS_BAD_LAYOUT;
+  const fields = header(H_NUM_FIELDS);
+  const dim = header(H_EMBEDDING_DIM);
+  const rows = header(H_TOTAL_ROWS);
+  const batch = header(H_MAX_BATCH);
+  const layers = header(H_NUM_LAYERS);
+  if (fields == 0 || dim == 0 || rows == 0 || layers == 0) return STATUS_BAD_LAYOUT;
+  if (batch == 0 || batch > MAX_BATCH_LIMIT) return STATUS_BAD_LAYOUT;
+  if (<u64>fields * <u64>dim > <u64>MAX_WIDTH) return STATUS_BAD_LAYOUT;
+  const embeddingBytes = header(H_EMBEDDING_BYTES);
+  if (<u64>embeddingBytes != <u64>rows * <u64>dim * 4) return STATUS_BAD_LAYOUT;
+  if (!inBlob(header(H_EMBEDDING_OFFSET), embeddingBytes, blobBytes)) return STATUS_BAD_LAYOUT;
+  if (!inBlob(header(H_LAYER_TABLE_OFFSET), <u64>layers * LAYER_RECORD_BYTES, blobBytes)) return STATUS_BAD_LAYOUT;
+  let width = fields * dim;
+  let stride = roundUp4(width);
+  for (let i: u32 = 0; i < layers; i++) {
+    const inDim = layerField(i, L_IN_DIM);
+    const outDim = layerField(i, L_OUT_DIM);
+    const outPadded = layerField(i, L_OUT_PADDED);
+    const act = layerField(i, L_ACTIVATION);
+    if (inDim != width || outDim == 0 || outDim > MAX_WIDTH || outPadded != roundUp4(outDim)) return STATUS_BAD_LAYOUT;
+    if (act != ACT_LINEAR && act != ACT_RELU) return STATUS_BAD_LAYOUT;
+    const weightsBytes = layerField(i, L_WEIGHTS_BYTES);
+    const biasBytes = layerField(i, L_BIAS_BYTES);
+    if (<u64>weightsBytes != <u64>inDim * <u64>outPadded * 4 || biasBytes != outPadded * 4) return STATUS_BAD_LAYOUT;
+    if (!inBlob(layerField(i, L_WEIGHTS_OFFSET), weightsBytes, blobBytes)) return STATUS_BAD_LAYOUT;
+    if (!inBlob(layerField(i, L_BIAS_OFFSET), biasBytes, blobBytes)) return STATUS_BAD_LAYOUT;
+    width = outDim;
+    if (outPadded > stride) stride = outPadded;
+  }
+  if (width != 1) return STATUS_BAD_LAYOUT;
+  return -(<i32>stride);
+}
+
+export function abiVersion(): i32 {
+  return ABI_VERSION;
+}
+
+export function modelBase(): usize {
+  return modelBaseAddress();
+}
+
+export function init(): i32 {
+  if (ready) return STATUS_OK;
+  const checked = checkBlob();
+  if (checked >= 0) return checked;
+  const stride = <u64>(-checked);
+  const batch = <u64>header(H_MAX_BATCH);
+  const inputBytes = align16(batch * <u64>header(H_NUM_FIELDS) * 4);
+  const actBytes = align16(batch * stride * 4);
+  const scratch = align16(<u64>modelBaseAddress() + <u64>header(H_BLOB_BYTES));
+  const end = scratch + 2 * inputBytes + 2 * actBytes + align16(batch * 4);
+  if (end > (<u64>65536 << 16)) return STATUS_OUT_OF_MEMORY;
+  const pagesNeeded = <i32>((end + 0xffff) >> 16);
+  const pagesNow = memory.size();
+  if (pagesNeeded > pagesNow && memory.grow(pagesNeeded - pagesNow) < 0) return STATUS_OUT_OF_MEMORY;
+  idsAt = <usize>scratch;
+  valuesAt = idsAt + <usize>inputBytes;
+  actA = valuesAt + <usize>inputBytes;
+  actB = actA + <usize>actBytes;
+  outputAt = actB + <usize>actBytes;
+  actStride = <i32>stride;
+  ready = true;
+  return STATUS_OK;
+}
+
+export function maxBatch(): i32 {
+  return ready ? <i32>header(H_MAX_BATCH) : 0;
+}
+
+export function numFields(): i32 {
+  return ready ? <i32>header(H_NUM_FIELDS) : 0;
+}
+
+export function idsPtr(): usize {
+  return idsAt;
+}
+
+export function valuesPtr(): usize {
+  return valuesAt;
+}
+
+export function outputPtr(): usize {
+  return outputAt;
+}
+
+export function modelIdPtr(): usize {
+  return ready ? modelBaseAddress() + H_MODEL_ID : 0;
+}
+
+export function featureMapIdPtr(): usize {
+  return ready ? modelBaseAddress() + H_FEATURE_MAP_ID : 0;
+}
+
+export function errorIndex(): i32 {
+  return badIndex;
+}
+
+export function score(n: i32): i32 {
+  const status = init();
+  if (status != STATUS_OK) return status;
+  if (n < 0 || n > <i32>header(H_MAX_BATCH)) return STATUS_BAD_BATCH;
+  const fields = <i32>header(H_NUM_FIELDS);
+  badIndex = firstBadId(idsAt, n * fields, header(H_TOTAL_ROWS));
+  if (badIndex >= 0) return STATUS_BAD_ID;
+  if (n == 0) return STATUS_OK;
+  const base = modelBaseAddress();
+  const dim = <i32>header(H_EMBEDDING_DIM);
+  let x = actA;
+  let y = actB;
+  let xStride = <i32>roundUp4(<u32>(fields * dim));
+  gatherF32x4(idsAt, valuesAt, n, fields, dim, base + <usize>header(H_EMBEDDING_OFFSET), x, xStride);
+  const layers = header(H_NUM_LAYERS);
+  for (let i: u32 = 0; i < layers; i++) {
+    const outPadded = <i32>layerField(i, L_OUT_PADDED);
+    denseF32x4(
+      x, xStride, n,
+      base + <usize>layerField(i, L_WEIGHTS_OFFSET),
+      base + <usize>layerField(i, L_BIAS_OFFSET),
+      <i32>layerField(i, L_IN_DIM), outPadded,
+      y, outPadded, layerField(i, L_ACTIVATION) == ACT_RELU,
+    );
+    const t = x;
+    x = y;
+    y = t;
+    xStride = outPadded;
+  }
+  sigmoidColumn(x, xStride, n, outputAt);
+  return STATUS_OK;
+}

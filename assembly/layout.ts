@@ -1,0 +1,142 @@
+/**
+ * Memory layout of the scorer and of the packed model blob (the exporter, sdk/export/pack.ts, writes the
+ * same layout; keep the two in step and bump BLOB_VERSION on any change).
+ *
+ * Linear memory (64 KiB pages, little-endian):
+ *
+ *   0                    AssemblyScript static data (a few bytes) ........ __heap_base
+ *   MODEL_BASE           = (__heap_base + 0xFFFF) & ~0xFFFF: the blob, placed by the exporter as an
+ *                        active data segment appended to the compiled module
+ *   ┌──────────────────────────────────────────────────────────────────────────────────────────────┐
+ *   │ +0    u32 magic "CTRD"        +4  u32 blob version     +8  u32 numFields F   +12 u32 dim D   │
+ *   │ +16   u32 totalRows           +20 u32 embedding dtype  +24 u32 maxBatch      +28 u32 layers L│
+ *   │ +32   u32 embedding offset    +36 u32 embedding bytes  +40 u32 layer table offset            │
+ *   │ +44   u32 blob bytes          +48 .. +63 reserved (0)                                        │
+ *   │ +64   model id: 64 ASCII hex  +128 feature-map id: 64 ASCII hex   +192 .. +255 reserved (0)   │
+ *   ├──────────────────────────────────────────────────────────────────────────────────────────────┤
+ *   │ layer table, L records of 32 bytes (u32 each):                                                │
+ *   │   inDim, outDim, outPadded = roundUp(outDim, 4), activation (0 linear, 1 relu),               │
+ *   │   weights offset, weights bytes = inDim * outPadded * 4, bias offset, bias bytes = outPadded*4 │
+ *   ├──────────────────────────────────────────────────────────────────────────────────────────────┤
+ *   │ embedding: f32 [totalRows][D], row-major                                (offset 16-aligned)  │
+ *   │ per layer: weights as panels f32 [outPadded / 4][inDim][4]  (panel p holds columns 4p..4p+3; │
+ *   │            padded columns are 0), then bias f32 [outPadded]                (16-aligned each)  │
+ *   └──────────────────────────────────────────────────────────────────────────────────────────────┘
+ *   scratch = align16(MODEL_BASE + blob bytes), laid out by init() and grown into with memory.grow:
+ *     ids     i32 [maxBatch][F]            values  f32 [maxBatch][F]
+ *     actA    f32 [maxBatch][maxStride]    actB    f32 [maxBatch][maxStride]
+ *     output  f32 [maxBatch]
+ *   maxStride = max(roundUp(F * D, 4), outPadded of every layer); every offset is from MODEL_BASE.
+ */
+
+/** "CTRD" read as a little-endian u32: the first four bytes of every blob. */
+export const BLOB_MAGIC: u32 = 0x44525443;
+/** Blob format version this module reads. */
+export const BLOB_VERSION: u32 = 1;
+/** Bytes of the fixed header before the layer table. */
+export const HEADER_BYTES: u32 = 256;
+/** Bytes of one layer-table record. */
+export const LAYER_RECORD_BYTES: u32 = 32;
+/** Length of each id string (sha256 in ASCII hex). */
+export const ID_BYTES: u32 = 64;
+
+/** Header: magic. */
+export const H_MAGIC: u32 = 0;
+/** Header: blob format version. */
+export const H_VERSION: u32 = 4;
+/** Header: fields per row F. */
+export const H_NUM_FIELDS: u32 = 8;
+/** Header: embedding dimension D. */
+export const H_EMBEDDING_DIM: u32 = 12;
+/** Header: rows of the embedding table. */
+export const H_TOTAL_ROWS: u32 = 16;
+/** Header: embedding element type (EMBEDDING_*). */
+export const H_EMBEDDING_DTYPE: u32 = 20;
+/** Header: rows per score() call. */
+export const H_MAX_BATCH: u32 = 24;
+/** Header: number of dense layers. */
+export const H_NUM_LAYERS: u32 = 28;
+/** Header: byte offset of the embedding table. */
+export const H_EMBEDDING_OFFSET: u32 = 32;
+/** Header: byte length of the embedding table. */
+export const H_EMBEDDING_BYTES: u32 = 36;
+/** Header: byte offset of the layer table. */
+export const H_LAYER_TABLE_OFFSET: u32 = 40;
+/** Header: byte length of the whole blob. */
+export const H_BLOB_BYTES: u32 = 44;
+/** Header: model id (64 ASCII hex). */
+export const H_MODEL_ID: u32 = 64;
+/** Header: feature-map id (64 ASCII hex). */
+export const H_FEATURE_MAP_ID: u32 = 128;
+
+/** Layer record: input width. */
+export const L_IN_DIM: u32 = 0;
+/** Layer record: output width. */
+export const L_OUT_DIM: u32 = 4;
+/** Layer record: output width rounded up to a whole panel. */
+export const L_OUT_PADDED: u32 = 8;
+/** Layer record: activation code (ACT_*). */
+export const L_ACTIVATION: u32 = 12;
+/** Layer record: byte offset of the packed weights. */
+export const L_WEIGHTS_OFFSET: u32 = 16;
+/** Layer record: byte length of the packed weights. */
+export const L_WEIGHTS_BYTES: u32 = 20;
+/** Layer record: byte offset of the bias. */
+export const L_BIAS_OFFSET: u32 = 24;
+/** Layer record: byte length of the bias. */
+export const L_BIAS_BYTES: u32 = 28;
+
+/** Embedding dtype: f32 rows. */
+export const EMBEDDING_F32: u32 = 0;
+/** Embedding dtype (reserved): int8 rows with one f32 scale per row. */
+export const EMBEDDING_INT8_ROW_SCALE: u32 = 1;
+/** Embedding dtype (reserved): fp16 rows. */
+export const EMBEDDING_F16: u32 = 2;
+
+/** Activation code: identity. */
+export const ACT_LINEAR: u32 = 0;
+/** Activation code: max(x, 0). */
+export const ACT_RELU: u32 = 1;
+
+/** Output columns per packed weight panel (one f32x4). */
+export const PANEL_WIDTH: u32 = 4;
+/** Largest maxBatch a blob may ask for. */
+export const MAX_BATCH_LIMIT: u32 = 1 << 16;
+/** Largest width (F*D or a layer's outDim) a blob may declare; keeps every size product in range. */
+export const MAX_WIDTH: u32 = 1 << 20;
+
+/** Where the blob starts: the first 64 KiB page boundary at or above the heap base. */
+// @ts-ignore: decorator
+@inline export function modelBaseAddress(): usize {
+  return (__heap_base + 0xffff) & ~(<usize>0xffff);
+}
+
+/** Rounds `x` up to a multiple of 4. */
+// @ts-ignore: decorator
+@inline export function roundUp4(x: u32): u32 {
+  return (x + 3) & ~(<u32>3);
+}
+
+/** Rounds `x` up to a multiple of 16. */
+// @ts-ignore: decorator
+@inline export function align16(x: u64): u64 {
+  return (x + 15) & ~(<u64>15);
+}
+
+/** Reads a u32 header field. */
+// @ts-ignore: decorator
+@inline export function header(field: u32): u32 {
+  return load<u32>(modelBaseAddress() + <usize>field);
+}
+
+/** Address of layer `i`'s record (valid only after the header has been checked). */
+// @ts-ignore: decorator
+@inline export function layerRecord(i: u32): usize {
+  return modelBaseAddress() + <usize>header(H_LAYER_TABLE_OFFSET) + <usize>(i * LAYER_RECORD_BYTES);
+}
+
+/** Reads a u32 field of layer `i`'s record. */
+// @ts-ignore: decorator
+@inline export function layerField(i: u32, field: u32): u32 {
+  return load<u32>(layerRecord(i) + <usize>field);
+}

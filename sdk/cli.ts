@@ -1,0 +1,36 @@
+import { UserError } from "./errors";
+import { deployCommand, modelsCommand, runCommand, scoreCommand, serveCommand } from "./cli/commands";
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
+  run: { run: runCommand, help: "run --config C --out DIR [--json] [--backend B] [--skip-bad-lines] [--no-http-check] [--port N]" },
+  models: { run: modelsCommand, help: "models [--json]" },
+  score: { run: scoreCommand, help: "score --model DIR --data F [--out F]" },
+  serve: { run: serveCommand, help: "serve --model DIR [--port 8787]" },
+  deploy: { run: deployCommand, help: "deploy --model DIR --dry-run [--json]" },
+};
+
+function usage(): string {
+  return ["usage: ctr-distill <command> [options]", "", ...Object.values(COMMANDS).map((c) => `  ctr-distill ${c.help}`)].join("\n");
+}
+
+/** Runs one CLI invocation; returns the process exit code (0 ok, 1 user error, 2 internal error). */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(usage() + "\n");
+    return 0;
+  }
+  const command = COMMANDS[name];
+  try {
+    if (command === undefined) throw new UserError(`unknown command '${name}'\n${usage()}`);
+    await command.run(rest);
+    return 0;
+  } catch (e) {
+    if (e instanceof UserError) {
+      process.stderr.write(`ctr-distill: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`ctr-distill: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,98 @@
+import { createWriteStream } from "node:fs";
+import { selectBackend } from "../backend";
+import { loadConfig } from "../config";
+import { readerOptions } from "../data/prepare";
+import { encodeRecordStream } from "../data/dataset";
+import { openRecords } from "../data/readers/index";
+import { stderrLogger } from "../log";
+import { listModels } from "../models/zoo";
+import { runPipeline } from "../pipeline/run";
+import { formatRunTable } from "../pipeline/table";
+import { RowEncoder } from "../runtime/encode";
+import { Scorer } from "../runtime/scorer";
+import { deployDryRun } from "../serve/deploy";
+import { DEFAULT_PORT, serve } from "../serve/serve";
+import { parseFlags, port, required } from "./args";
+import { loadRunDirectory } from "./run-directory";
+
+/** Prints exactly one JSON object on stdout (the `--json` contract). */
+function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value) + "\n");
+}
+
+async function backendFor(flag: unknown): Promise<string> {
+  const choice = await selectBackend(typeof flag === "string" ? flag : undefined);
+  const skipped = choice.skipped.length > 0 ? ` (not available: ${choice.skipped.join(", ")})` : "";
+  stderrLogger(`tfjs backend: ${choice.name}${skipped}`);
+  return choice.name;
+}
+
+export async function runCommand(argv: string[]): Promise<void> {
+  const flags = parseFlags("run", argv, {
+    config: { type: "string" },
+    out: { type: "string" },
+    json: { type: "boolean" },
+    backend: { type: "string" },
+    "skip-bad-lines": { type: "boolean" },
+    "no-http-check": { type: "boolean" },
+    port: { type: "string" },
+  });
+  const config = loadConfig(required("run", flags, "config"));
+  const outDir = required("run", flags, "out");
+  const backend = await backendFor(flags.backend);
+  const report = await runPipeline({
+    config,
+    outDir,
+    log: stderrLogger,
+    backend,
+    skipBadLines: flags["skip-bad-lines"] === true,
+    httpCheckPort: flags["no-http-check"] === true ? null : port("run", flags.port, DEFAULT_PORT),
+  });
+  if (flags.json === true) printJson(report);
+  else process.stdout.write(formatRunTable(report) + "\n");
+}
+
+export async function modelsCommand(argv: string[]): Promise<void> {
+  const flags = parseFlags("models", argv, { json: { type: "boolean" } });
+  const models = listModels().map((m) => ({ name: m.name, description: m.description, defaults: m.defaults }));
+  if (flags.json === true) printJson({ models });
+  else for (const m of models) process.stdout.write(`${m.name.padEnd(10)} ${m.description}\n`);
+}
+
+export async function scoreCommand(argv: string[]): Promise<void> {
+  const flags = parseFlags("score", argv, { model: { type: "string" }, data: { type: "string" }, out: { type: "string" } });
+  const run = await loadRunDirectory(required("score", flags, "model"));
+  const file = required("score", flags, "data");
+  const scorer = await Scorer.fromBytes(run.wasm);
+  scorer.checkFeatureMap(run.featureMap);
+  const reader = openRecords(file, readerOptions(run.config.data, false));
+  const ds = await encodeRecordStream(new RowEncoder(run.featureMap, "text"), reader.chunks(), file, { bad: reader.bad });
+  const scores = scorer.score(ds.ids, ds.values, ds.n);
+  const out = typeof flags.out === "string" ? createWriteStream(flags.out) : process.stdout;
+  const lines: string[] = [];
+  for (const p of scores) lines.push(String(p));
+  await new Promise<void>((resolve, reject) => out.write(lines.join("\n") + (lines.length > 0 ? "\n" : ""), (e) => (e ? reject(e) : resolve())));
+  if (out !== process.stdout) await new Promise<void>((resolve) => (out as ReturnType<typeof createWriteStream>).end(resolve));
+  stderrLogger(`scored ${ds.n} rows with model ${run.modelId.slice(0, 12)}…`);
+}
+
+export async function serveCommand(argv: string[]): Promise<void> {
+  const flags = parseFlags("serve", argv, { model: { type: "string" }, port: { type: "string" } });
+  const run = await loadRunDirectory(required("serve", flags, "model"));
+  const handle = await serve({ modelDir: run.dir, port: port("serve", flags.port, DEFAULT_PORT), onLog: stderrLogger });
+  stderrLogger(`serving model ${run.modelId.slice(0, 12)}… at ${handle.url} (POST /v1/score, GET /v1/model, GET /healthz); Ctrl-C stops`);
+  await new Promise<void>((resolve) => {
+    const stop = () => void handle.stop().then(resolve);
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}
+
+export async function deployCommand(argv: string[]): Promise<void> {
+  const flags = parseFlags("deploy", argv, { model: { type: "string" }, "dry-run": { type: "boolean" }, json: { type: "boolean" } });
+  const run = await loadRunDirectory(required("deploy", flags, "model"));
+  if (flags["dry-run"] !== true) throw new Error("deploy: only --dry-run is supported here (no network); use `npx wrangler deploy` with your account");
+  const size = await deployDryRun(run.dir);
+  if (flags.json === true) printJson(size);
+  else process.stdout.write(`upload size: ${JSON.stringify(size)}\n`);
+}

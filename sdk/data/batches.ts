@@ -1,0 +1,68 @@
+import type { EncodedDataset } from "./dataset";
+import { shuffleInPlace, type Rand } from "./prng";
+
+/**
+ * A mini-batch: `n` rows, fields laid out as in EncodedDataset, and `index`, the dataset rows of the batch
+ * (to join per-row data such as logged teacher scores).
+ */
+export interface Batch {
+  ids: Int32Array;
+  values: Float32Array;
+  labels: Float32Array;
+  n: number;
+  index: Int32Array;
+}
+
+function checkBatchSize(fn: string, batchSize: number): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`${fn}: 'batchSize' must be an integer >= 1, got ${batchSize}`);
+}
+
+/**
+ * One epoch in a random order (Fisher–Yates with `rand`). The yielded arrays are buffers reused by the next
+ * batch: copy (or upload) them before advancing. The last batch may be smaller; its arrays are then views of
+ * length n·numFields and n.
+ */
+export function* shuffledBatches(ds: EncodedDataset, batchSize: number, rand: Rand): Generator<Batch> {
+  checkBatchSize("shuffledBatches", batchSize);
+  const F = ds.numFields;
+  const order = new Int32Array(ds.n);
+  for (let i = 0; i < ds.n; i++) order[i] = i;
+  shuffleInPlace(order, rand);
+  const ids = new Int32Array(batchSize * F);
+  const values = new Float32Array(batchSize * F);
+  const labels = new Float32Array(batchSize);
+  for (let start = 0; start < ds.n; start += batchSize) {
+    const n = Math.min(batchSize, ds.n - start);
+    const index = order.subarray(start, start + n);
+    for (let k = 0; k < n; k++) {
+      const r = index[k]!;
+      ids.set(ds.ids.subarray(r * F, r * F + F), k * F);
+      values.set(ds.values.subarray(r * F, r * F + F), k * F);
+      labels[k] = ds.labels[r]!;
+    }
+    yield n === batchSize
+      ? { ids, values, labels, n, index }
+      : { ids: ids.subarray(0, n * F), values: values.subarray(0, n * F), labels: labels.subarray(0, n), n, index };
+  }
+}
+
+/** Batches in dataset order (evaluation, scoring): views of the dataset, no copies. */
+export function* sequentialBatches(ds: EncodedDataset, batchSize: number): Generator<Batch> {
+  checkBatchSize("sequentialBatches", batchSize);
+  const F = ds.numFields;
+  const all = new Int32Array(ds.n);
+  for (let i = 0; i < ds.n; i++) all[i] = i;
+  for (let start = 0; start < ds.n; start += batchSize) {
+    const end = Math.min(ds.n, start + batchSize);
+    yield {
+      ids: ds.ids.subarray(start * F, end * F),
+      values: ds.values.subarray(start * F, end * F),
+      labels: ds.labels.subarray(start, end),
+      n: end - start,
+      index: all.subarray(start, end),
+    };
+  }
+}
+
+/** One training epoch: `shuffledBatches` under the name the trainer uses. */
+export const epochBatches = shuffledBatches;

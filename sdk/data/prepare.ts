@@ -1,0 +1,203 @@
+import type { DataConfig, FeatureConfig } from "../config-types";
+import { DataError, UserError } from "../errors";
+import { RowEncoder } from "../runtime/encode";
+import type { FeatureMap } from "../runtime/feature-map";
+import { DatasetBuilder, encodeRecords, encodeRecordStream, type EncodedDataset } from "./dataset";
+import { FeatureMapFitter } from "./feature-map-fit";
+import { hashUniform } from "./prng";
+import { openRecords } from "./readers/index";
+import { BadLines, type BadLineSummary, type RawRecord, type ReaderOptions } from "./readers/types";
+import { generateSynthetic, syntheticFeatures } from "./synthetic";
+
+export interface PrepareOptions {
+  /** Seed of the deterministic split (the run's `training.seed`). */
+  seed: number;
+  /** Count and skip bad lines instead of failing on the first. */
+  skipBadLines?: boolean;
+  log?: (msg: string) => void;
+}
+
+export interface PreparedData {
+  featureMap: FeatureMap;
+  train: EncodedDataset;
+  valid: EncodedDataset;
+  test: EncodedDataset;
+  /** Synthetic data only: Bayes-optimal AUC and logloss of the test split. */
+  bayes?: { auc: number; logloss: number };
+  /** Per file, the lines skipped with `skipBadLines` (only files with skipped lines). */
+  skipped?: ({ file: string } & BadLineSummary)[];
+}
+
+type Part = "train" | "valid" | "test";
+const PARTS: readonly Part[] = ["train", "valid", "test"];
+
+/** Column of a feature in the data: `column` when given, else its name. */
+function columnOf(f: FeatureConfig): string {
+  return f.column ?? f.name;
+}
+
+function summaryLine(p: PreparedData): string {
+  return (
+    `data: train ${p.train.n} rows, valid ${p.valid.n} rows, test ${p.test.n} rows; ` +
+    `feature map ${p.featureMap.features.length} fields, ${p.featureMap.totalRows} embedding rows`
+  );
+}
+
+function checkNonEmpty(p: PreparedData): void {
+  for (const part of PARTS) if (p[part].n === 0) throw new UserError(`data: the ${part} split has no rows`);
+}
+
+function prepareSynthetic(data: DataConfig): PreparedData {
+  const cfg = data.synthetic!;
+  const gen = generateSynthetic(cfg);
+  const features = data.features !== undefined && data.features.length > 0 ? data.features : syntheticFeatures(cfg);
+  const cols = features.map((f) => {
+    const i = gen.fields.indexOf(columnOf(f));
+    if (i < 0) throw new UserError(`data.features: '${columnOf(f)}' is not a synthetic field (C1..C${cfg.fields})`);
+    return i;
+  });
+  const records = (part: Part): RawRecord[] =>
+    gen[part].rows.map((row, r) => ({ line: r + 1, label: gen[part].labels[r]!, cells: cols.map((c) => row[c]!) }));
+  const fitter = new FeatureMapFitter(features, data.label || "click", "<synthetic train>");
+  const train = records("train");
+  for (const rec of train) fitter.add(rec.cells, rec.line);
+  const featureMap = fitter.finish();
+  const encoder = new RowEncoder(featureMap, "text");
+  return {
+    featureMap,
+    train: encodeRecords(encoder, train, "<synthetic train>"),
+    valid: encodeRecords(encoder, records("valid"), "<synthetic valid>"),
+    test: encodeRecords(encoder, records("test"), "<synthetic test>"),
+    bayes: gen.bayes,
+  };
+}
+
+/** Reader options for one file of `data`. */
+export function readerOptions(data: DataConfig, skipBadLines: boolean): ReaderOptions {
+  if (data.format !== "csv" && data.format !== "tsv" && data.format !== "libsvm")
+    throw new UserError(`data.format: "${data.format}" is not supported yet (csv, tsv, libsvm)`);
+  return {
+    format: data.format,
+    delimiter: data.delimiter,
+    // With `columns`, a header line is recognised per file, so a train file with a header and valid/test
+    // files without one (Avazu's sample) share one configuration.
+    header: data.format === "libsvm" ? false : data.header && data.columns !== undefined ? "auto" : data.header,
+    ...(data.columns !== undefined ? { columns: data.columns } : {}),
+    label: data.label,
+    select: data.features.map(columnOf),
+    ...(data.labelThreshold !== undefined ? { labelThreshold: data.labelThreshold } : {}),
+    skipBadLines,
+  };
+}
+
+/**
+ * Which split each line of the train file goes to. Parts with their own file are read from it; the others are
+ * drawn from the train file by `split`, per line, by a seeded hash of the line number (deterministic, and the
+ * same in the fitting and the encoding pass).
+ */
+function splitPlan(data: DataConfig, seed: number): (line: number) => Part {
+  const drawn = PARTS.filter((p) => p !== "train" && data[p] === undefined);
+  if (drawn.length === 0) {
+    if (data.split !== undefined && (data.split[1] > 0 || data.split[2] > 0))
+      throw new UserError("data.split: valid and test have their own files; drop 'split' or set their fractions to 0");
+    return () => "train";
+  }
+  if (data.split === undefined)
+    throw new UserError(`data: no ${drawn.join(" or ")} file; give ${drawn.map((p) => `'${p}'`).join(" and ")} or a 'split'`);
+  const frac = { train: data.split[0], valid: data.split[1], test: data.split[2] };
+  for (const p of PARTS) {
+    if (p !== "train" && data[p] !== undefined && frac[p] > 0)
+      throw new UserError(`data.split: '${p}' has its own file, so its fraction must be 0 (got ${frac[p]})`);
+    if ((p === "train" || drawn.includes(p)) && !(frac[p] > 0))
+      throw new UserError(`data.split: the ${p} fraction must be > 0 (got ${frac[p]})`);
+  }
+  const total = frac.train + drawn.reduce((s, p) => s + frac[p], 0);
+  const cut1 = frac.train / total;
+  const cut2 = cut1 + (drawn.includes("valid") ? frac.valid / total : 0);
+  return (line) => {
+    const u = hashUniform(seed, line);
+    return u < cut1 ? "train" : u < cut2 && drawn.includes("valid") ? "valid" : drawn.includes("test") ? "test" : "valid";
+  };
+}
+
+async function prepareFiles(data: DataConfig, opts: PrepareOptions): Promise<PreparedData> {
+  if (data.train === undefined) throw new UserError("data.train: a training file (or data.synthetic) is needed");
+  const skip = opts.skipBadLines === true;
+  const ro = readerOptions(data, skip);
+  const assign = splitPlan(data, opts.seed);
+  const trainFile = data.train;
+
+  // Pass 1: fit the feature map on the train part.
+  const fitter = new FeatureMapFitter(data.features, data.label, trainFile);
+  const fitBad = new BadLines(skip);
+  for await (const chunk of openRecords(trainFile, ro).chunks())
+    for (const rec of chunk) {
+      if (assign(rec.line) !== "train") continue;
+      try {
+        fitter.add(rec.cells, rec.line);
+      } catch (e) {
+        if (e instanceof DataError) fitBad.handle(e);
+        else throw e;
+      }
+    }
+  if (fitter.rows === 0) throw new UserError(`${trainFile}: no training rows`);
+  const featureMap = fitter.finish();
+  const encoder = new RowEncoder(featureMap, "text");
+
+  // Pass 2: encode every part.
+  const skipped: PreparedData["skipped"] = [];
+  const note = (file: string, bad: BadLines) => {
+    if (bad.skipped > 0) skipped.push({ file, ...bad.summary() });
+  };
+  const trainReader = openRecords(trainFile, ro);
+  const builders = Object.fromEntries(
+    PARTS.map((p) => [p, new DatasetBuilder(encoder, trainFile, { bad: trainReader.bad }, 4096)]),
+  ) as Record<Part, DatasetBuilder>;
+  for await (const chunk of trainReader.chunks()) for (const rec of chunk) builders[assign(rec.line)].add(rec);
+  note(trainFile, trainReader.bad);
+  const out = { train: builders.train.finish(), valid: builders.valid.finish(), test: builders.test.finish() };
+  for (const p of ["valid", "test"] as const) {
+    const file = data[p];
+    if (file === undefined) continue;
+    const reader = openRecords(file, ro);
+    out[p] = await encodeRecordStream(encoder, reader.chunks(), file, { bad: reader.bad });
+    note(file, reader.bad);
+  }
+  return { featureMap, ...out, ...(skipped.length > 0 ? { skipped } : {}) };
+}
+
+/**
+ * Turns a data configuration into a feature map and encoded train/valid/test sets: synthetic data is
+ * generated; files are read twice in streaming passes (fit the map on train, then encode every split).
+ */
+export async function prepareData(data: DataConfig, opts: PrepareOptions): Promise<PreparedData> {
+  const prepared = data.synthetic !== undefined ? prepareSynthetic(data) : await prepareFiles(data, opts);
+  checkNonEmpty(prepared);
+  const log = opts.log ?? (() => {});
+  log(summaryLine(prepared));
+  if (prepared.bayes !== undefined)
+    log(`data: synthetic test split Bayes-optimal AUC ${prepared.bayes.auc.toFixed(4)}, logloss ${prepared.bayes.logloss.toFixed(4)}`);
+  for (const s of prepared.skipped ?? []) log(`data: ${s.file}: skipped ${s.skipped} bad lines, first: ${s.first.join("; ")}`);
+  return prepared;
+}
+
+/**
+ * Reads and encodes one file with an existing feature map (evaluate, score): the cells come in the map's
+ * feature order, each from the column `data.features` gives it. A map feature missing from the data
+ * configuration is a UserError.
+ */
+export async function readEncoded(
+  file: string,
+  data: DataConfig,
+  map: FeatureMap,
+  opts: { skipBadLines?: boolean; log?: (msg: string) => void } = {},
+): Promise<EncodedDataset> {
+  const byName = new Map(data.features.map((f) => [f.name, f]));
+  const missing = map.features.filter((f) => !byName.has(f.name)).map((f) => `'${f.name}'`);
+  if (missing.length > 0) throw new UserError(`data.features lacks feature${missing.length > 1 ? "s" : ""} ${missing.join(", ")} of feature map ${map.id.slice(0, 12)}…`);
+  const ro = { ...readerOptions(data, opts.skipBadLines === true), select: map.features.map((f) => columnOf(byName.get(f.name)!)) };
+  const reader = openRecords(file, ro);
+  const ds = await encodeRecordStream(new RowEncoder(map, "text"), reader.chunks(), file, { bad: reader.bad });
+  if (reader.bad.skipped > 0) opts.log?.(`data: ${file}: skipped ${reader.bad.skipped} bad lines, first: ${reader.bad.summary().first.join("; ")}`);
+  return ds;
+}

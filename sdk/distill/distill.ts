@@ -1,0 +1,75 @@
+import * as tf from "@tensorflow/tfjs";
+import type { DistillConfig, StudentConfig, TrainingConfig } from "../config-types";
+import type { EncodedDataset } from "../data/dataset";
+import { deriveSeed } from "../data/prng";
+import { randomSource } from "../layers/random";
+import type { Logger } from "../log";
+import { countParams } from "../models/model";
+import { buildModel } from "../models/zoo";
+import { evaluateLogits } from "../train/evaluate";
+import { fit } from "../train/fit";
+import { DEFAULT_OPTIMIZER } from "../train/optimizer-config";
+import { predictLogits } from "../train/step";
+import { CLIP_NORM, LR_DECAY_FACTOR, MIN_DELTA, MIN_LEARNING_RATE, type TrainedModel } from "../train/train-teacher";
+import { distillationLoss, kdLossValue } from "./kd-loss";
+
+/** The student's hyperparameters as a DNN: its own embedding size and tower, no dropout, no batch norm. */
+export function studentHyperparameters(student: StudentConfig): Record<string, unknown> {
+  return { embeddingDim: student.embeddingDim, hiddenUnits: student.hiddenUnits, netDropout: 0, batchNorm: false };
+}
+
+export interface DistillInputs {
+  train: EncodedDataset;
+  valid: EncodedDataset;
+  totalRows: number;
+  /** The ensemble's logits for every row of train and valid, in row order. */
+  teacherTrain: Float32Array;
+  teacherValid: Float32Array;
+}
+
+/**
+ * Trains the DNN student on L = α·BCE + (1 − α)·KD against precomputed teacher logits (teachers frozen).
+ * Early stopping follows `distill.earlyStop`: the KD loss on validation data (it needs no labels), or AUC.
+ */
+export function distillStudent(
+  inputs: DistillInputs,
+  student: StudentConfig,
+  distill: DistillConfig,
+  training: TrainingConfig,
+  log: Logger,
+  label: string,
+  index: number,
+): TrainedModel {
+  const seed = deriveSeed(training.seed, index);
+  const model = buildModel("DNN", studentHyperparameters(student), { numFields: inputs.train.numFields, totalRows: inputs.totalRows, rng: randomSource(seed) }, "student");
+  const params = countParams(model);
+  log(`distilling ${label} (${params.toLocaleString("en-US")} parameters, α ${distill.alpha}, T ${distill.temperature}, ${distill.kdLoss} KD, early stop by ${distill.earlyStop})`);
+  const { valid, teacherTrain, teacherValid } = inputs;
+  const result = fit(model, {
+    label,
+    train: inputs.train,
+    batchSize: training.batchSize,
+    epochs: training.epochs,
+    patience: training.patience,
+    seed,
+    optimizer: { ...DEFAULT_OPTIMIZER, learningRate: training.learningRate },
+    clipNorm: CLIP_NORM,
+    lrDecayFactor: LR_DECAY_FACTOR,
+    minLearningRate: MIN_LEARNING_RATE,
+    minDelta: MIN_DELTA,
+    loss: (out, labels, batch) => {
+      const teacher = new Float32Array(batch.n);
+      for (let i = 0; i < batch.n; i++) teacher[i] = teacherTrain[batch.index[i]!]!;
+      return tf.tidy(() => distillationLoss(out.logit, labels, tf.tensor1d(teacher), distill));
+    },
+    monitor: (m) => {
+      const logits = predictLogits(m, valid.ids, valid.values, valid.n, valid.numFields);
+      const metrics = evaluateLogits(valid.labels, logits);
+      const kd = kdLossValue(logits, teacherValid, distill);
+      const score = distill.earlyStop === "kd-loss" ? -kd : metrics.auc - metrics.logloss;
+      return { score, metrics: { auc: metrics.auc, logloss: metrics.logloss, kd } };
+    },
+    log,
+  });
+  return { model, params, fit: result };
+}

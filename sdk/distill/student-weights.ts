@@ -1,0 +1,25 @@
+import type { StudentConfig } from "../config-types";
+import type { StudentWeights } from "../export/student-weights";
+import type { CtrModel } from "../models/model";
+
+/**
+ * Reads a trained DNN student (built from studentHyperparameters, so no batch norm to fold) into the
+ * exporter's plain form: its embedding table and its dense layers in order.
+ */
+export function studentWeightsOf(model: CtrModel, student: StudentConfig, numFields: number): StudentWeights {
+  const table = model.tables[0];
+  if (model.name !== "DNN" || table === undefined) throw new Error(`studentWeightsOf: expected a DNN student, got ${model.name}`);
+  const names = [...student.hiddenUnits.map((_, i) => `mlp/dense_${i}`), "mlp/output"];
+  const layers = names.map((name, i) => {
+    const kernel = model.params.get(`${name}/kernel`);
+    const [inDim, outDim] = kernel.shape as [number, number];
+    return {
+      inDim,
+      outDim,
+      weights: kernel.dataSync() as Float32Array,
+      bias: model.params.get(`${name}/bias`).dataSync() as Float32Array,
+      activation: i < names.length - 1 ? ("relu" as const) : ("linear" as const),
+    };
+  });
+  return { numFields, embeddingDim: table.dim, totalRows: table.rows, embedding: table.weights, layers };
+}

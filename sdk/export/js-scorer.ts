@@ -1,0 +1,61 @@
+import { validateStudentWeights, type StudentWeights } from "./student-weights";
+
+/**
+ * The student's forward pass in plain JavaScript over the unpacked StudentWeights: the reference the
+ * wasm scorer is tested against, and the "plain JS" peer of the scoring benchmark. Activations are kept
+ * in Float32Arrays; sums run in JS numbers (f64).
+ */
+export class JsScorer {
+  readonly numFields: number;
+  private readonly inputWidth: number;
+  private readonly widest: number;
+
+  constructor(readonly weights: StudentWeights) {
+    validateStudentWeights(weights, "JsScorer");
+    this.numFields = weights.numFields;
+    this.inputWidth = weights.numFields * weights.embeddingDim;
+    this.widest = Math.max(this.inputWidth, ...weights.layers.map((l) => l.outDim));
+  }
+
+  /** Scores `n` rows of `ids`/`values` (`n * numFields` each); returns n probabilities. */
+  score(ids: Int32Array, values: Float32Array, n: number): Float32Array {
+    const { numFields: F, embeddingDim: D, totalRows, embedding, layers } = this.weights;
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`JsScorer.score: 'n' must be a non-negative integer, got ${n}`);
+    if (ids.length < n * F || values.length < n * F)
+      throw new RangeError(`JsScorer.score: 'ids' and 'values' need n * numFields = ${n * F} entries, got ${ids.length} and ${values.length}`);
+    const out = new Float32Array(n);
+    let x = new Float32Array(this.widest);
+    let y = new Float32Array(this.widest);
+    for (let r = 0; r < n; r++) {
+      for (let f = 0; f < F; f++) {
+        const id = ids[r * F + f]!;
+        if (!(id >= 0 && id < totalRows))
+          throw new RangeError(`JsScorer.score: id ${id} at row ${r}, field ${f} is outside the embedding table [0, ${totalRows})`);
+        const v = values[r * F + f]!;
+        const src = id * D;
+        for (let d = 0; d < D; d++) x[f * D + d] = embedding[src + d]! * v;
+      }
+      for (const layer of layers) {
+        const { inDim, outDim, weights: w, bias } = layer;
+        for (let j = 0; j < outDim; j++) y[j] = bias[j]!;
+        // Row-major kernel: stream W row by row, one input scalar at a time.
+        for (let k = 0; k < inDim; k++) {
+          const xk = x[k]!;
+          const row = k * outDim;
+          for (let j = 0; j < outDim; j++) y[j] = y[j]! + xk * w[row + j]!;
+        }
+        if (layer.activation === "relu") for (let j = 0; j < outDim; j++) if (!(y[j]! > 0)) y[j] = 0;
+        const t = x;
+        x = y;
+        y = t;
+      }
+      out[r] = 1 / (1 + Math.exp(-x[0]!));
+    }
+    return out;
+  }
+}
+
+/** One-shot convenience: `new JsScorer(weights).score(ids, values, n)`. */
+export function scoreStudentJs(weights: StudentWeights, ids: Int32Array, values: Float32Array, n: number): Float32Array {
+  return new JsScorer(weights).score(ids, values, n);
+}

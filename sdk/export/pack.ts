@@ -1,0 +1,187 @@
+import { createHash } from "node:crypto";
+import { validateStudentWeights, type StudentWeights } from "./student-weights";
+
+/**
+ * Packs StudentWeights into the blob the scorer module reads at modelBase(). The layout is drawn in
+ * assembly/layout.ts; the constants below mirror it (change both together and bump BLOB_VERSION).
+ * All fields little-endian u32; every array f32 and 16-byte aligned.
+ */
+
+/** "CTRD" as a little-endian u32. */
+export const BLOB_MAGIC = 0x44525443;
+/** Blob format version. */
+export const BLOB_VERSION = 1;
+/** Bytes of the fixed header. */
+export const HEADER_BYTES = 256;
+/** Bytes of one layer-table record. */
+export const LAYER_RECORD_BYTES = 32;
+/** Output columns per weight panel (one f32x4). */
+export const PANEL_WIDTH = 4;
+/** Rows per score() call unless asked otherwise. */
+export const DEFAULT_MAX_BATCH = 256;
+/** Largest maxBatch the module accepts. */
+export const MAX_BATCH_LIMIT = 1 << 16;
+/** Largest blob the exporter writes (leaves room below 4 GiB for static data and scratch). */
+export const MAX_BLOB_BYTES = 2 ** 31;
+
+/** Embedding element types; only f32 is computed with today, the others are reserved codes. */
+export const EmbeddingDtype = { f32: 0, int8RowScale: 1, f16: 2 } as const;
+
+/** Activation codes of the layer table. */
+export const ActivationCode = { linear: 0, relu: 1 } as const;
+
+/** Byte offsets of the header fields. */
+export const HeaderField = {
+  magic: 0,
+  version: 4,
+  numFields: 8,
+  embeddingDim: 12,
+  totalRows: 16,
+  embeddingDtype: 20,
+  maxBatch: 24,
+  numLayers: 28,
+  embeddingOffset: 32,
+  embeddingBytes: 36,
+  layerTableOffset: 40,
+  blobBytes: 44,
+  modelId: 64,
+  featureMapId: 128,
+} as const;
+
+/** Byte offsets of the fields of a layer-table record. */
+export const LayerField = {
+  inDim: 0,
+  outDim: 4,
+  outPadded: 8,
+  activation: 12,
+  weightsOffset: 16,
+  weightsBytes: 20,
+  biasOffset: 24,
+  biasBytes: 28,
+} as const;
+
+/** Length of an id: sha256 in lowercase hex. */
+export const ID_HEX_LENGTH = 64;
+
+export interface PackOptions {
+  /** sha256 hex id of the feature map the student was trained with. */
+  featureMapId: string;
+  /** Rows per score() call of the module (default 256). */
+  maxBatch?: number;
+}
+
+export interface PackedModel {
+  blob: Uint8Array;
+  /** sha256 hex of the blob with its maxBatch and both id fields zeroed: shapes, layer table and weights. */
+  modelId: string;
+}
+
+/** Rounds up to a multiple of `m`. */
+function roundUp(x: number, m: number): number {
+  return Math.ceil(x / m) * m;
+}
+
+/**
+ * Packs a row-major [inDim][outDim] kernel into panels [outPadded / 4][inDim][4]: panel p, row k holds
+ * W[k][4p .. 4p + 3], zero beyond outDim. This is the order the SIMD kernel streams.
+ */
+export function packDensePanels(weights: Float32Array, inDim: number, outDim: number): Float32Array {
+  if (weights.length !== inDim * outDim)
+    throw new RangeError(`packDensePanels: 'weights' has ${weights.length} values, expected inDim * outDim = ${inDim * outDim}`);
+  const outPadded = roundUp(outDim, PANEL_WIDTH);
+  const packed = new Float32Array(inDim * outPadded);
+  for (let j = 0; j < outDim; j++) {
+    const panel = (j / PANEL_WIDTH) | 0;
+    const base = panel * inDim * PANEL_WIDTH + (j % PANEL_WIDTH);
+    for (let k = 0; k < inDim; k++) packed[base + k * PANEL_WIDTH] = weights[k * outDim + j]!;
+  }
+  return packed;
+}
+
+/** Pads a bias to a whole number of panels. */
+export function padBias(bias: Float32Array, outDim: number): Float32Array {
+  const padded = new Float32Array(roundUp(outDim, PANEL_WIDTH));
+  padded.set(bias.subarray(0, outDim));
+  return padded;
+}
+
+/** Checks the featureMapId and maxBatch options; returns maxBatch. */
+function checkOptions(opts: PackOptions, fn: string): number {
+  if (typeof opts?.featureMapId !== "string" || !/^[0-9a-f]{64}$/.test(opts.featureMapId))
+    throw new RangeError(`${fn}: 'featureMapId' must be a sha256 hex string (64 lowercase hex digits), got ${JSON.stringify(opts?.featureMapId)}`);
+  const maxBatch = opts.maxBatch ?? DEFAULT_MAX_BATCH;
+  if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > MAX_BATCH_LIMIT)
+    throw new RangeError(`${fn}: 'maxBatch' must be an integer in [1, ${MAX_BATCH_LIMIT}], got ${maxBatch}`);
+  return maxBatch;
+}
+
+/** Packs the student into the blob and computes its model id. */
+export function packStudent(weights: StudentWeights, opts: PackOptions): PackedModel {
+  const fn = "packStudent";
+  const maxBatch = checkOptions(opts, fn);
+  validateStudentWeights(weights, fn);
+  const { numFields, embeddingDim, totalRows, layers } = weights;
+
+  // Offsets first: header, layer table, embedding, then weights and bias of each layer.
+  let at = HEADER_BYTES;
+  const layerTableOffset = at;
+  at = roundUp(at + layers.length * LAYER_RECORD_BYTES, 16);
+  const embeddingOffset = at;
+  const embeddingBytes = totalRows * embeddingDim * 4;
+  at = roundUp(at + embeddingBytes, 16);
+  const placed = layers.map((layer) => {
+    const outPadded = roundUp(layer.outDim, PANEL_WIDTH);
+    const weightsOffset = at;
+    const weightsBytes = layer.inDim * outPadded * 4;
+    at = roundUp(at + weightsBytes, 16);
+    const biasOffset = at;
+    const biasBytes = outPadded * 4;
+    at = roundUp(at + biasBytes, 16);
+    return { layer, outPadded, weightsOffset, weightsBytes, biasOffset, biasBytes };
+  });
+  const blobBytes = at;
+  if (blobBytes > MAX_BLOB_BYTES) throw new RangeError(`${fn}: the packed model would take ${blobBytes} bytes, over the ${MAX_BLOB_BYTES} limit`);
+
+  const blob = new Uint8Array(blobBytes);
+  const view = new DataView(blob.buffer);
+  const u32 = (offset: number, value: number): void => view.setUint32(offset, value, true);
+  u32(HeaderField.magic, BLOB_MAGIC);
+  u32(HeaderField.version, BLOB_VERSION);
+  u32(HeaderField.numFields, numFields);
+  u32(HeaderField.embeddingDim, embeddingDim);
+  u32(HeaderField.totalRows, totalRows);
+  u32(HeaderField.embeddingDtype, EmbeddingDtype.f32);
+  u32(HeaderField.numLayers, layers.length);
+  u32(HeaderField.embeddingOffset, embeddingOffset);
+  u32(HeaderField.embeddingBytes, embeddingBytes);
+  u32(HeaderField.layerTableOffset, layerTableOffset);
+  u32(HeaderField.blobBytes, blobBytes);
+  const f32 = (offset: number, data: Float32Array): void => {
+    new Float32Array(blob.buffer, offset, data.length).set(data);
+  };
+  f32(embeddingOffset, weights.embedding);
+  placed.forEach((p, i) => {
+    const rec = layerTableOffset + i * LAYER_RECORD_BYTES;
+    u32(rec + LayerField.inDim, p.layer.inDim);
+    u32(rec + LayerField.outDim, p.layer.outDim);
+    u32(rec + LayerField.outPadded, p.outPadded);
+    u32(rec + LayerField.activation, ActivationCode[p.layer.activation]);
+    u32(rec + LayerField.weightsOffset, p.weightsOffset);
+    u32(rec + LayerField.weightsBytes, p.weightsBytes);
+    u32(rec + LayerField.biasOffset, p.biasOffset);
+    u32(rec + LayerField.biasBytes, p.biasBytes);
+    f32(p.weightsOffset, packDensePanels(p.layer.weights, p.layer.inDim, p.layer.outDim));
+    f32(p.biasOffset, padBias(p.layer.bias, p.layer.outDim));
+  });
+
+  // The id covers everything but maxBatch (a serving choice) and the id fields themselves, still zero here.
+  const modelId = createHash("sha256").update(blob).digest("hex");
+  u32(HeaderField.maxBatch, maxBatch);
+  writeAscii(blob, HeaderField.modelId, modelId);
+  writeAscii(blob, HeaderField.featureMapId, opts.featureMapId);
+  return { blob, modelId };
+}
+
+function writeAscii(blob: Uint8Array, offset: number, text: string): void {
+  for (let i = 0; i < text.length; i++) blob[offset + i] = text.charCodeAt(i);
+}

@@ -1,0 +1,2 @@
+export { auc, gauc } from "./auc";
+export { logloss, LOGLOSS_EPS } from "./logloss";

@@ -1,0 +1,49 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { RunConfig } from "../config-types";
+import { saveFeatureMap } from "../data/feature-map-io";
+import { exportStudentWasm } from "../export/export-student";
+import type { StudentWeights } from "../export/student-weights";
+import type { FeatureMap } from "../runtime/feature-map";
+import type { Metrics } from "../train/evaluate";
+
+/** model.json's format tag and version. */
+export const MODEL_FORMAT = "ctr-distill/model";
+export const MODEL_VERSION = 1;
+
+export interface ArtifactInputs {
+  outDir: string;
+  featureMap: FeatureMap;
+  weights: StudentWeights;
+  config: RunConfig;
+  params: number;
+  metrics: Record<string, Metrics>;
+}
+
+export interface Artifact {
+  dir: string;
+  modelId: string;
+  wasm: Uint8Array;
+}
+
+/** Writes the run directory's serving part: feature-map.json, student.wasm and model.json (DESIGN.md). */
+export async function writeArtifact(inputs: ArtifactInputs): Promise<Artifact> {
+  const { outDir, featureMap, weights, config } = inputs;
+  await mkdir(outDir, { recursive: true });
+  const { wasm, modelId } = await exportStudentWasm(weights, { featureMapId: featureMap.id });
+  await saveFeatureMap(join(outDir, "feature-map.json"), featureMap);
+  await writeFile(join(outDir, "student.wasm"), wasm);
+  const model = {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    id: modelId,
+    featureMapId: featureMap.id,
+    createdAt: new Date().toISOString(),
+    student: { embeddingDim: config.student.embeddingDim, hiddenUnits: config.student.hiddenUnits, params: inputs.params },
+    metrics: inputs.metrics,
+    sizes: { wasmBytes: wasm.byteLength, embeddingRows: weights.totalRows, fields: weights.numFields },
+    config,
+  };
+  await writeFile(join(outDir, "model.json"), JSON.stringify(model, null, 2) + "\n");
+  return { dir: outDir, modelId, wasm };
+}

@@ -1,0 +1,69 @@
+import { rm } from "node:fs/promises";
+import type { RunConfig } from "../config-types";
+import { prepareData } from "../data/prepare";
+import { studentWeightsOf } from "../distill/student-weights";
+import type { Logger } from "../log";
+import { probabilities } from "../train/evaluate";
+import { writeArtifact } from "./artifact";
+import { checkHttp, checkWasmAgreement, type HttpCheck, type WasmAgreement } from "./checks";
+import { trainDistilledStudent, trainPlainStudent } from "./students";
+import { teacherLogits, trainTeachers } from "./teachers";
+
+export interface RunOptions {
+  config: RunConfig;
+  outDir: string;
+  log: Logger;
+  backend: string;
+  skipBadLines?: boolean;
+  /** Port for the end-to-end HTTP check through `wrangler dev`; null skips the check. */
+  httpCheckPort: number | null;
+}
+
+/** `run --json`'s object (DESIGN.md), with the checks of the thin path added. */
+export interface RunReport {
+  teachers: { model: string; auc: number; logloss: number; params: number }[];
+  students: { name: string; ensemble: string | null; auc: number; logloss: number; params: number }[];
+  artifact: string;
+  modelId: string;
+  backend: string;
+  bayes: { auc: number; logloss: number } | null;
+  ensembleWeights: Record<string, number>;
+  wasm: WasmAgreement & { bytes: number };
+  http: HttpCheck | null;
+  seconds: number;
+}
+
+/** The whole path: data → teachers → ensemble → students → evaluation → export → WASM and HTTP checks. */
+export async function runPipeline(options: RunOptions): Promise<RunReport> {
+  const started = performance.now();
+  const { config, outDir, log } = options;
+  await rm(outDir, { recursive: true, force: true });
+  const data = await prepareData(config.data, { seed: config.training.seed, skipBadLines: options.skipBadLines ?? false, log });
+  const teachers = await trainTeachers(config, data, outDir, log);
+  const plain = trainPlainStudent(config, data, log);
+  const { student, ensemble } = trainDistilledStudent(config, data, teacherLogits(teachers), log);
+
+  const weights = studentWeightsOf(student.model, config.student, data.featureMap.features.length);
+  const artifact = await writeArtifact({ outDir, featureMap: data.featureMap, weights, config, params: student.params, metrics: { test: student.test } });
+  log(`exported ${outDir}/student.wasm (${artifact.wasm.byteLength.toLocaleString("en-US")} bytes, model ${artifact.modelId.slice(0, 12)}…)`);
+  const wasm = await checkWasmAgreement(artifact.wasm, data.featureMap, data.test, probabilities(student.testLogits));
+  log(`WASM scorer vs tfjs student on ${wasm.rows} test rows: max |Δ| = ${wasm.maxAbsDiff.toExponential(2)}`);
+  let http: HttpCheck | null = null;
+  if (options.httpCheckPort !== null) {
+    log(`starting the worker under wrangler dev on 127.0.0.1:${options.httpCheckPort} …`);
+    http = await checkHttp(outDir, artifact.wasm, data.featureMap, options.httpCheckPort);
+    log(`POST /v1/score: ${http.rows} rows, HTTP ${http.status}, max |Δ| vs Node = ${http.maxAbsDiff.toExponential(2)}; worker stopped`);
+  }
+  return {
+    teachers: teachers.map((t) => ({ model: t.name, auc: t.test.auc, logloss: t.test.logloss, params: t.params })),
+    students: [plain, student].map((s) => ({ name: s.name, ensemble: s.ensemble, auc: s.test.auc, logloss: s.test.logloss, params: s.params })),
+    artifact: outDir,
+    modelId: artifact.modelId,
+    backend: options.backend,
+    bayes: data.bayes ?? null,
+    ensembleWeights: Object.fromEntries(teachers.map((t, i) => [t.name, ensemble.weights[i]!])),
+    wasm: { ...wasm, bytes: artifact.wasm.byteLength },
+    http,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

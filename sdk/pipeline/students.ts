@@ -1,0 +1,46 @@
+import type { RunConfig } from "../config-types";
+import type { PreparedData } from "../data/prepare";
+import { distillStudent, studentHyperparameters } from "../distill/distill";
+import { buildEnsemble, type EnsembleLogits, type TeacherLogits } from "../distill/ensemble";
+import type { Logger } from "../log";
+import { evaluateLogits, type Metrics } from "../train/evaluate";
+import { predictLogits } from "../train/step";
+import { trainOnLabels, type TrainedModel } from "../train/train-teacher";
+
+export interface StudentResult extends TrainedModel {
+  name: string;
+  ensemble: EnsembleLogits["kind"] | null;
+  testLogits: Float32Array;
+  test: Metrics;
+}
+
+/** Seed streams of the students, apart from the teachers' (1..M). */
+const STUDENT_SEED_STREAM = 1000;
+
+function evaluated(trained: TrainedModel, data: PreparedData, name: string, ensemble: StudentResult["ensemble"]): StudentResult {
+  const t = data.test;
+  const testLogits = predictLogits(trained.model, t.ids, t.values, t.n, t.numFields);
+  return { ...trained, name, ensemble, testLogits, test: evaluateLogits(t.labels, testLogits) };
+}
+
+/** The student trained on labels alone: the baseline KD must beat. */
+export function trainPlainStudent(config: RunConfig, data: PreparedData, log: Logger): StudentResult {
+  const trained = trainOnLabels("DNN", studentHyperparameters(config.student), { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, config.training, log, "config.student", STUDENT_SEED_STREAM);
+  return evaluated(trained, data, "student (no KD)", null);
+}
+
+/** The student distilled from the configured ensemble of the (frozen) teachers. */
+export function trainDistilledStudent(config: RunConfig, data: PreparedData, teachers: TeacherLogits, log: Logger): { student: StudentResult; ensemble: EnsembleLogits } {
+  const ensemble = buildEnsemble(config.distill.ensemble, teachers, data, config.training, log);
+  const name = `student (KD, ${ensemble.kind})`;
+  const trained = distillStudent(
+    { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows, teacherTrain: ensemble.train, teacherValid: ensemble.valid },
+    config.student,
+    config.distill,
+    config.training,
+    log,
+    name,
+    STUDENT_SEED_STREAM + 1,
+  );
+  return { student: evaluated(trained, data, name, ensemble.kind), ensemble };
+}

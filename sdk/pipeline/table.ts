@@ -1,0 +1,20 @@
+import type { RunReport } from "./run";
+
+function pad(cells: string[][]): string {
+  const widths = cells[0]!.map((_, c) => Math.max(...cells.map((row) => row[c]!.length)));
+  return cells.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ")).join("\n");
+}
+
+/** The run's results as a plain-text table: every model on the test split, beside the Bayes-optimal bound. */
+export function formatRunTable(report: RunReport): string {
+  const rows: string[][] = [["model", "kind", "test AUC", "test logloss", "params"]];
+  for (const t of report.teachers) rows.push([t.model, "teacher", t.auc.toFixed(4), t.logloss.toFixed(4), t.params.toLocaleString("en-US")]);
+  for (const s of report.students) rows.push([s.name, "student", s.auc.toFixed(4), s.logloss.toFixed(4), s.params.toLocaleString("en-US")]);
+  if (report.bayes !== null) rows.push(["Bayes-optimal (true CTR)", "bound", report.bayes.auc.toFixed(4), report.bayes.logloss.toFixed(4), "-"]);
+  const lines = [pad(rows), ""];
+  lines.push(`WASM scorer vs tfjs student: ${report.wasm.rows} test rows, max |Δ| = ${report.wasm.maxAbsDiff.toExponential(2)} (student.wasm ${report.wasm.bytes.toLocaleString("en-US")} bytes)`);
+  if (report.http !== null)
+    lines.push(`worker (wrangler dev, 127.0.0.1): POST /v1/score ${report.http.rows} rows → HTTP ${report.http.status}, max |Δ| vs Node = ${report.http.maxAbsDiff.toExponential(2)}`);
+  lines.push(`backend ${report.backend}; artifact ${report.artifact} (model ${report.modelId.slice(0, 16)}…); ${report.seconds.toFixed(1)} s`);
+  return lines.join("\n");
+}

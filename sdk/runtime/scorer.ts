@@ -1,0 +1,219 @@
+/**
+ * Loader of a student scorer module (built by sdk/export/export-student.ts): instantiates it with no
+ * imports, checks its ABI version and model blob, and scores encoded rows in chunks of maxBatch.
+ * No Node and no tfjs imports: it runs in Workers, browsers, Deno and Node alike. The ABI is documented
+ * in assembly/index.ts.
+ */
+
+/** The module ABI this loader speaks (assembly/index.ts: ABI_VERSION). */
+export const SCORER_ABI_VERSION = 1;
+
+/** A compiled `WebAssembly.Module` (typed structurally: the SDK compiles without the DOM lib). */
+export type WasmModule = object;
+
+/** Bytes of a module: an ArrayBuffer or a view of one (`BufferSource`). */
+export type WasmBytes = ArrayBuffer | ArrayBufferView;
+
+/** A module that is not a scorer, a scorer that refused its model, or bad input to `score`. */
+export class ScorerError extends Error {
+  override name = "ScorerError";
+  constructor(
+    message: string,
+    /** The module's status code, when the module reported one. */
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface ScorerInfo {
+  abiVersion: number;
+  modelId: string;
+  featureMapId: string;
+  numFields: number;
+  maxBatch: number;
+}
+
+/** The part of the standard WebAssembly API the loader uses. */
+interface WebAssemblyApi {
+  Instance: new (module: WasmModule, imports: Record<string, never>) => { readonly exports: Record<string, unknown> };
+  /** Absent or refused where code may not be compiled at run time (Cloudflare Workers). */
+  compile?(bytes: WasmBytes): Promise<WasmModule>;
+}
+
+/** The exports of a scorer module (assembly/index.ts). */
+interface ScorerExports {
+  memory: { readonly buffer: ArrayBuffer };
+  abiVersion(): number;
+  init(): number;
+  maxBatch(): number;
+  numFields(): number;
+  idsPtr(): number;
+  valuesPtr(): number;
+  outputPtr(): number;
+  modelIdPtr(): number;
+  featureMapIdPtr(): number;
+  score(n: number): number;
+  errorIndex(): number;
+}
+
+const FUNCTION_EXPORTS = [
+  "abiVersion", "init", "maxBatch", "numFields", "idsPtr", "valuesPtr", "outputPtr", "modelIdPtr", "featureMapIdPtr", "score", "errorIndex",
+] as const;
+
+/** Length of the ASCII hex ids in the module. */
+const ID_LENGTH = 64;
+
+/** Status codes of the module (assembly/index.ts STATUS_*) and what they mean. */
+const STATUS_MESSAGES: Record<number, string> = {
+  1: "the module holds no model (a bare scorer-base.wasm, not an exported student?)",
+  2: "the model blob has a bad magic number (corrupted module?)",
+  3: "the model blob's format version is not one this module reads",
+  4: "the model blob's embedding type is not supported by this module",
+  5: "the model blob's sizes or offsets are inconsistent (corrupted module?)",
+  6: "out of memory while reserving scratch space",
+  7: "batch size out of range",
+  8: "an id is outside the embedding table",
+};
+
+function statusMessage(status: number): string {
+  return STATUS_MESSAGES[status] ?? `unknown status ${status}`;
+}
+
+function webAssembly(): WebAssemblyApi {
+  const api = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+  if (!api) throw new ScorerError("Scorer: this runtime has no WebAssembly");
+  return api;
+}
+
+function checkExports(exports: Record<string, unknown>): ScorerExports {
+  for (const name of FUNCTION_EXPORTS) {
+    if (typeof exports[name] !== "function") throw new ScorerError(`Scorer: the module is not a ctr-distill scorer (no '${name}' export)`);
+  }
+  const memory = exports.memory as { buffer?: unknown } | undefined;
+  if (!memory || !(memory.buffer instanceof ArrayBuffer)) throw new ScorerError("Scorer: the module exports no 'memory'");
+  return exports as unknown as ScorerExports;
+}
+
+export class Scorer {
+  readonly info: ScorerInfo;
+  private readonly exports: ScorerExports;
+  private readonly idsAt: number;
+  private readonly valuesAt: number;
+  private readonly outputAt: number;
+  private buffer: ArrayBuffer | null = null;
+  private i32 = new Int32Array(0);
+  private f32 = new Float32Array(0);
+
+  private constructor(exports: ScorerExports) {
+    this.exports = exports;
+    const abiVersion = exports.abiVersion();
+    if (abiVersion !== SCORER_ABI_VERSION)
+      throw new ScorerError(`Scorer: the module speaks ABI version ${abiVersion}, this loader speaks ${SCORER_ABI_VERSION}`);
+    const status = exports.init();
+    if (status !== 0) throw new ScorerError(`Scorer: the module refused its model: ${statusMessage(status)} (status ${status})`, status);
+    this.idsAt = exports.idsPtr() >>> 0;
+    this.valuesAt = exports.valuesPtr() >>> 0;
+    this.outputAt = exports.outputPtr() >>> 0;
+    this.info = {
+      abiVersion,
+      modelId: this.readAscii(exports.modelIdPtr() >>> 0, ID_LENGTH),
+      featureMapId: this.readAscii(exports.featureMapIdPtr() >>> 0, ID_LENGTH),
+      numFields: exports.numFields(),
+      maxBatch: exports.maxBatch(),
+    };
+  }
+
+  /** Instantiates a compiled module synchronously (`new WebAssembly.Instance(module, {})`): the Workers way. */
+  static fromModule(module: WasmModule): Scorer {
+    let instance: { readonly exports: Record<string, unknown> };
+    try {
+      instance = new (webAssembly().Instance)(module, {});
+    } catch (e) {
+      throw new ScorerError(`Scorer.fromModule: cannot instantiate the module with no imports: ${(e as Error).message}`);
+    }
+    return new Scorer(checkExports(instance.exports));
+  }
+
+  /** Compiles bytes then instantiates them (Node, browsers, Deno; Workers refuse to compile at run time). */
+  static async fromBytes(bytes: WasmBytes): Promise<Scorer> {
+    const api = webAssembly();
+    if (typeof api.compile !== "function")
+      throw new ScorerError("Scorer.fromBytes: this runtime cannot compile WebAssembly at run time; import the .wasm and use Scorer.fromModule");
+    let module: WasmModule;
+    try {
+      module = await api.compile(bytes);
+    } catch (e) {
+      throw new ScorerError(`Scorer.fromBytes: not a valid WebAssembly module: ${(e as Error).message}`);
+    }
+    return Scorer.fromModule(module);
+  }
+
+  /**
+   * Scores `n` encoded rows: `ids` and `values` hold `n * numFields` entries each (`ids[r * F + f]`).
+   * Returns n probabilities; batches over maxBatch are split into chunks.
+   */
+  score(ids: Int32Array, values: Float32Array, n: number): Float32Array {
+    const { numFields, maxBatch } = this.info;
+    if (!Number.isInteger(n) || n < 0) throw new ScorerError(`Scorer.score: 'n' must be a non-negative integer, got ${n}`);
+    if (!(ids instanceof Int32Array) || ids.length < n * numFields)
+      throw new ScorerError(`Scorer.score: 'ids' must be an Int32Array of at least n * numFields = ${n * numFields} entries, got ${describe(ids)}`);
+    if (!(values instanceof Float32Array) || values.length < n * numFields)
+      throw new ScorerError(`Scorer.score: 'values' must be a Float32Array of at least n * numFields = ${n * numFields} entries, got ${describe(values)}`);
+    const out = new Float32Array(n);
+    for (let start = 0; start < n; start += maxBatch) {
+      const m = Math.min(maxBatch, n - start);
+      this.refreshViews();
+      const from = start * numFields;
+      const to = from + m * numFields;
+      this.i32.set(ids.subarray(from, to), this.idsAt >>> 2);
+      this.f32.set(values.subarray(from, to), this.valuesAt >>> 2);
+      const status = this.exports.score(m);
+      if (status !== 0) throw this.scoreError(status, ids, start);
+      this.refreshViews();
+      out.set(this.f32.subarray(this.outputAt >>> 2, (this.outputAt >>> 2) + m), start);
+    }
+    return out;
+  }
+
+  /** Throws unless `map` is the feature map this model was trained with (same id, same field count). */
+  checkFeatureMap(map: { id: string; features: unknown[] }): void {
+    if (map.id !== this.info.featureMapId)
+      throw new ScorerError(`Scorer.checkFeatureMap: feature map ${String(map.id)} is not the model's feature map ${this.info.featureMapId}`);
+    if (map.features.length !== this.info.numFields)
+      throw new ScorerError(`Scorer.checkFeatureMap: feature map has ${map.features.length} features, the model expects ${this.info.numFields}`);
+  }
+
+  private scoreError(status: number, ids: Int32Array, start: number): ScorerError {
+    if (status === 8) {
+      const at = this.exports.errorIndex();
+      const { numFields } = this.info;
+      const row = start + Math.floor(at / numFields);
+      return new ScorerError(
+        `Scorer.score: id ${ids[start * numFields + at]} at row ${row}, field ${at % numFields} is outside the embedding table`,
+        status,
+      );
+    }
+    return new ScorerError(`Scorer.score: ${statusMessage(status)} (status ${status})`, status);
+  }
+
+  /** Views over memory, rebuilt when it has grown (growth replaces the ArrayBuffer). */
+  private refreshViews(): void {
+    const buffer = this.exports.memory.buffer;
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.i32 = new Int32Array(buffer);
+      this.f32 = new Float32Array(buffer);
+    }
+  }
+
+  private readAscii(ptr: number, length: number): string {
+    const bytes = new Uint8Array(this.exports.memory.buffer, ptr, length);
+    return String.fromCharCode(...bytes);
+  }
+}
+
+function describe(v: unknown): string {
+  if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as { length: number }).length})`;
+  return v === null ? "null" : typeof v;
+}

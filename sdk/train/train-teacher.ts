@@ -1,0 +1,70 @@
+import * as tf from "@tensorflow/tfjs";
+import type { EncodedDataset } from "../data/dataset";
+import { deriveSeed } from "../data/prng";
+import { randomSource } from "../layers/random";
+import type { Logger } from "../log";
+import { countParams, type CtrModel } from "../models/model";
+import { buildModel } from "../models/zoo";
+import type { TrainingConfig } from "../config-types";
+import { evaluateLogits } from "./evaluate";
+import { fit, type FitResult } from "./fit";
+import { DEFAULT_OPTIMIZER } from "./optimizer-config";
+import { predictLogits } from "./step";
+
+/** FuxiCTR's training defaults: clip the gradient norm at 10, learning rate × 0.1 on plateau, floor 1e-6. */
+export const CLIP_NORM = 10;
+export const LR_DECAY_FACTOR = 0.1;
+export const MIN_LEARNING_RATE = 1e-6;
+/** Smallest gain of the validation monitor that counts as an improvement. */
+export const MIN_DELTA = 1e-4;
+
+export interface TrainedModel {
+  model: CtrModel;
+  params: number;
+  fit: FitResult;
+}
+
+/** Hard-label binary cross-entropy on logits, the loss of every teacher. */
+export function bceLoss(logit: tf.Tensor1D, labels: tf.Tensor1D): tf.Scalar {
+  return tf.losses.sigmoidCrossEntropy(labels, logit);
+}
+
+/**
+ * Trains one model on labels, with early stopping on FuxiCTR's monitor {AUC: 1, logloss: −1} over the
+ * validation split. `index` separates the seeds of models trained in one run.
+ */
+export function trainOnLabels(
+  modelName: string,
+  hyperparameters: Record<string, unknown>,
+  data: { train: EncodedDataset; valid: EncodedDataset; totalRows: number },
+  training: TrainingConfig,
+  log: Logger,
+  where: string,
+  index: number,
+): TrainedModel {
+  const seed = deriveSeed(training.seed, index);
+  const model = buildModel(modelName, hyperparameters, { numFields: data.train.numFields, totalRows: data.totalRows, rng: randomSource(seed) }, where);
+  const params = countParams(model);
+  log(`training ${modelName} (${params.toLocaleString("en-US")} parameters)`);
+  const { valid } = data;
+  const result = fit(model, {
+    label: modelName,
+    train: data.train,
+    batchSize: training.batchSize,
+    epochs: training.epochs,
+    patience: training.patience,
+    seed,
+    optimizer: { ...DEFAULT_OPTIMIZER, learningRate: training.learningRate },
+    clipNorm: CLIP_NORM,
+    lrDecayFactor: LR_DECAY_FACTOR,
+    minLearningRate: MIN_LEARNING_RATE,
+    minDelta: MIN_DELTA,
+    loss: (out, labels) => bceLoss(out.logit, labels),
+    monitor: (m) => {
+      const metrics = evaluateLogits(valid.labels, predictLogits(m, valid.ids, valid.values, valid.n, valid.numFields));
+      return { score: metrics.auc - metrics.logloss, metrics: { auc: metrics.auc, logloss: metrics.logloss } };
+    },
+    log,
+  });
+  return { model, params, fit: result };
+}

@@ -1,0 +1,138 @@
+import { createHash } from "node:crypto";
+import { beforeAll, describe, expect, test } from "vitest";
+import { loadScorerBase } from "../../sdk/export/compile";
+import { exportStudentWasm } from "../../sdk/export/export-student";
+import type { StudentWeights } from "../../sdk/export/student-weights";
+import { webAssembly } from "../../sdk/export/wasm-api";
+import { SectionId, concatBytes, encodeModule, encodeU32Leb } from "../../sdk/export/wasm-patch";
+import { Scorer, ScorerError } from "../../sdk/runtime/scorer";
+
+/** The loader's refusals, and the module's raw ABI answering bad calls with a status instead of a trap. */
+
+const FEATURE_MAP_ID = createHash("sha256").update("scorer-loader").digest("hex");
+
+/** A tiny student: F = 2, D = 3, 5 rows, 6 → 4 relu → 1. */
+function tinyStudent(): StudentWeights {
+  const ramp = (n: number, scale: number) => Float32Array.from({ length: n }, (_, i) => ((i % 7) - 3) * scale);
+  return {
+    numFields: 2,
+    embeddingDim: 3,
+    totalRows: 5,
+    embedding: ramp(15, 0.1),
+    layers: [
+      { inDim: 6, outDim: 4, weights: ramp(24, 0.05), bias: ramp(4, 0.01), activation: "relu" },
+      { inDim: 4, outDim: 1, weights: ramp(4, 0.3), bias: Float32Array.of(0.1), activation: "linear" },
+    ],
+  };
+}
+
+/** A hand-written module exporting `memory` and, as () => i32 constants, the given functions. */
+function fakeModule(functions: Record<string, number>): Uint8Array {
+  const names = Object.keys(functions);
+  const str = (s: string) => concatBytes([encodeU32Leb(s.length), new TextEncoder().encode(s)]);
+  const vec = (items: Uint8Array[]) => concatBytes([encodeU32Leb(items.length), ...items]);
+  const body = (value: number) => {
+    const code = Uint8Array.of(0x00, 0x41, value & 0x3f, 0x0b); // no locals; i32.const (small); end
+    return concatBytes([encodeU32Leb(code.length), code]);
+  };
+  return encodeModule([
+    { id: SectionId.type, payload: vec([Uint8Array.of(0x60, 0x00, 0x01, 0x7f)]) },
+    { id: SectionId.function, payload: vec(names.map(() => Uint8Array.of(0))) },
+    { id: SectionId.memory, payload: vec([Uint8Array.of(0x00, 0x01)]) },
+    {
+      id: SectionId.export,
+      payload: vec([
+        concatBytes([str("memory"), Uint8Array.of(0x02, 0x00)]),
+        ...names.map((name, i) => concatBytes([str(name), Uint8Array.of(0x00), encodeU32Leb(i)])),
+      ]),
+    },
+    { id: SectionId.code, payload: vec(names.map((n) => body(functions[n]!))) },
+  ]);
+}
+
+const ABI_FUNCTIONS = ["abiVersion", "init", "maxBatch", "numFields", "idsPtr", "valuesPtr", "outputPtr", "modelIdPtr", "featureMapIdPtr", "score", "errorIndex"];
+
+interface RawAbi {
+  memory: { buffer: ArrayBuffer };
+  init(): number;
+  score(n: number): number;
+  errorIndex(): number;
+  idsPtr(): number;
+  maxBatch(): number;
+}
+
+let wasm: Uint8Array;
+
+beforeAll(async () => {
+  wasm = (await exportStudentWasm(tinyStudent(), { featureMapId: FEATURE_MAP_ID, maxBatch: 8 })).wasm;
+});
+
+describe("Scorer loader", () => {
+  test("refuses a module that is not a scorer", () => {
+    const module = new webAssembly.Module(fakeModule({ somethingElse: 1 }));
+    expect(() => Scorer.fromModule(module)).toThrow(ScorerError);
+    expect(() => Scorer.fromModule(module)).toThrow(/not a ctr-distill scorer \(no 'abiVersion' export\)/);
+  });
+
+  test("refuses a module that speaks another ABI version", () => {
+    const fake = fakeModule(Object.fromEntries(ABI_FUNCTIONS.map((n) => [n, n === "abiVersion" ? 2 : 0])));
+    expect(() => Scorer.fromModule(new webAssembly.Module(fake))).toThrow(/ABI version 2, this loader speaks 1/);
+  });
+
+  test("refuses a module whose init reports a status, quoting it", () => {
+    const fake = fakeModule(Object.fromEntries(ABI_FUNCTIONS.map((n) => [n, n === "abiVersion" ? 1 : n === "init" ? 6 : 0])));
+    let error: unknown;
+    try {
+      Scorer.fromModule(new webAssembly.Module(fake));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ScorerError);
+    expect((error as ScorerError).status).toBe(6);
+    expect((error as Error).message).toMatch(/out of memory .* \(status 6\)/);
+  });
+
+  test("refuses the bare scorer-base module: it holds no model", async () => {
+    const base = await loadScorerBase();
+    expect(() => Scorer.fromModule(new webAssembly.Module(base))).toThrow(/holds no model/);
+  });
+
+  test("refuses bytes that are not WebAssembly, from fromBytes", async () => {
+    await expect(Scorer.fromBytes(Uint8Array.of(1, 2, 3))).rejects.toThrow(/not a valid WebAssembly module/);
+  });
+
+  test("loads an exported student from bytes", async () => {
+    const scorer = await Scorer.fromBytes(wasm);
+    expect(scorer.info.maxBatch).toBe(8);
+    expect(scorer.info.numFields).toBe(2);
+    expect(scorer.score(Int32Array.of(0, 4, 1, 2), Float32Array.of(1, 1, 0.5, 2), 2).length).toBe(2);
+  });
+});
+
+describe("scorer module ABI", () => {
+  const raw = (): RawAbi => new webAssembly.Instance(new webAssembly.Module(wasm), {}).exports as unknown as RawAbi;
+
+  test("returns status 7 for n < 0 or n > maxBatch, and 0 for n = 0", () => {
+    const m = raw();
+    expect(m.init()).toBe(0);
+    expect(m.init()).toBe(0);
+    expect(m.score(-1)).toBe(7);
+    expect(m.score(m.maxBatch() + 1)).toBe(7);
+    expect(m.score(0)).toBe(0);
+  });
+
+  test("returns status 8 and the flat index of the first bad id, never trapping on huge ids", () => {
+    const m = raw();
+    expect(m.init()).toBe(0);
+    const ids = new Int32Array(m.memory.buffer, m.idsPtr() >>> 0, 8 * 2);
+    ids.fill(0);
+    ids[5] = 0x7fffffff;
+    ids[9] = -5;
+    expect(m.score(8)).toBe(8);
+    expect(m.errorIndex()).toBe(5);
+    ids[5] = 4;
+    expect(m.score(8)).toBe(8);
+    expect(m.errorIndex()).toBe(9);
+    expect(m.score(4)).toBe(0); // the bad id lies beyond the rows asked for
+  });
+});

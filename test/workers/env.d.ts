@@ -1,0 +1,20 @@
+/** The test project's main module (test/workers/fixture/bundle/entry.ts) exports one fetch handler. */
+declare namespace Cloudflare {
+  interface GlobalProps {
+    mainModule: { default: ExportedHandler };
+  }
+}
+
+/* The fixture is built by global-setup.ts; these let the tests type-check on a clean clone too. */
+declare module "*/fixture/model/expected.json" {
+  const expected: import("./fixture-types").Expected;
+  export default expected;
+}
+declare module "*/fixture/model/feature-map.json" {
+  const map: unknown;
+  export default map;
+}
+declare module "*/fixture/model/model.json" {
+  const model: unknown;
+  export default model;
+}

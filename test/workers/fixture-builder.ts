@@ -1,0 +1,164 @@
+/**
+ * Builds the model directory and worker bundle the Workers tests (and the Node serve/deploy tests) run on:
+ * a tiny feature map (categorical with a 4-word vocabulary, hashed with 16 buckets, numeric standard),
+ * seeded random student weights compiled by `exportStudentWasm`, `model.json`, request rows, and the
+ * expected CTRs of those rows computed in Node by the same Scorer and, independently, by a float64 forward
+ * pass in plain JavaScript. Node-side only (uses node:fs).
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { featureMapId, saveFeatureMap } from "../../sdk/data/feature-map-io";
+import { exportStudentWasm } from "../../sdk/export/export-student";
+import type { StudentWeights } from "../../sdk/export/student-weights";
+import { RowEncoder } from "../../sdk/runtime/encode";
+import { FEATURE_MAP_FORMAT, FEATURE_MAP_VERSION, type FeatureMap } from "../../sdk/runtime/feature-map";
+import { Scorer } from "../../sdk/runtime/scorer";
+import { writeWorkerBundle } from "../../sdk/serve/worker-bundle";
+import type { ModelMeta } from "../../worker/model-meta";
+
+/** Seed of every random draw of the fixture. */
+const SEED = 20201109;
+const EMBEDDING_DIM = 4;
+const HIDDEN_UNITS = [8] as const;
+/** Small on purpose, so that 40 rows are scored in several chunks. */
+export const FIXTURE_MAX_BATCH = 16;
+
+/** The files of a built fixture; `rows.json` and `expected.json` sit beside the model's files. */
+export interface FixturePaths {
+  modelDir: string;
+  bundleDir: string;
+}
+
+/** Expected results stored in `expected.json`. */
+export interface FixtureExpected {
+  modelId: string;
+  featureMapId: string;
+  rows: Record<string, unknown>[];
+  /** By the Scorer (the same student.wasm) in Node. */
+  ctr: number[];
+  /** By a float64 forward pass of the weights in plain JavaScript. */
+  reference: number[];
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function fixtureFeatureMap(): FeatureMap {
+  const body: Omit<FeatureMap, "id"> = {
+    format: FEATURE_MAP_FORMAT,
+    version: FEATURE_MAP_VERSION,
+    label: "click",
+    features: [
+      { name: "site", type: "categorical", offset: 0, size: 6, vocab: ["news", "shop", "mail", "video"] },
+      { name: "user", type: "hashed", offset: 6, size: 17, buckets: 16 },
+      { name: "price", type: "numeric", offset: 23, size: 2, transform: "standard", a: 10, b: 5 },
+    ],
+    totalRows: 25,
+  };
+  return { ...body, id: featureMapId(body) } as FeatureMap;
+}
+
+function fixtureWeights(map: FeatureMap): StudentWeights {
+  const rand = mulberry32(SEED);
+  const uniform = (n: number, scale: number) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale);
+  const numFields = map.features.length;
+  const dims = [numFields * EMBEDDING_DIM, ...HIDDEN_UNITS, 1];
+  const layers = dims.slice(1).map((outDim, i) => {
+    const inDim = dims[i]!;
+    return {
+      inDim,
+      outDim,
+      weights: uniform(inDim * outDim, Math.sqrt(6 / (inDim + outDim))),
+      bias: uniform(outDim, 0.1),
+      activation: (i === dims.length - 2 ? "linear" : "relu") as "linear" | "relu",
+    };
+  });
+  return { numFields, embeddingDim: EMBEDDING_DIM, totalRows: map.totalRows, embedding: uniform(map.totalRows * EMBEDDING_DIM, 0.5), layers };
+}
+
+/** Request rows covering every path of the encoder: known, OOV, integer, missing, null, "" and numbers. */
+function fixtureRows(): Record<string, unknown>[] {
+  const rand = mulberry32(SEED + 1);
+  const sites: unknown[] = ["news", "shop", "mail", "video", "unseen-site", 7, null, ""];
+  const rows: Record<string, unknown>[] = [];
+  for (let i = 0; i < 40; i++) {
+    const row: Record<string, unknown> = {};
+    if (i % 9 !== 4) row["site"] = sites[i % sites.length];
+    if (i % 7 !== 3) row["user"] = i % 5 === 0 ? Math.floor(rand() * 1000) : `u${Math.floor(rand() * 100)}`;
+    if (i % 6 !== 2) row["price"] = i % 4 === 0 ? Math.floor(rand() * 30) : Math.round((rand() * 40 - 5) * 1000) / 1000;
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** The student's forward pass in float64: embeddings scaled by values, concatenated, MLP, sigmoid. */
+export function referenceScores(w: StudentWeights, ids: Int32Array, values: Float32Array, n: number): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < n; r++) {
+    let x: number[] = [];
+    for (let f = 0; f < w.numFields; f++) {
+      const id = ids[r * w.numFields + f]!;
+      const v = values[r * w.numFields + f]!;
+      for (let d = 0; d < w.embeddingDim; d++) x.push(w.embedding[id * w.embeddingDim + d]! * v);
+    }
+    for (const layer of w.layers) {
+      const y: number[] = [];
+      for (let o = 0; o < layer.outDim; o++) {
+        let s = layer.bias[o]!;
+        for (let i = 0; i < layer.inDim; i++) s += x[i]! * layer.weights[i * layer.outDim + o]!;
+        y.push(layer.activation === "relu" ? Math.max(0, s) : s);
+      }
+      x = y;
+    }
+    out.push(1 / (1 + Math.exp(-x[0]!)));
+  }
+  return out;
+}
+
+function countParams(w: StudentWeights): number {
+  return w.embedding.length + w.layers.reduce((s, l) => s + l.weights.length + l.bias.length, 0);
+}
+
+/** Writes `dir/model/` (the run directory) and `dir/bundle/` (entry.ts + wrangler.jsonc). */
+export async function buildFixture(dir: string): Promise<FixturePaths> {
+  const modelDir = join(dir, "model");
+  const bundleDir = join(dir, "bundle");
+  await mkdir(modelDir, { recursive: true });
+  const map = fixtureFeatureMap();
+  const weights = fixtureWeights(map);
+  const { wasm, modelId } = await exportStudentWasm(weights, { featureMapId: map.id, maxBatch: FIXTURE_MAX_BATCH });
+  const model: ModelMeta = {
+    id: modelId,
+    featureMapId: map.id,
+    createdAt: "2026-01-01T00:00:00.000Z",
+    student: { embeddingDim: EMBEDDING_DIM, hiddenUnits: [...HIDDEN_UNITS], params: countParams(weights) },
+    metrics: { test: { auc: 0.75, logloss: 0.5 } },
+    sizes: { wasmBytes: wasm.byteLength },
+  };
+  await writeFile(join(modelDir, "student.wasm"), wasm);
+  await saveFeatureMap(join(modelDir, "feature-map.json"), map);
+  await writeFile(join(modelDir, "model.json"), JSON.stringify(model, null, 2) + "\n");
+
+  const rows = fixtureRows();
+  const encoded = new RowEncoder(map, "json").encodeObjects(rows);
+  const scorer = await Scorer.fromBytes(wasm);
+  scorer.checkFeatureMap(map);
+  const expected: FixtureExpected = {
+    modelId,
+    featureMapId: map.id,
+    rows,
+    ctr: Array.from(scorer.score(encoded.ids, encoded.values, encoded.n)),
+    reference: referenceScores(weights, encoded.ids, encoded.values, encoded.n),
+  };
+  await writeFile(join(modelDir, "expected.json"), JSON.stringify(expected, null, 2) + "\n");
+  await writeWorkerBundle(modelDir, bundleDir);
+  return { modelDir, bundleDir };
+}

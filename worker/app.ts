@@ -1,0 +1,151 @@
+import { EncodeError, RowEncoder } from "../sdk/runtime/encode";
+import { validateFeatureMap, type FeatureMap, type FeatureSpec } from "../sdk/runtime/feature-map";
+import { Scorer } from "../sdk/runtime/scorer";
+import { HttpError, internalError, jsonResponse } from "./http-error";
+import { resolveLimits, type Limits } from "./limits";
+import { validateModelMeta, type ModelMeta } from "./model-meta";
+import { checkContentType, checkEncodedFinite, encodeErrorToHttp, parseJson, readBodyText, validateScoreRequest } from "./validate";
+
+/** What a deployment is built from: the run directory's three files (imported at build time) and limits. */
+export interface WorkerBundle {
+  /** `student.wasm`, precompiled by the runtime (a `CompiledWasm` import). */
+  wasm: WebAssembly.Module;
+  /** `feature-map.json`, validated here. */
+  featureMap: unknown;
+  /** `model.json`, validated here. */
+  model: unknown;
+  limits?: Partial<Limits>;
+}
+
+/** The part of the Scorer the worker uses (a stub in tests). */
+export type ScoreModel = Pick<Scorer, "info" | "score">;
+
+/** Everything a request needs, built once per isolate by `loadModel`. */
+export interface LoadedModel {
+  scorer: ScoreModel;
+  encoder: RowEncoder;
+  model: ModelMeta;
+  limits: Limits;
+  features: ReadonlySet<string>;
+  /** The body of `GET /v1/model`, built once. */
+  metadata: unknown;
+}
+
+type Handler = (loaded: LoadedModel, request: Request) => Promise<Response> | Response;
+
+interface Route {
+  methods: readonly string[];
+  handle: Handler;
+}
+
+/** What a client must send for a feature's values in JSON. */
+function acceptedValues(f: FeatureSpec): "string-or-integer" | "number" {
+  return f.type === "categorical" || f.type === "hashed" ? "string-or-integer" : "number";
+}
+
+function describeModel(model: ModelMeta, map: FeatureMap, scorer: ScoreModel, limits: Limits): unknown {
+  return {
+    id: model.id,
+    featureMapId: map.id,
+    createdAt: model.createdAt,
+    features: map.features.map((f) => ({ name: f.name, type: f.type, accepts: acceptedValues(f) })),
+    student: model.student,
+    metrics: model.metrics,
+    sizes: { ...model.sizes, embeddingRows: map.totalRows, numFields: scorer.info.numFields },
+    scorer: { abiVersion: scorer.info.abiVersion, maxBatch: scorer.info.maxBatch },
+    limits,
+  };
+}
+
+/** Builds scorer and encoder and checks module, feature map and model.json against each other; throws on a mismatch. */
+export function loadModel(bundle: WorkerBundle): LoadedModel {
+  const map = validateFeatureMap(bundle.featureMap);
+  const model = validateModelMeta(bundle.model);
+  const limits = resolveLimits(bundle.limits);
+  if (model.featureMapId !== map.id)
+    throw new Error(`model.json was trained on feature map ${model.featureMapId}, the bundle's feature map is ${map.id}`);
+  const scorer = Scorer.fromModule(bundle.wasm);
+  scorer.checkFeatureMap(map);
+  if (scorer.info.modelId !== model.id) throw new Error(`student.wasm is model ${scorer.info.modelId}, model.json says ${model.id}`);
+  return {
+    scorer,
+    encoder: new RowEncoder(map, "json"),
+    model,
+    limits,
+    features: new Set(map.features.map((f) => f.name)),
+    metadata: describeModel(model, map, scorer, limits),
+  };
+}
+
+async function score(loaded: LoadedModel, request: Request): Promise<Response> {
+  checkContentType(request);
+  const body = parseJson(await readBodyText(request, loaded.limits.maxBodyBytes));
+  const rows = validateScoreRequest(body, loaded.features, loaded.limits);
+  let encoded;
+  try {
+    encoded = loaded.encoder.encodeObjects(rows);
+  } catch (e) {
+    if (e instanceof EncodeError) throw encodeErrorToHttp(e);
+    throw e;
+  }
+  checkEncodedFinite(encoded.values, loaded.encoder.names);
+  const out = loaded.scorer.score(encoded.ids, encoded.values, encoded.n);
+  const ctr = new Array<number>(encoded.n);
+  for (let i = 0; i < encoded.n; i++) {
+    const p = out[i]!;
+    // A non-finite probability is the model's fault, never the client's, and NaN is not JSON.
+    if (!Number.isFinite(p)) throw new Error(`scorer returned ${p} for row ${i} of ${encoded.n}`);
+    ctr[i] = p;
+  }
+  return jsonResponse({ ctr, model: loaded.model.id });
+}
+
+const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
+  ["/v1/score", { methods: ["POST"], handle: score }],
+  ["/v1/model", { methods: ["GET", "HEAD"], handle: (loaded) => jsonResponse(loaded.metadata) }],
+  ["/healthz", { methods: ["GET", "HEAD"], handle: (loaded) => jsonResponse({ status: "ok", model: loaded.model.id }) }],
+]);
+
+async function route(loaded: LoadedModel, request: Request): Promise<Response> {
+  const { pathname } = new URL(request.url);
+  const found = ROUTES.get(pathname);
+  if (found === undefined) throw new HttpError(404, "not_found", `no route for ${pathname}`);
+  if (!found.methods.includes(request.method))
+    throw new HttpError(405, "method_not_allowed", `${request.method} is not allowed on ${pathname}`, null, { allow: found.methods.join(", ") });
+  const response = await found.handle(loaded, request);
+  return request.method === "HEAD" ? new Response(null, response) : response;
+}
+
+/** The request handler over a loaded model. Client errors render themselves; anything else is logged and answered 500. */
+export function createHandler(loaded: LoadedModel): ExportedHandler {
+  const modelHeader = { "x-model-id": loaded.model.id };
+  return {
+    async fetch(request: Request): Promise<Response> {
+      let response: Response;
+      try {
+        response = await route(loaded, request);
+      } catch (e) {
+        if (e instanceof HttpError) return e.toResponse(modelHeader);
+        console.error("ctr-distill worker: unexpected error:", e);
+        return internalError().toResponse(modelHeader);
+      }
+      for (const [k, v] of Object.entries(modelHeader)) response.headers.set(k, v);
+      return response;
+    },
+  };
+}
+
+/**
+ * The worker: `export default createWorker({ wasm, featureMap, model })`. The scorer is instantiated once,
+ * when this is called (module scope). A bundle that does not load or whose parts do not match is logged
+ * once and answered 500 `model_unavailable` on every request: the isolate never crashes.
+ */
+export function createWorker(bundle: WorkerBundle): ExportedHandler {
+  try {
+    return createHandler(loadModel(bundle));
+  } catch (e) {
+    console.error(`ctr-distill worker: model unavailable: ${e instanceof Error ? e.message : String(e)}`);
+    const unavailable = new HttpError(500, "model_unavailable", "the model failed to load at start-up; see the worker's logs");
+    return { fetch: async () => unavailable.toResponse() };
+  }
+}

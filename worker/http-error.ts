@@ -1,0 +1,41 @@
+/** The JSON body of every error the worker answers: `{"error": {"code", "message", "field"}}`. */
+export interface ErrorBody {
+  error: { code: string; message: string; field: string | null };
+}
+
+const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } as const;
+
+/**
+ * An error with its HTTP status, a stable machine-readable `code`, a message for people and the request
+ * `field` it concerns (e.g. `rows[3].C1`), or null. It renders itself; anything else thrown is a bug.
+ */
+export class HttpError extends Error {
+  override name = "HttpError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field: string | null = null,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+  }
+
+  toResponse(extraHeaders: Readonly<Record<string, string>> = {}): Response {
+    const body: ErrorBody = { error: { code: this.code, message: this.message, field: this.field } };
+    return new Response(JSON.stringify(body), {
+      status: this.status,
+      headers: { ...JSON_HEADERS, ...extraHeaders, ...this.headers },
+    });
+  }
+}
+
+/** A successful JSON answer with the worker's usual headers. */
+export function jsonResponse(body: unknown, headers: Readonly<Record<string, string>> = {}, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+}
+
+export const badRequest = (code: string, message: string, field: string | null = null) => new HttpError(400, code, message, field);
+
+/** 500 `internal`, with nothing of the cause in it: the cause goes to the log. */
+export const internalError = () => new HttpError(500, "internal", "internal error");

@@ -1,0 +1,144 @@
+import { EncodeError } from "../sdk/runtime/encode";
+import { HttpError, badRequest } from "./http-error";
+import type { Limits } from "./limits";
+
+/**
+ * Validation at the boundary: everything a client sends is checked here (or by the shared `RowEncoder`,
+ * whose `EncodeError`s are mapped by `encodeErrorToHttp`) before it reaches the scorer.
+ */
+
+/** Keys that would reach for `Object.prototype` if code downstream ever copied rows into plain objects. */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** The only key of the request envelope. */
+const ROWS = "rows";
+
+/** `rows[3].C1`, or `rows[3]["odd key"]` when the key is not an identifier. */
+export function fieldPath(base: string, key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
+}
+
+/** 415 unless the media type is `application/json` (parameters such as charset are allowed). */
+export function checkContentType(request: Request): void {
+  const header = request.headers.get("content-type");
+  const mediaType = header?.split(";", 1)[0]!.trim().toLowerCase();
+  if (mediaType !== "application/json")
+    throw new HttpError(415, "unsupported_media_type", `expected content-type application/json, got ${header === null ? "none" : JSON.stringify(header)}`);
+}
+
+function tooLarge(maxBytes: number): HttpError {
+  return new HttpError(413, "payload_too_large", `request body is larger than ${maxBytes} bytes`);
+}
+
+/**
+ * Reads the body as UTF-8 text, refusing (413) a declared Content-Length over the limit before reading, and
+ * an actual body over the limit as soon as the bytes read pass it (a client may lie or stream chunked).
+ */
+export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  if (request.body === null) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw badRequest("invalid_json", "request body is not valid UTF-8");
+  }
+}
+
+/** Parses JSON; a syntax error is the client's (400 `invalid_json`). */
+export function parseJson(text: string): unknown {
+  if (text.trim() === "") throw badRequest("invalid_json", "request body is empty; expected a JSON object");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw badRequest("invalid_json", `request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function kindOf(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+/** Checks one key of a client object: never a prototype key, and a known name unless unknown keys are ignored. */
+function checkKey(key: string, path: string, known: (k: string) => boolean, limits: Limits): boolean {
+  if (FORBIDDEN_KEYS.has(key)) throw badRequest("forbidden_key", `key '${key}' is not allowed`, path);
+  if (known(key)) return true;
+  if (limits.unknownFields === "reject") throw badRequest("unknown_field", `unknown field '${key}'`, path);
+  return false;
+}
+
+/**
+ * Validates the envelope `{"rows": [{...}, ...]}` and the shape of every row: a non-empty array of at most
+ * `limits.maxRows` plain objects whose keys are features of the map and whose values are scalars (nested
+ * objects and arrays are refused at the first level, so nesting depth never matters). The types of the
+ * scalars are the encoder's business.
+ */
+export function validateScoreRequest(body: unknown, features: ReadonlySet<string>, limits: Limits): Record<string, unknown>[] {
+  if (!isPlainObject(body)) throw badRequest("invalid_request", `expected a JSON object with '${ROWS}', got ${kindOf(body)}`);
+  for (const key of Object.keys(body)) checkKey(key, key, (k) => k === ROWS, limits);
+  if (!Object.prototype.hasOwnProperty.call(body, ROWS)) throw badRequest("invalid_request", `missing '${ROWS}'`, ROWS);
+  const rows = body[ROWS];
+  if (!Array.isArray(rows)) throw badRequest("invalid_type", `'${ROWS}' must be an array of objects, got ${kindOf(rows)}`, ROWS);
+  if (rows.length === 0) throw badRequest("invalid_request", `'${ROWS}' must not be empty`, ROWS);
+  if (rows.length > limits.maxRows)
+    throw new HttpError(413, "too_many_rows", `${rows.length} rows is over the limit of ${limits.maxRows} per request`, ROWS);
+  const known = (k: string) => features.has(k);
+  for (let r = 0; r < rows.length; r++) {
+    const row: unknown = rows[r];
+    const base = `${ROWS}[${r}]`;
+    if (!isPlainObject(row)) throw badRequest("invalid_type", `expected an object of feature values, got ${kindOf(row)}`, base);
+    for (const key of Object.keys(row)) {
+      const path = fieldPath(base, key);
+      if (!checkKey(key, path, known, limits)) continue;
+      const v = row[key];
+      if (typeof v === "object" && v !== null)
+        throw badRequest("invalid_type", `expected a string, a number or null, got ${kindOf(v)}`, path);
+    }
+  }
+  return rows as Record<string, unknown>[];
+}
+
+/** The encoder's refusal of a value, as the client's 400 naming `rows[i].feature`. */
+export function encodeErrorToHttp(e: EncodeError): HttpError {
+  const path = fieldPath(`${ROWS}[${e.row}]`, e.field);
+  return badRequest("invalid_value", `${path}: ${e.reason}`, path);
+}
+
+/**
+ * A finite number can still overflow float32 once transformed (e.g. 1e300 through a standard scaler): that
+ * is the client's out-of-range value (400), not a NaN to hand to the scorer.
+ */
+export function checkEncodedFinite(values: Float32Array, names: readonly string[]): void {
+  for (let k = 0; k < values.length; k++) {
+    if (Number.isFinite(values[k]!)) continue;
+    const path = fieldPath(`${ROWS}[${Math.floor(k / names.length)}]`, names[k % names.length]!);
+    throw badRequest("invalid_value", `${path}: value out of range (it overflows float32 once transformed)`, path);
+  }
+}
