@@ -54,14 +54,24 @@ const STATUS_BAD_BATCH: i32 = 7;
 /** Status: an input id is outside [0, totalRows); see errorIndex(). */
 const STATUS_BAD_ID: i32 = 8;
 
+/** Bytes of the largest 32-bit memory. */
+const MAX_MEMORY_BYTES: u64 = <u64>1 << 32;
+
+/** Whether init() has succeeded; the pointers below are valid only then. */
 let ready = false;
+/** Input ids, i32 [maxBatch][F]. */
 let idsAt: usize = 0;
+/** Input values, f32 [maxBatch][F]. */
 let valuesAt: usize = 0;
+/** Ping-pong activation buffers, f32 [maxBatch][widestRow] each. */
 let actA: usize = 0;
 let actB: usize = 0;
+/** Probabilities, f32 [maxBatch]. */
 let outputAt: usize = 0;
-let actStride: i32 = 0;
+/** Flat index of the first bad id of the last score() call, or -1. */
 let badIndex: i32 = -1;
+/** Widest activation row (f32) of the blob, set by checkBlob(). */
+let widestRow: u32 = 0;
 
 /** Whether the byte range [offset, offset + bytes) of the blob lies inside it and starts 16-aligned. */
 // @ts-ignore: decorator
@@ -69,7 +79,7 @@ let badIndex: i32 = -1;
   return (offset & 15) == 0 && <u64>offset + bytes <= <u64>blobBytes;
 }
 
-/** Checks every header and layer field that score() relies on; returns the widest activation row. */
+/** Checks every header and layer field that score() relies on; sets widestRow; returns a status. */
 function checkBlob(): i32 {
   const base = modelBaseAddress();
   const memoryBytes = <u64>memory.size() << 16;
@@ -109,7 +119,8 @@ function checkBlob(): i32 {
     if (outPadded > stride) stride = outPadded;
   }
   if (width != 1) return STATUS_BAD_LAYOUT;
-  return -(<i32>stride);
+  widestRow = stride;
+  return STATUS_OK;
 }
 
 export function abiVersion(): i32 {
@@ -123,14 +134,14 @@ export function modelBase(): usize {
 export function init(): i32 {
   if (ready) return STATUS_OK;
   const checked = checkBlob();
-  if (checked >= 0) return checked;
-  const stride = <u64>(-checked);
+  if (checked != STATUS_OK) return checked;
+  const stride = <u64>widestRow;
   const batch = <u64>header(H_MAX_BATCH);
   const inputBytes = align16(batch * <u64>header(H_NUM_FIELDS) * 4);
   const actBytes = align16(batch * stride * 4);
   const scratch = align16(<u64>modelBaseAddress() + <u64>header(H_BLOB_BYTES));
   const end = scratch + 2 * inputBytes + 2 * actBytes + align16(batch * 4);
-  if (end > (<u64>65536 << 16)) return STATUS_OUT_OF_MEMORY;
+  if (end > MAX_MEMORY_BYTES) return STATUS_OUT_OF_MEMORY;
   const pagesNeeded = <i32>((end + 0xffff) >> 16);
   const pagesNow = memory.size();
   if (pagesNeeded > pagesNow && memory.grow(pagesNeeded - pagesNow) < 0) return STATUS_OUT_OF_MEMORY;
@@ -139,7 +150,6 @@ export function init(): i32 {
   actA = valuesAt + <usize>inputBytes;
   actB = actA + <usize>actBytes;
   outputAt = actB + <usize>actBytes;
-  actStride = <i32>stride;
   ready = true;
   return STATUS_OK;
 }

@@ -1,5 +1,7 @@
 /** The run configuration (DESIGN.md "Run configuration"), as validated by `parseConfig` in config.ts. */
 
+import type { GateConfig } from "./distill/gate";
+
 export type DataFormat = "csv" | "tsv" | "libsvm" | "parquet";
 
 /** How one raw column becomes a field of the feature map (see sdk/runtime/feature-map.ts for encodings). */
@@ -77,6 +79,8 @@ export interface DistillConfig {
   kdLoss: "soft" | "mse";
   hint: boolean;
   earlyStop: "auc" | "kd-loss";
+  /** The teacher gate of `ensemble: "gating"` (sdk/distill/gate.ts). */
+  gate: GateConfig;
 }
 
 export interface TrainingConfig {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { DataConfig, DistillConfig, FeatureConfig, RunConfig, StudentConfig, SyntheticConfig, TeacherConfig, TrainingConfig } from "./config-types";
+import { GATE_DEFAULTS } from "./distill/gate";
 import { UserError } from "./errors";
 
 /**
@@ -141,7 +142,9 @@ function parseStudent(value: unknown, path: Path): StudentConfig {
 }
 
 function parseDistill(value: unknown, path: Path): DistillConfig {
-  const d = object(value ?? {}, path, ["ensemble", "alpha", "temperature", "kdLoss", "hint", "earlyStop"]);
+  const d = object(value ?? {}, path, ["ensemble", "alpha", "temperature", "kdLoss", "hint", "earlyStop", "gate"]);
+  const gatePath = path.child("gate");
+  const g = object(d.gate ?? {}, gatePath, ["input", "embeddingDim", "hiddenUnits"]);
   return {
     ensemble: oneOf(d, "ensemble", path, ["best", "mean", "weighted", "gating"] as const, "gating"),
     alpha: number(d, "alpha", path, 0.5, (x) => x >= 0 && x <= 1, "a number in [0, 1]"),
@@ -149,6 +152,11 @@ function parseDistill(value: unknown, path: Path): DistillConfig {
     kdLoss: oneOf(d, "kdLoss", path, ["soft", "mse"] as const, "soft"),
     hint: boolean(d, "hint", path, false),
     earlyStop: oneOf(d, "earlyStop", path, ["auc", "kd-loss"] as const, "kd-loss"),
+    gate: {
+      input: oneOf(g, "input", gatePath, ["embedding", "embedding+logits"] as const, GATE_DEFAULTS.input),
+      embeddingDim: integer(g, "embeddingDim", gatePath, GATE_DEFAULTS.embeddingDim, 1),
+      hiddenUnits: units(g, "hiddenUnits", gatePath, GATE_DEFAULTS.hiddenUnits),
+    },
   };
 }
 

@@ -74,15 +74,17 @@ function prepareSynthetic(data: DataConfig): PreparedData {
 
 /** Reader options for one file of `data`. */
 export function readerOptions(data: DataConfig, skipBadLines: boolean): ReaderOptions {
-  if (data.format !== "csv" && data.format !== "tsv" && data.format !== "libsvm")
-    throw new UserError(`data.format: "${data.format}" is not supported yet (csv, tsv, libsvm)`);
+  if (data.format !== "csv" && data.format !== "tsv" && data.format !== "libsvm" && data.format !== "parquet")
+    throw new UserError(`data.format: "${data.format}" is not supported yet (csv, tsv, libsvm, parquet)`);
+  // Parquet names its columns in its schema: header, columns and delimiter do not apply.
+  const textual = data.format !== "parquet";
   return {
     format: data.format,
     delimiter: data.delimiter,
     // With `columns`, a header line is recognised per file, so a train file with a header and valid/test
     // files without one (Avazu's sample) share one configuration.
-    header: data.format === "libsvm" ? false : data.header && data.columns !== undefined ? "auto" : data.header,
-    ...(data.columns !== undefined ? { columns: data.columns } : {}),
+    header: data.format === "libsvm" || !textual ? false : data.header && data.columns !== undefined ? "auto" : data.header,
+    ...(data.columns !== undefined && textual ? { columns: data.columns } : {}),
     label: data.label,
     select: data.features.map(columnOf),
     ...(data.labelThreshold !== undefined ? { labelThreshold: data.labelThreshold } : {}),

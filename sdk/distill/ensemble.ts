@@ -1,6 +1,8 @@
 import type { EnsembleKind, TrainingConfig } from "../config-types";
 import type { PreparedData } from "../data/prepare";
 import type { Logger } from "../log";
+import type { GateConfig } from "./gate";
+import { trainLearnedEnsemble } from "./learned-ensemble";
 import { UserError } from "../errors";
 
 /** Teacher logits on the splits a distillation uses, one array per teacher. */
@@ -18,6 +20,8 @@ export interface EnsembleLogits {
   train: Float32Array;
   valid: Float32Array;
   weights: number[];
+  /** Learned gates only: the gate's weights per validation row, row-major [n, M]. */
+  perSampleValid?: Float32Array;
 }
 
 function weightedSum(arrays: Float32Array[], weights: number[]): Float32Array {
@@ -43,11 +47,9 @@ export function staticEnsemble(kind: "best" | "mean", teachers: TeacherLogits): 
 }
 
 /** The ensemble of `kind` over the teachers' logits; learned kinds train their weights or gate first. */
-export function buildEnsemble(kind: EnsembleKind, teachers: TeacherLogits, _data: PreparedData, _training: TrainingConfig, log: Logger): EnsembleLogits {
-  if (kind === "best" || kind === "mean") {
-    const ensemble = staticEnsemble(kind, teachers);
-    log(`ensemble ${kind}: weights ${teachers.names.map((n, t) => `${n} ${ensemble.weights[t]!.toFixed(3)}`).join(", ")}`);
-    return ensemble;
-  }
-  throw new UserError(`config.distill.ensemble: '${kind}' is not available yet`);
+export function buildEnsemble(kind: EnsembleKind, teachers: TeacherLogits, data: PreparedData, training: TrainingConfig, gate: GateConfig, log: Logger): EnsembleLogits {
+  const ensemble = kind === "best" || kind === "mean" ? staticEnsemble(kind, teachers) : trainLearnedEnsemble(kind, teachers, data, training, gate, log);
+  const mean = kind === "gating" ? " (mean over validation rows)" : "";
+  log(`ensemble ${kind}: weights${mean} ${teachers.names.map((n, t) => `${n} ${ensemble.weights[t]!.toFixed(3)}`).join(", ")}`);
+  return ensemble;
 }

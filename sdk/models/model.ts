@@ -13,13 +13,14 @@ export interface ModelOutput {
 
 /**
  * A CTR model: sparse embedding tables in JS (updated lazily, see EmbeddingTable) plus dense tf parameters.
- * `forward` receives one gathered tensor per table, [B, F, table.dim], in `tables` order.
+ * `forward` receives one gathered tensor per table, [B, F, table.dim], in `tables` order, and, for models
+ * that take them, per-row side inputs [B, S] (a teacher gate gets the teachers' logits there).
  */
 export interface CtrModel {
   readonly name: string;
   readonly tables: readonly EmbeddingTable[];
   readonly params: ParamStore;
-  forward(embeddings: tf.Tensor3D[], training: boolean): ModelOutput;
+  forward(embeddings: tf.Tensor3D[], training: boolean, side?: tf.Tensor2D): ModelOutput;
 }
 
 /** What a model is built from: the shape of the encoded data and its seeded random source. */

@@ -1,8 +1,10 @@
 import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { RunConfig } from "../config-types";
 import { prepareData } from "../data/prepare";
 import { studentWeightsOf } from "../distill/student-weights";
 import type { Logger } from "../log";
+import { saveCheckpoint } from "../train/checkpoint";
 import { probabilities } from "../train/evaluate";
 import { writeArtifact } from "./artifact";
 import { checkHttp, checkWasmAgreement, type HttpCheck, type WasmAgreement } from "./checks";
@@ -43,6 +45,11 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const plain = trainPlainStudent(config, data, log);
   const { student, ensemble } = trainDistilledStudent(config, data, teacherLogits(teachers), log);
 
+  await saveCheckpoint(student.model, join(outDir, "student"), {
+    hyperparameters: { embeddingDim: config.student.embeddingDim, hiddenUnits: config.student.hiddenUnits },
+    featureMapId: data.featureMap.id,
+    extra: { test: student.test, ensemble: ensemble.kind },
+  });
   const weights = studentWeightsOf(student.model, config.student, data.featureMap.features.length);
   const artifact = await writeArtifact({ outDir, featureMap: data.featureMap, weights, config, params: student.params, metrics: { test: student.test } });
   log(`exported ${outDir}/student.wasm (${artifact.wasm.byteLength.toLocaleString("en-US")} bytes, model ${artifact.modelId.slice(0, 12)}…)`);

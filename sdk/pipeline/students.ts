@@ -31,7 +31,7 @@ export function trainPlainStudent(config: RunConfig, data: PreparedData, log: Lo
 
 /** The student distilled from the configured ensemble of the (frozen) teachers. */
 export function trainDistilledStudent(config: RunConfig, data: PreparedData, teachers: TeacherLogits, log: Logger): { student: StudentResult; ensemble: EnsembleLogits } {
-  const ensemble = buildEnsemble(config.distill.ensemble, teachers, data, config.training, log);
+  const ensemble = buildEnsemble(config.distill.ensemble, teachers, data, config.training, config.distill.gate, log);
   const name = `student (KD, ${ensemble.kind})`;
   const trained = distillStudent(
     { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows, teacherTrain: ensemble.train, teacherValid: ensemble.valid },

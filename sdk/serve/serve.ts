@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { UserError } from "../errors";
 import type { Limits } from "../../worker/limits";
-import { writeWorkerBundle } from "./worker-bundle";
+import { MODEL_FILES, writeWorkerBundle } from "./worker-bundle";
 import { groupAlive, killGroup, stripAnsi, tail, wranglerBin, wranglerEnv } from "./wrangler";
 
 export const DEFAULT_PORT = 8787;
@@ -28,6 +28,15 @@ export interface ServeHandle {
   url: string;
   /** SIGTERM to wrangler's process group (workerd included), SIGKILL after 5 s; resolves when all are gone. */
   stop(): Promise<void>;
+}
+
+/** The model id in a `/healthz` body (`{"status": "ok", "model": id}`), or null. */
+function healthyModel(body: string): unknown {
+  try {
+    return (JSON.parse(body) as { model?: unknown }).model ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Grace period between SIGTERM and SIGKILL. */
@@ -65,20 +74,27 @@ export async function serve(opts: ServeOptions): Promise<ServeHandle> {
   const onProcessExit = () => killGroup(child.pid, "SIGKILL");
   process.once("exit", onProcessExit);
 
+  /** Polls until no process of the group is left (zombies included) or `ms` have passed. */
+  const groupGone = async (ms: number) => {
+    const deadline = Date.now() + ms;
+    while (groupAlive(child.pid) && Date.now() < deadline) await sleep(50);
+    return !groupAlive(child.pid);
+  };
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
       process.off("exit", onProcessExit);
       killGroup(child.pid, "SIGTERM");
-      const deadline = Date.now() + STOP_GRACE_MS;
-      while (groupAlive(child.pid) && Date.now() < deadline) await sleep(100);
-      if (groupAlive(child.pid)) killGroup(child.pid, "SIGKILL");
+      if (!(await groupGone(STOP_GRACE_MS))) {
+        killGroup(child.pid, "SIGKILL");
+        await groupGone(STOP_GRACE_MS);
+      }
       await exit;
-      while (groupAlive(child.pid)) await sleep(50);
       await rm(bundleDir, { recursive: true, force: true });
     })());
 
   const url = `http://${host}:${port}`;
+  const modelId = (JSON.parse(await readFile(join(opts.modelDir, MODEL_FILES.model), "utf8")) as { id?: unknown }).id;
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
   for (;;) {
     if (exited) {
@@ -88,8 +104,9 @@ export async function serve(opts: ServeOptions): Promise<ServeHandle> {
     const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) }).catch(() => null);
     if (res !== null) {
       const body = await res.text();
-      if (res.status === 200) break;
+      if (res.status === 200 && healthyModel(body) === modelId) break;
       await stop();
+      if (res.status === 200) throw new UserError(`${url} is answered by something else (port ${port} in use?): ${body.slice(0, 200)}`);
       throw new UserError(`the worker for ${opts.modelDir} answered /healthz with ${res.status}: ${body}\n${tail(output)}`);
     }
     if (Date.now() > deadline) {

@@ -1,9 +1,8 @@
-import { packageRoot } from "../package-root";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, join, relative, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, relative, resolve, sep } from "node:path";
 import { UserError } from "../errors";
+import { packageRoot } from "../package-root";
 import type { Limits } from "../../worker/limits";
 
 /** The files of a run directory that a worker is built from. */
@@ -28,7 +27,6 @@ export interface WorkerBundlePaths {
   /** `wrangler.jsonc`, to pass as `--config`. */
   config: string;
 }
-
 
 /** An import specifier from `fromDir` to `file`, POSIX separators, always starting with `.`. */
 function specifier(fromDir: string, file: string): string {

@@ -7,7 +7,7 @@ import { DenseOptimizer } from "./dense-optimizer";
 import type { OptimizerConfig } from "./optimizer-config";
 import { EpochProgress } from "./progress";
 import { restoreSnapshot, takeSnapshot, type ModelSnapshot } from "./snapshot";
-import { trainStep, type LossFunction } from "./step";
+import { trainStep, type LossFunction, type SideInput } from "./step";
 
 /** A validation measurement: `score` is maximised (e.g. AUC, or −KD loss); `metrics` are reported. */
 export interface MonitorResult {
@@ -29,6 +29,8 @@ export interface FitOptions {
   lrDecayFactor: number;
   minLearningRate: number;
   loss: LossFunction;
+  /** Per-row side inputs of the training rows, for models that take them (teacher gates). */
+  side?: SideInput;
   monitor: (model: CtrModel) => MonitorResult;
   /** An epoch improves only when its score beats the best by more than this (Keras' `min_delta`). */
   minDelta: number;
@@ -71,7 +73,7 @@ export function fit(model: CtrModel, options: FitOptions): FitResult {
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
       const progress = new EpochProgress(options.log, `${options.label} epoch ${epoch}`, options.train.n);
       for (const batch of shuffledBatches(options.train, options.batchSize, rand)) {
-        const loss = trainStep(model, batch, options.loss, { numFields, clipNorm: options.clipNorm, optimizer, sparse });
+        const loss = trainStep(model, batch, options.loss, { numFields, clipNorm: options.clipNorm, optimizer, sparse, ...(options.side ? { side: options.side } : {}) });
         progress.step(batch.n, loss);
       }
       const { loss, rowsPerSecond, seconds } = progress.finish();

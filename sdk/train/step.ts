@@ -14,8 +14,22 @@ export function gatherEmbeddings(model: CtrModel, ids: Int32Array, values: Float
   return model.tables.map((t) => tf.tensor3d(t.gather(ids, values, n * numFields), [n, numFields, t.dim]));
 }
 
+/** Per-row side inputs of a data set, row-major [n, dim] (e.g. teacher logits for a gate). */
+export interface SideInput {
+  values: Float32Array;
+  dim: number;
+}
+
+/** The side inputs of the rows `index` (a batch), as a [n, dim] tensor. */
+export function sideTensor(side: SideInput, index: ArrayLike<number>, n: number): tf.Tensor2D {
+  const out = new Float32Array(n * side.dim);
+  for (let i = 0; i < n; i++) out.set(side.values.subarray(index[i]! * side.dim, (index[i]! + 1) * side.dim), i * side.dim);
+  return tf.tensor2d(out, [n, side.dim]);
+}
+
 export interface StepOptions {
   numFields: number;
+  side?: SideInput;
   /** Clip the global gradient norm (dense and embedding) to this value; 0 = no clipping (FuxiCTR: 10). */
   clipNorm: number;
   optimizer: DenseOptimizer;
@@ -33,9 +47,10 @@ export function trainStep(model: CtrModel, batch: Batch, loss: LossFunction, opt
   const leaves = inputs.map((t, i) => tf.variable(t, true, `__step${stepId}_emb${i}`));
   inputs.forEach((t) => t.dispose());
   const labels = tf.tensor1d(batch.labels.subarray(0, n));
+  const side = options.side === undefined ? undefined : sideTensor(options.side, batch.index, n);
   const dense = model.params.trainable();
   try {
-    const { value, grads } = tf.variableGrads(() => loss(model.forward(leaves, true), labels, batch), [...dense, ...leaves]);
+    const { value, grads } = tf.variableGrads(() => loss(model.forward(leaves, true, side), labels, batch), [...dense, ...leaves]);
     const all = Object.values(grads);
     const scale =
       options.clipNorm > 0
@@ -60,19 +75,34 @@ export function trainStep(model: CtrModel, batch: Batch, loss: LossFunction, opt
   } finally {
     leaves.forEach((v) => v.dispose());
     labels.dispose();
+    side?.dispose();
   }
 }
 
-/** Logits of `n` encoded rows, computed in chunks of `batchSize` with the model in inference mode. */
-export function predictLogits(model: CtrModel, ids: Int32Array, values: Float32Array, n: number, numFields: number, batchSize = 4096): Float32Array {
-  const out = new Float32Array(n);
-  for (let start = 0; start < n; start += batchSize) {
-    const m = Math.min(batchSize, n - start);
+/** Rows per inference batch. */
+const PREDICT_BATCH = 4096;
+
+/**
+ * Runs `model` in inference mode over `n` encoded rows in chunks; `pick` selects what to keep of each
+ * chunk's output ([m] or [m, k]), returned concatenated in row order.
+ */
+export function predictOutputs(model: CtrModel, ids: Int32Array, values: Float32Array, n: number, numFields: number, pick: (out: ModelOutput) => tf.Tensor, width: number, side?: SideInput): Float32Array {
+  const out = new Float32Array(n * width);
+  for (let start = 0; start < n; start += PREDICT_BATCH) {
+    const m = Math.min(PREDICT_BATCH, n - start);
     const lo = start * numFields;
     const hi = (start + m) * numFields;
-    const logits = tf.tidy(() => model.forward(gatherEmbeddings(model, ids.subarray(lo, hi), values.subarray(lo, hi), m, numFields), false).logit);
-    out.set(logits.dataSync(), start);
-    logits.dispose();
+    const result = tf.tidy(() => {
+      const sideInput = side === undefined ? undefined : tf.tensor2d(side.values.subarray(start * side.dim, (start + m) * side.dim), [m, side.dim]);
+      return pick(model.forward(gatherEmbeddings(model, ids.subarray(lo, hi), values.subarray(lo, hi), m, numFields), false, sideInput));
+    });
+    out.set(result.dataSync(), start * width);
+    result.dispose();
   }
   return out;
+}
+
+/** Logits of `n` encoded rows, with the model in inference mode. */
+export function predictLogits(model: CtrModel, ids: Int32Array, values: Float32Array, n: number, numFields: number, side?: SideInput): Float32Array {
+  return predictOutputs(model, ids, values, n, numFields, (o) => o.logit, 1, side);
 }

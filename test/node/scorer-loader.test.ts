@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, test } from "vitest";
 import { loadScorerBase } from "../../sdk/export/compile";
 import { exportStudentWasm } from "../../sdk/export/export-student";
+import { JsScorer } from "../../sdk/export/js-scorer";
 import type { StudentWeights } from "../../sdk/export/student-weights";
 import { webAssembly } from "../../sdk/export/wasm-api";
-import { SectionId, concatBytes, encodeModule, encodeU32Leb } from "../../sdk/export/wasm-patch";
+import { SectionId, concatBytes, encodeModule, encodeU32Leb, readMemoryLimits } from "../../sdk/export/wasm-patch";
 import { Scorer, ScorerError } from "../../sdk/runtime/scorer";
 
 /** The loader's refusals, and the module's raw ABI answering bad calls with a status instead of a trap. */
@@ -99,6 +100,21 @@ describe("Scorer loader", () => {
 
   test("refuses bytes that are not WebAssembly, from fromBytes", async () => {
     await expect(Scorer.fromBytes(Uint8Array.of(1, 2, 3))).rejects.toThrow(/not a valid WebAssembly module/);
+  });
+
+  test("grows memory for the scratch space of a large maxBatch and scores across the growth", async () => {
+    const student = tinyStudent();
+    const big = await exportStudentWasm(student, { featureMapId: FEATURE_MAP_ID, maxBatch: 65536 });
+    const pagesBefore = readMemoryLimits(big.wasm).minPages;
+    const scorer = Scorer.fromModule(new webAssembly.Module(big.wasm));
+    expect(scorer.info.maxBatch).toBe(65536);
+    const n = 70000; // two chunks, the first a full 65536 rows
+    const ids = Int32Array.from({ length: n * 2 }, (_, i) => (i * 7) % 5);
+    const values = Float32Array.from({ length: n * 2 }, (_, i) => (i % 3) - 0.5);
+    const got = scorer.score(ids, values, n);
+    const want = new JsScorer(student).score(ids, values, n);
+    expect(got.reduce((worst, g, r) => Math.max(worst, Math.abs(g - want[r]!)), 0)).toBeLessThan(1e-5);
+    expect(pagesBefore).toBeLessThan(20); // the scratch (several MiB) came from memory.grow, not the module
   });
 
   test("loads an exported student from bytes", async () => {

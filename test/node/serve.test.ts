@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UserError } from "../../sdk/errors";
 import { serve, type ServeHandle } from "../../sdk/serve/serve";
 import { buildFixture } from "../workers/fixture-builder";
 import type { FixtureExpected } from "../workers/fixture-builder";
@@ -59,5 +60,23 @@ describe("serve()", () => {
     handle = null;
     // wrangler and workerd are gone: nothing answers on the port any more.
     await expect(fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
+  }, 180_000);
+});
+
+describe("serve() of a model the worker refuses", () => {
+  it("throws a UserError naming model_unavailable and leaves nothing running", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ctr-distill-serve-bad-"));
+    try {
+      const { modelDir } = await buildFixture(dir);
+      const model = JSON.parse(await readFile(join(modelDir, "model.json"), "utf8")) as { featureMapId: string };
+      await writeFile(join(modelDir, "model.json"), JSON.stringify({ ...model, featureMapId: "0".repeat(64) }));
+      const port = await freePort();
+      const started = serve({ modelDir, port });
+      await expect(started).rejects.toThrow(UserError);
+      await expect(started).rejects.toThrow(/model_unavailable/);
+      await expect(fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 180_000);
 });

@@ -1,11 +1,13 @@
 import { UserError } from "../../errors";
 import { DelimitedReader } from "./delimited";
 import { LibsvmReader } from "./libsvm";
+import { ParquetReader } from "./parquet";
 import type { RecordReader } from "./record-reader";
 import type { ReaderOptions } from "./types";
 
 export { DelimitedReader, splitQuoted } from "./delimited";
 export { LibsvmReader } from "./libsvm";
+export { ParquetReader, PARQUET_CHUNK_ROWS } from "./parquet";
 export { checkDataFile, readLineChunks } from "./lines";
 export { RecordReader } from "./record-reader";
 export { BadLines, BAD_LINES_KEPT, type BadLineSummary, type RawRecord, type ReaderOptions } from "./types";
@@ -18,7 +20,9 @@ export function openRecords(file: string, options: ReaderOptions): RecordReader 
       return new DelimitedReader(file, options);
     case "libsvm":
       return new LibsvmReader(file, options);
+    case "parquet":
+      return new ParquetReader(file, options);
     default:
-      throw new UserError(`data.format: "${String(options.format)}" is not supported by the readers (csv, tsv, libsvm)`);
+      throw new UserError(`data.format: "${String(options.format)}" is not supported by the readers (csv, tsv, libsvm, parquet)`);
   }
 }

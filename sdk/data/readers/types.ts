@@ -42,7 +42,7 @@ export class BadLines {
 
 /** Options shared by every reader. */
 export interface ReaderOptions {
-  format: "csv" | "tsv" | "libsvm";
+  format: "csv" | "tsv" | "libsvm" | "parquet";
   /** Cell delimiter of csv/tsv (default "," and "\t"). */
   delimiter?: string;
   /**

@@ -1,0 +1,4 @@
+import type { Benchmark } from "./harness";
+
+/** Every benchmark, loaded only when run; each module exports `benchmark: Benchmark`. */
+export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {};

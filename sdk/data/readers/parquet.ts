@@ -1,0 +1,136 @@
+import { DataError, UserError } from "../../errors";
+import { checkDataFile } from "./lines";
+import { RecordReader } from "./record-reader";
+import type { RawRecord, ReaderOptions } from "./types";
+
+/** Records per yielded chunk: a row group is decoded whole, then handed out in slices of this many rows. */
+export const PARQUET_CHUNK_ROWS = 8192;
+
+const UTF8 = new TextDecoder("utf-8", { fatal: false });
+
+/** Short description of a value for messages. */
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return "a list";
+  if (v instanceof Uint8Array) return "bytes";
+  return `a ${typeof v}`;
+}
+
+/**
+ * The text cell of a parquet value, as the text encoder (sdk/runtime/encode.ts) expects: null → "" (missing),
+ * numbers and INT64 bigints in decimal, booleans as "1"/"0", timestamps as epoch milliseconds, UTF-8 bytes
+ * decoded. Lists, maps and structs throw.
+ */
+function cellText(v: unknown, file: string, row: number, field: string): string {
+  if (v === null || v === undefined) return "";
+  switch (typeof v) {
+    case "string":
+      return v;
+    case "number":
+    case "bigint":
+      return String(v);
+    case "boolean":
+      return v ? "1" : "0";
+  }
+  if (v instanceof Date) return String(v.getTime());
+  if (v instanceof Uint8Array) return UTF8.decode(v);
+  throw new DataError(file, row, field, `unsupported parquet value (${describe(v)}); only flat scalar columns can be read`);
+}
+
+/** The first line of an error's message. */
+function reason(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+}
+
+/**
+ * Apache Parquet through hyparquet (pure JavaScript; codecs: uncompressed and snappy built in). Columns are
+ * selected by name (or 0-based index) from the file's top-level schema; `header`, `columns` and `delimiter`
+ * do not apply. Only the label and selected columns are decoded, one row group at a time, so memory is bounded
+ * by the largest row group, not by the file. A record's `line` is its 1-based row number in the file, so
+ * messages read `file:ROW: field 'x': …`. Nulls are missing values (a null label is a bad row).
+ */
+export class ParquetReader extends RecordReader {
+  constructor(file: string, options: ReaderOptions) {
+    super(file, options);
+  }
+
+  // Parquet is not line-based: `chunks` below replaces the line machinery these hooks serve.
+  protected start(): boolean {
+    throw new Error("ParquetReader.start: parquet is not read by lines");
+  }
+  protected parse(): RawRecord {
+    throw new Error("ParquetReader.parse: parquet is not read by lines");
+  }
+
+  override async *chunks(): AsyncGenerator<RawRecord[]> {
+    await checkDataFile(this.file);
+    const hp = await import("hyparquet");
+    const buffer = await hp.asyncBufferFromFile(this.file);
+    let metadata;
+    try {
+      metadata = await hp.parquetMetadataAsync(buffer);
+    } catch (e) {
+      throw new UserError(`${this.file}: not a readable parquet file (${reason(e)})`);
+    }
+    const top = hp.parquetSchema(metadata).children;
+    const names = top.map((c) => c.element.name);
+    this.names = names;
+    const labelIndex = this.resolveColumn(this.options.label, names, names.length);
+    const selected = this.options.select.map((c) => this.resolveColumn(c, names, names.length));
+    const needed = [...new Set([labelIndex, ...selected])];
+    for (const i of needed) {
+      const col = top[i]!;
+      if (col.children.length > 0 || col.element.repetition_type === "REPEATED")
+        throw new UserError(`${this.file}: column '${names[i]}' is nested (a list, map or struct); only flat scalar columns can be read`);
+    }
+    if (Number(metadata.num_rows) === 0) throw new UserError(`data file is empty: ${this.file}`);
+
+    const neededNames = needed.map((i) => names[i]!);
+    const slot = new Map(needed.map((i, k) => [names[i]!, k]));
+    const labelSlot = slot.get(names[labelIndex]!)!;
+    const selSlots = selected.map((i) => slot.get(names[i]!)!);
+    const labelName = names[labelIndex]!;
+    const selNames = selected.map((i) => names[i]!);
+
+    let groupStart = 0;
+    for (const [g, group] of metadata.row_groups.entries()) {
+      const rows = Number(group.num_rows);
+      if (rows === 0) continue;
+      // Columns of this row group, in `needed` order, each of length `rows`.
+      const data: unknown[][] = neededNames.map(() => new Array<unknown>(rows));
+      try {
+        await hp.parquetRead({
+          file: buffer,
+          metadata,
+          columns: neededNames,
+          rowStart: groupStart,
+          rowEnd: groupStart + rows,
+          onChunk: ({ columnName, columnData, rowStart }) => {
+            const out = data[slot.get(columnName)!]!;
+            const at = rowStart - groupStart;
+            for (let i = 0; i < columnData.length && at + i < rows; i++) out[at + i] = columnData[i];
+          },
+        });
+      } catch (e) {
+        throw new UserError(`${this.file}: cannot read parquet row group ${g}: ${reason(e)}`);
+      }
+      for (let from = 0; from < rows; from += PARQUET_CHUNK_ROWS) {
+        const to = Math.min(rows, from + PARQUET_CHUNK_ROWS);
+        const out: RawRecord[] = [];
+        for (let r = from; r < to; r++) {
+          const row = groupStart + r + 1;
+          try {
+            const label = this.parseLabel(cellText(data[labelSlot]![r], this.file, row, labelName), row, labelName);
+            const cells: string[] = new Array(selSlots.length);
+            for (let k = 0; k < selSlots.length; k++) cells[k] = cellText(data[selSlots[k]!]![r], this.file, row, selNames[k]!);
+            out.push({ line: row, label, cells });
+          } catch (e) {
+            if (e instanceof DataError) this.bad.handle(e);
+            else throw e;
+          }
+        }
+        if (out.length > 0) yield out;
+      }
+      groupStart += rows;
+    }
+  }
+}
