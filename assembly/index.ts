@@ -17,18 +17,20 @@
  *   score(n: i32): i32       scores rows 0..n-1 of ids/values into output; a STATUS_* code. Rejects
  *                            n < 0 or n > maxBatch, and any id outside [0, totalRows) before reading it.
  *   errorIndex(): i32        after STATUS_BAD_ID: the flat index r * F + f of the first bad id.
+ *   embeddingDtype(): i32    the stored embedding type (layout.ts EMBEDDING_*), -1 before init().
+ *                            Added within ABI 1: a loader treats its absence as f32.
  *   memory                   the linear memory.
  * Pointer and size getters return 0 until init() has succeeded.
  */
 import {
-  ACT_LINEAR, ACT_RELU, BLOB_MAGIC, BLOB_VERSION, EMBEDDING_F32, H_BLOB_BYTES, H_EMBEDDING_BYTES,
+  ACT_LINEAR, ACT_RELU, BLOB_MAGIC, BLOB_VERSION, EMBEDDING_F16, EMBEDDING_F32, EMBEDDING_INT8_ROW_SCALE, H_BLOB_BYTES, H_EMBEDDING_BYTES,
   H_EMBEDDING_DIM, H_EMBEDDING_DTYPE, H_EMBEDDING_OFFSET, H_FEATURE_MAP_ID, H_LAYER_TABLE_OFFSET,
   H_MAGIC, H_MAX_BATCH, H_MODEL_ID, H_NUM_FIELDS, H_NUM_LAYERS, H_TOTAL_ROWS, H_VERSION, HEADER_BYTES,
   L_ACTIVATION, L_BIAS_BYTES, L_BIAS_OFFSET, L_IN_DIM, L_OUT_DIM, L_OUT_PADDED, L_WEIGHTS_BYTES,
-  L_WEIGHTS_OFFSET, LAYER_RECORD_BYTES, MAX_BATCH_LIMIT, MAX_WIDTH, align16, header, layerField,
-  modelBaseAddress, roundUp4,
+  L_WEIGHTS_OFFSET, LAYER_RECORD_BYTES, MAX_BATCH_LIMIT, MAX_WIDTH, align16, embeddingBytesOf, header,
+  int8CodesOffset, layerField, modelBaseAddress, roundUp4,
 } from "./layout";
-import { firstBadId, gatherF32x4 } from "./embedding";
+import { firstBadId, gatherF16F32x4, gatherF32x4, gatherI8F32x4 } from "./embedding";
 import { denseF32x4 } from "./dense";
 import { sigmoidColumn } from "./activations";
 
@@ -86,7 +88,8 @@ function checkBlob(): i32 {
   if (<u64>base + <u64>HEADER_BYTES > memoryBytes) return STATUS_NO_MODEL;
   if (header(H_MAGIC) != BLOB_MAGIC) return STATUS_BAD_MAGIC;
   if (header(H_VERSION) != BLOB_VERSION) return STATUS_BAD_VERSION;
-  if (header(H_EMBEDDING_DTYPE) != EMBEDDING_F32) return STATUS_BAD_DTYPE;
+  const dtype = header(H_EMBEDDING_DTYPE);
+  if (dtype != EMBEDDING_F32 && dtype != EMBEDDING_INT8_ROW_SCALE && dtype != EMBEDDING_F16) return STATUS_BAD_DTYPE;
   const blobBytes = header(H_BLOB_BYTES);
   if (blobBytes < HEADER_BYTES || <u64>base + <u64>blobBytes > memoryBytes) return STATUS_BAD_LAYOUT;
   const fields = header(H_NUM_FIELDS);
@@ -98,7 +101,7 @@ function checkBlob(): i32 {
   if (batch == 0 || batch > MAX_BATCH_LIMIT) return STATUS_BAD_LAYOUT;
   if (<u64>fields * <u64>dim > <u64>MAX_WIDTH) return STATUS_BAD_LAYOUT;
   const embeddingBytes = header(H_EMBEDDING_BYTES);
-  if (<u64>embeddingBytes != <u64>rows * <u64>dim * 4) return STATUS_BAD_LAYOUT;
+  if (<u64>embeddingBytes != embeddingBytesOf(dtype, rows, dim)) return STATUS_BAD_LAYOUT;
   if (!inBlob(header(H_EMBEDDING_OFFSET), embeddingBytes, blobBytes)) return STATUS_BAD_LAYOUT;
   if (!inBlob(header(H_LAYER_TABLE_OFFSET), <u64>layers * LAYER_RECORD_BYTES, blobBytes)) return STATUS_BAD_LAYOUT;
   let width = fields * dim;
@@ -186,6 +189,24 @@ export function errorIndex(): i32 {
   return badIndex;
 }
 
+export function embeddingDtype(): i32 {
+  return ready ? <i32>header(H_EMBEDDING_DTYPE) : -1;
+}
+
+/** Gathers the scaled embeddings of rows 0..n-1 into x, with the kernel of the stored dtype. */
+function gather(n: i32, fields: i32, dim: i32, x: usize, xStride: i32): void {
+  const embedding = modelBaseAddress() + <usize>header(H_EMBEDDING_OFFSET);
+  const dtype = header(H_EMBEDDING_DTYPE);
+  if (dtype == EMBEDDING_INT8_ROW_SCALE) {
+    const codes = embedding + <usize>int8CodesOffset(header(H_TOTAL_ROWS));
+    gatherI8F32x4(idsAt, valuesAt, n, fields, dim, embedding, codes, x, xStride);
+  } else if (dtype == EMBEDDING_F16) {
+    gatherF16F32x4(idsAt, valuesAt, n, fields, dim, embedding, x, xStride);
+  } else {
+    gatherF32x4(idsAt, valuesAt, n, fields, dim, embedding, x, xStride);
+  }
+}
+
 export function score(n: i32): i32 {
   const status = init();
   if (status != STATUS_OK) return status;
@@ -199,7 +220,7 @@ export function score(n: i32): i32 {
   let x = actA;
   let y = actB;
   let xStride = <i32>roundUp4(<u32>(fields * dim));
-  gatherF32x4(idsAt, valuesAt, n, fields, dim, base + <usize>header(H_EMBEDDING_OFFSET), x, xStride);
+  gather(n, fields, dim, x, xStride);
   const layers = header(H_NUM_LAYERS);
   for (let i: u32 = 0; i < layers; i++) {
     const outPadded = <i32>layerField(i, L_OUT_PADDED);

@@ -1,10 +1,15 @@
 /**
  * Test-only entry (compiled to build/scorer-kernels.wasm, never shipped): every SIMD kernel beside its
  * scalar reference, exported with raw pointer arguments, so tests can compare the two on awkward sizes.
- * Tests place their data at scratchBase() and grow `memory` themselves.
+ * Tests place their data at scratchBase() and grow `memory` themselves. The benchmark reuses it for the
+ * f32x4 peak loop (peak.ts).
  */
 export { denseF32x4, denseScalar } from "./dense";
-export { gatherF32x4, gatherScalar, firstBadId } from "./embedding";
+export {
+  gatherF32x4, gatherScalar, gatherI8F32x4, gatherI8Scalar, gatherF16F32x4, gatherF16Scalar, firstBadId,
+} from "./embedding";
+export { f16ToF32 } from "./f16";
+export { peakF32x4 } from "./peak";
 export { sigmoidColumn } from "./activations";
 import { modelBaseAddress } from "./layout";
 

@@ -1,6 +1,7 @@
 /**
  * Memory layout of the scorer and of the packed model blob (the exporter, sdk/export/pack.ts, writes the
- * same layout; keep the two in step and bump BLOB_VERSION on any change).
+ * same layout; keep the two in step and bump BLOB_VERSION on any incompatible change; filling a reserved
+ * code is not one: a module that does not know an embedding dtype answers STATUS_BAD_DTYPE).
  *
  * Linear memory (64 KiB pages, little-endian):
  *
@@ -18,7 +19,12 @@
  *   │   inDim, outDim, outPadded = roundUp(outDim, 4), activation (0 linear, 1 relu),               │
  *   │   weights offset, weights bytes = inDim * outPadded * 4, bias offset, bias bytes = outPadded*4 │
  *   ├──────────────────────────────────────────────────────────────────────────────────────────────┤
- *   │ embedding: f32 [totalRows][D], row-major                                (offset 16-aligned)  │
+ *   │ embedding, by dtype (offset 16-aligned):                                                      │
+ *   │   0 f32:  f32 [totalRows][D], row-major;                        bytes = totalRows * D * 4     │
+ *   │   1 int8: scales f32 [totalRows], then codes i8 [totalRows][D] at +align16(totalRows * 4);    │
+ *   │           row r is codes[r][d] * scales[r] (symmetric, scale = max|row| / 127);              │
+ *   │                                             bytes = align16(totalRows * 4) + totalRows * D    │
+ *   │   2 f16:  IEEE binary16 [totalRows][D], row-major;              bytes = totalRows * D * 2     │
  *   │ per layer: weights as panels f32 [outPadded / 4][inDim][4]  (panel p holds columns 4p..4p+3; │
  *   │            padded columns are 0), then bias f32 [outPadded]                (16-aligned each)  │
  *   └──────────────────────────────────────────────────────────────────────────────────────────────┘
@@ -88,9 +94,9 @@ export const L_BIAS_BYTES: u32 = 28;
 
 /** Embedding dtype: f32 rows. */
 export const EMBEDDING_F32: u32 = 0;
-/** Embedding dtype (reserved): int8 rows with one f32 scale per row. */
+/** Embedding dtype: int8 rows with one f32 scale per row (scales first, then the codes). */
 export const EMBEDDING_INT8_ROW_SCALE: u32 = 1;
-/** Embedding dtype (reserved): fp16 rows. */
+/** Embedding dtype: IEEE binary16 rows. */
 export const EMBEDDING_F16: u32 = 2;
 
 /** Activation code: identity. */
@@ -139,4 +145,19 @@ export const MAX_WIDTH: u32 = 1 << 20;
 // @ts-ignore: decorator
 @inline export function layerField(i: u32, field: u32): u32 {
   return load<u32>(layerRecord(i) + <usize>field);
+}
+
+/** Byte offset, inside an int8 embedding, of the codes (after the 16-aligned per-row scales). */
+// @ts-ignore: decorator
+@inline export function int8CodesOffset(totalRows: u32): u64 {
+  return align16(<u64>totalRows * 4);
+}
+
+/** Bytes an embedding of `dtype` must take, or 0 for an unknown dtype. */
+export function embeddingBytesOf(dtype: u32, totalRows: u32, dim: u32): u64 {
+  const cells = <u64>totalRows * <u64>dim;
+  if (dtype == EMBEDDING_F32) return cells * 4;
+  if (dtype == EMBEDDING_INT8_ROW_SCALE) return int8CodesOffset(totalRows) + cells;
+  if (dtype == EMBEDDING_F16) return cells * 2;
+  return 0;
 }

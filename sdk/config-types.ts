@@ -78,6 +78,8 @@ export interface DistillConfig {
   /** "soft": BCE on σ(z/T) scaled by T²; "mse": squared error between logits. */
   kdLoss: "soft" | "mse";
   hint: boolean;
+  /** β of the hint term β·mean‖v_t − W·v_s‖² (used when `hint`). */
+  hintWeight: number;
   earlyStop: "auc" | "kd-loss";
   /** The teacher gate of `ensemble: "gating"` (sdk/distill/gate.ts). */
   gate: GateConfig;

@@ -142,7 +142,7 @@ function parseStudent(value: unknown, path: Path): StudentConfig {
 }
 
 function parseDistill(value: unknown, path: Path): DistillConfig {
-  const d = object(value ?? {}, path, ["ensemble", "alpha", "temperature", "kdLoss", "hint", "earlyStop", "gate"]);
+  const d = object(value ?? {}, path, ["ensemble", "alpha", "temperature", "kdLoss", "hint", "hintWeight", "earlyStop", "gate"]);
   const gatePath = path.child("gate");
   const g = object(d.gate ?? {}, gatePath, ["input", "embeddingDim", "hiddenUnits"]);
   return {
@@ -151,6 +151,7 @@ function parseDistill(value: unknown, path: Path): DistillConfig {
     temperature: number(d, "temperature", path, 1, (x) => x > 0, "a number > 0"),
     kdLoss: oneOf(d, "kdLoss", path, ["soft", "mse"] as const, "soft"),
     hint: boolean(d, "hint", path, false),
+    hintWeight: number(d, "hintWeight", path, 0.1, (x) => x >= 0, "a number ≥ 0"),
     earlyStop: oneOf(d, "earlyStop", path, ["auc", "kd-loss"] as const, "kd-loss"),
     gate: {
       input: oneOf(g, "input", gatePath, ["embedding", "embedding+logits"] as const, GATE_DEFAULTS.input),

@@ -4,14 +4,32 @@ import type { EncodedDataset } from "../data/dataset";
 import { deriveSeed } from "../data/prng";
 import { randomSource } from "../layers/random";
 import type { Logger } from "../log";
-import { countParams } from "../models/model";
+import { countParams, type CtrModel } from "../models/model";
 import { buildModel } from "../models/zoo";
 import { evaluateLogits } from "../train/evaluate";
 import { fit } from "../train/fit";
 import { DEFAULT_OPTIMIZER } from "../train/optimizer-config";
-import { predictLogits } from "../train/step";
+import { predictLogits, sideTensor, type SideInput } from "../train/step";
 import { CLIP_NORM, LR_DECAY_FACTOR, MIN_DELTA, MIN_LEARNING_RATE, type TrainedModel } from "../train/train-teacher";
 import { distillationLoss, kdLossValue } from "./kd-loss";
+
+/**
+ * Hint regularisation (FitNets; Zhu et al. §3): β·mean‖v_t − W·v_s‖² between a teacher's hidden layer v_t and
+ * the student's last hidden layer v_s, through a projection W learned with the student.
+ */
+function hintTerm(model: CtrModel, targets: SideInput | undefined, weight: number): (hidden: tf.Tensor2D, index: Int32Array, n: number) => tf.Scalar {
+  if (targets === undefined) throw new Error("distillStudent: distill.hint is on but no hint targets were given");
+  const studentDim = model.params.get("mlp/dense_" + String(countHidden(model) - 1) + "/kernel").shape[1]!;
+  const projection = model.params.add(HINT_PROJECTION, [studentDim, targets.dim], "glorot");
+  return (hidden, index, n) => {
+    const target = sideTensor(targets, index, n);
+    return tf.losses.meanSquaredError(target, tf.matMul(hidden, projection as tf.Tensor2D)).mul(weight) as tf.Scalar;
+  };
+}
+
+function countHidden(model: CtrModel): number {
+  return model.params.entries().filter(([name]) => /^mlp\/dense_\d+\/kernel$/.test(name)).length;
+}
 
 /** The student's hyperparameters as a DNN: its own embedding size and tower, no dropout, no batch norm. */
 export function studentHyperparameters(student: StudentConfig): Record<string, unknown> {
@@ -25,7 +43,12 @@ export interface DistillInputs {
   /** The ensemble's logits for every row of train and valid, in row order. */
   teacherTrain: Float32Array;
   teacherValid: Float32Array;
+  /** Hint targets: a teacher's hidden layer on every training row, [n, dim] (needed when `distill.hint`). */
+  hintTrain?: SideInput;
 }
+
+/** Name of the learned projection W of hint regularisation, kept beside the student's own parameters. */
+export const HINT_PROJECTION = "hint/projection";
 
 /**
  * Trains the DNN student on L = α·BCE + (1 − α)·KD against precomputed teacher logits (teachers frozen).
@@ -45,6 +68,7 @@ export function distillStudent(
   const params = countParams(model);
   log(`distilling ${label} (${params.toLocaleString("en-US")} parameters, α ${distill.alpha}, T ${distill.temperature}, ${distill.kdLoss} KD, early stop by ${distill.earlyStop})`);
   const { valid, teacherTrain, teacherValid } = inputs;
+  const hint = distill.hint ? hintTerm(model, inputs.hintTrain, distill.hintWeight) : null;
   const result = fit(model, {
     label,
     train: inputs.train,
@@ -60,7 +84,10 @@ export function distillStudent(
     loss: (out, labels, batch) => {
       const teacher = new Float32Array(batch.n);
       for (let i = 0; i < batch.n; i++) teacher[i] = teacherTrain[batch.index[i]!]!;
-      return tf.tidy(() => distillationLoss(out.logit, labels, tf.tensor1d(teacher), distill));
+      return tf.tidy(() => {
+        const loss = distillationLoss(out.logit, labels, tf.tensor1d(teacher), distill);
+        return hint === null ? loss : loss.add(hint(out.hidden!, batch.index, batch.n));
+      });
     },
     monitor: (m) => {
       const logits = predictLogits(m, valid.ids, valid.values, valid.n, valid.numFields);

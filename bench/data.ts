@@ -1,0 +1,361 @@
+import { spawnSync } from "node:child_process";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { FeatureConfig } from "../sdk/config-types";
+import { DatasetBuilder, type EncodedDataset } from "../sdk/data/dataset";
+import { FeatureMapFitter } from "../sdk/data/feature-map-fit";
+import { openRecords, type ReaderOptions } from "../sdk/data/readers/index";
+import { generateSynthetic } from "../sdk/data/synthetic";
+import { RowEncoder, type EncodedRows } from "../sdk/runtime/encode";
+import type { FeatureMap } from "../sdk/runtime/feature-map";
+import { costCase, rateCase, type BenchCase, type BenchOptions, type Benchmark } from "./harness";
+
+/**
+ * `npm run bench -- data`: rows/s and peak memory of read + encode, ours against the code a user would write.
+ *
+ * Ours: the streaming reader (`openRecords`) feeding the shared `RowEncoder` through a `DatasetBuilder`, exactly
+ * the encoding pass of `prepareData`. Peer ("naive-js"): `readFileSync(f).split("\n").map(l => l.split(d))`, then a
+ * loop of `Map` lookups into preallocated typed arrays, with the same vocabularies. Both start from the same
+ * fitted feature map (fitting is not timed) and must produce identical ids and labels, which is checked.
+ *
+ * Rates: in this process, rounds of ours and the peer alternate until the time is spent; the median round counts.
+ * Memory: each implementation runs alone in a fresh child process (this bundle, re-entered through an environment
+ * variable) on the file repeated ×1, ×4 and ×17 (≈ 1M rows) in os.tmpdir(); peak RSS is the kernel's high-water
+ * mark (`process.resourceUsage().maxRSS`), the heap peak is `heapUsed` sampled after every chunk (ours) or phase
+ * (peer). "stream" is ours encoding into one reused 4096-row batch (nothing kept, as a scorer would): the reader's
+ * own footprint, flat in the file size.
+ */
+
+/** Environment variable that turns a run of this bundle into one measured child run. */
+const CHILD_ENV = "CTR_DISTILL_BENCH_DATA_CHILD";
+/** Prefix of the child's result line on stdout. */
+const CHILD_PREFIX = "data-child-result ";
+/** Rows the largest memory case aims at. */
+const TARGET_ROWS = 1_000_000;
+/** Rows of the reused batch of the "stream" child. */
+const STREAM_BATCH = 4096;
+const MIB = 2 ** 20;
+
+/** How the naive peer reads a file: split on a delimiter, label and feature columns by index. */
+interface NaiveSpec {
+  delimiter: string;
+  header: boolean;
+  /** libsvm: the label is "1" for a click and a cell is the index before ":". */
+  libsvm: boolean;
+  labelColumn: number;
+  /** Column of each feature, in feature-map order. */
+  columns: number[];
+}
+
+/** One data set: a file, how ours reads it, how the peer reads it, and its features. */
+interface DataSet {
+  name: string;
+  file: string;
+  reader: ReaderOptions;
+  naive: NaiveSpec;
+  features: FeatureConfig[];
+}
+
+type Impl = "ours" | "stream" | "naive";
+
+interface ChildJob {
+  impl: Impl;
+  set: DataSet;
+  mapFile: string;
+}
+
+interface ChildResult {
+  rows: number;
+  seconds: number;
+  baseRssMiB: number;
+  peakRssMiB: number;
+  heapPeakMiB: number;
+}
+
+const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + from);
+
+function frappe(dataDir: string): DataSet {
+  const columns = range(10, 1).map((k) => `f${k}`);
+  return {
+    name: "frappe-x1 libsvm",
+    file: join(dataDir, "frappe-x1/frappe.validation.libfm"),
+    reader: { format: "libsvm", label: "label", select: columns },
+    naive: { delimiter: " ", header: false, libsvm: true, labelColumn: 0, columns: range(10, 1) },
+    features: columns.map((name) => ({ name, type: "categorical", minCount: 1 })),
+  };
+}
+
+function criteo(dataDir: string): DataSet {
+  const ints = range(13, 1).map((k) => `I${k}`);
+  const cats = range(26, 1).map((k) => `C${k}`);
+  return {
+    name: "criteo tsv",
+    file: join(dataDir, "criteo-sample/criteo_wideresdnn_train.tsv"),
+    reader: { format: "tsv", header: false, columns: ["label", ...ints, ...cats], label: "label", select: [...ints, ...cats] },
+    naive: { delimiter: "\t", header: false, libsvm: false, labelColumn: 0, columns: range(39, 1) },
+    features: [
+      ...ints.map((name): FeatureConfig => ({ name, type: "numeric", transform: "log-square", minCount: 2 })),
+      ...cats.map((name): FeatureConfig => ({ name, type: "categorical", minCount: 2 })),
+    ],
+  };
+}
+
+/** Without ../shared/data: a seeded synthetic click log as CSV (10 categorical fields, 57,722 rows) in `dir`. */
+function syntheticCsv(dir: string): DataSet {
+  const gen = generateSynthetic({ seed: 11, rows: { train: 57_722, valid: 100, test: 100 }, fields: 10, vocabSize: 500, interactions: 4, zipf: 1, ctr: 0.2 });
+  const file = join(dir, "synthetic.csv");
+  const lines = ["click," + gen.fields.join(",")];
+  gen.train.rows.forEach((row, r) => lines.push(`${gen.train.labels[r]},${row.join(",")}`));
+  writeFileSync(file, lines.join("\n") + "\n");
+  return {
+    name: "synthetic csv",
+    file,
+    reader: { format: "csv", header: true, label: "click", select: gen.fields },
+    naive: { delimiter: ",", header: true, libsvm: false, labelColumn: 0, columns: range(gen.fields.length, 1) },
+    features: gen.fields.map((name) => ({ name, type: "categorical", minCount: 1 })),
+  };
+}
+
+/** Fits the feature map on the whole file with the project's reader (not timed). */
+async function fit(set: DataSet): Promise<FeatureMap> {
+  const fitter = new FeatureMapFitter(set.features, set.reader.label, set.file);
+  for await (const chunk of openRecords(set.file, set.reader).chunks()) for (const rec of chunk) fitter.add(rec.cells, rec.line);
+  return fitter.finish();
+}
+
+/** Ours: the streaming reader into a DatasetBuilder, as prepareData's encoding pass; `sample` after each chunk. */
+async function oursEncode(set: DataSet, map: FeatureMap, sample: () => void = () => {}): Promise<EncodedDataset> {
+  const reader = openRecords(set.file, set.reader);
+  const builder = new DatasetBuilder(new RowEncoder(map, "text"), set.file, { bad: reader.bad }, 4096);
+  for await (const chunk of reader.chunks()) {
+    for (const rec of chunk) builder.add(rec);
+    sample();
+  }
+  return builder.finish();
+}
+
+/** Ours without keeping the rows: encode into one reused batch (the reader's own footprint). */
+async function oursStream(set: DataSet, map: FeatureMap, sample: () => void): Promise<number> {
+  const reader = openRecords(set.file, set.reader);
+  const encoder = new RowEncoder(map, "text");
+  const batch: EncodedRows = { ids: new Int32Array(STREAM_BATCH * encoder.numFields), values: new Float32Array(STREAM_BATCH * encoder.numFields), n: STREAM_BATCH };
+  const labels = new Float32Array(STREAM_BATCH);
+  let n = 0;
+  for await (const chunk of reader.chunks()) {
+    for (const rec of chunk) {
+      const r = n++ % STREAM_BATCH;
+      encoder.encodeCells(rec.cells, r, batch);
+      labels[r] = rec.label;
+    }
+    sample();
+  }
+  return n;
+}
+
+/** The peer: the whole file in memory, split twice, then Map lookups (categorical and Criteo's log-square only). */
+function naiveEncode(set: DataSet, map: FeatureMap, sample: () => void = () => {}): EncodedDataset {
+  const spec = set.naive;
+  const text = readFileSync(set.file, "utf8");
+  sample();
+  const rows = text
+    .split("\n")
+    .map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l))
+    .filter((l) => l !== "")
+    .map((l) => l.split(spec.delimiter));
+  if (spec.header) rows.shift();
+  sample();
+  const F = map.features.length;
+  const vocabs = map.features.map((f) => {
+    if (f.type !== "categorical" && f.type !== "log-square") throw new Error(`bench data: the naive peer has no ${f.type} features`);
+    return new Map(f.vocab.map((v, i) => [v, i + 1]));
+  });
+  const n = rows.length;
+  const ids = new Int32Array(n * F);
+  const values = new Float32Array(n * F).fill(1);
+  const labels = new Float32Array(n);
+  for (let r = 0; r < n; r++) {
+    const row = rows[r]!;
+    labels[r] = spec.libsvm ? (row[0] === "1" ? 1 : 0) : Number(row[spec.labelColumn]);
+    for (let f = 0; f < F; f++) {
+      const feature = map.features[f]!;
+      let cell = row[spec.columns[f]!]!;
+      if (spec.libsvm) cell = cell.split(":")[0]!;
+      if (cell === "") {
+        ids[r * F + f] = feature.offset;
+        continue;
+      }
+      if (feature.type === "log-square") {
+        const x = Number(cell);
+        cell = String(x > 2 ? Math.floor(Math.log(x) ** 2) : x);
+      }
+      ids[r * F + f] = feature.offset + (vocabs[f]!.get(cell) ?? vocabs[f]!.size + 1);
+    }
+  }
+  sample();
+  return { n, numFields: F, ids, values, labels };
+}
+
+/** Fails the benchmark unless both implementations produced the same rows. */
+function checkSame(set: DataSet, a: EncodedDataset, b: EncodedDataset): void {
+  const same = (x: ArrayLike<number>, y: ArrayLike<number>) => x.length === y.length && Array.prototype.every.call(x, (v: number, i: number) => v === y[i]);
+  if (a.n !== b.n || !same(a.ids, b.ids) || !same(a.values, b.values) || !same(a.labels, b.labels))
+    throw new Error(`bench data: ${set.name}: ours and the naive peer disagree (${a.n} vs ${b.n} rows)`);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+/** Alternating rounds of ours and the peer until `seconds` have passed (at least 5 each); median seconds of each. */
+async function timeBoth(set: DataSet, map: FeatureMap, seconds: number): Promise<{ ours: number; naive: number }> {
+  await oursEncode(set, map);
+  naiveEncode(set, map);
+  const ours: number[] = [];
+  const naive: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end || ours.length < 5) {
+    let t0 = performance.now();
+    await oursEncode(set, map);
+    ours.push((performance.now() - t0) / 1000);
+    t0 = performance.now();
+    naiveEncode(set, map);
+    naive.push((performance.now() - t0) / 1000);
+  }
+  return { ours: median(ours), naive: median(naive) };
+}
+
+/** The file repeated `times` times, in `dir`. */
+function repeatFile(set: DataSet, times: number, dir: string): DataSet {
+  if (times === 1) return set;
+  let text = readFileSync(set.file, "utf8");
+  if (!text.endsWith("\n")) text += "\n";
+  const body = set.naive.header ? text.slice(text.indexOf("\n") + 1) : text;
+  const file = join(dir, `x${times}-${set.file.split("/").pop()}`);
+  const fd = openSync(file, "w");
+  try {
+    writeSync(fd, text);
+    for (let k = 1; k < times; k++) writeSync(fd, body);
+  } finally {
+    closeSync(fd);
+  }
+  return { ...set, file };
+}
+
+/** Runs one measured child (this bundle again, `data --json`, with CHILD_ENV set) and returns its result. */
+function runChild(job: ChildJob): ChildResult {
+  const script = process.argv[1];
+  if (script === undefined) throw new Error("bench data: cannot find the bench script to re-run as a child");
+  const out = spawnSync(process.execPath, [script, "data", "--json"], {
+    env: { ...process.env, [CHILD_ENV]: JSON.stringify(job) },
+    encoding: "utf8",
+    maxBuffer: 16 * MIB,
+  });
+  const line = out.stdout?.split("\n").find((l) => l.startsWith(CHILD_PREFIX));
+  if (out.status !== 0 || line === undefined)
+    throw new Error(`bench data: child ${job.impl} on ${job.set.file} failed (exit ${out.status}): ${(out.stderr ?? "").trim().split("\n").slice(-3).join(" | ")}`);
+  return JSON.parse(line.slice(CHILD_PREFIX.length)) as ChildResult;
+}
+
+/** The child side: one implementation, once, with memory sampling. */
+async function child(job: ChildJob): Promise<void> {
+  const map = JSON.parse(readFileSync(job.mapFile, "utf8")) as FeatureMap;
+  const baseRss = process.memoryUsage.rss();
+  let heapPeak = 0;
+  const sample = () => {
+    heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+  };
+  sample();
+  const t0 = performance.now();
+  const rows = job.impl === "naive" ? naiveEncode(job.set, map, sample).n : job.impl === "ours" ? (await oursEncode(job.set, map, sample)).n : await oursStream(job.set, map, sample);
+  const seconds = (performance.now() - t0) / 1000;
+  const result: ChildResult = {
+    rows,
+    seconds,
+    baseRssMiB: baseRss / MIB,
+    peakRssMiB: (process.resourceUsage().maxRSS * 1024) / MIB,
+    heapPeakMiB: heapPeak / MIB,
+  };
+  process.stdout.write(CHILD_PREFIX + JSON.stringify(result) + "\n");
+}
+
+const fmtInt = (x: number) => Math.round(x).toLocaleString("en-US");
+
+export const benchmark: Benchmark = async (options: BenchOptions): Promise<BenchCase[]> => {
+  const job = process.env[CHILD_ENV];
+  if (job !== undefined) {
+    await child(JSON.parse(job) as ChildJob);
+    return [];
+  }
+  const { log, quick } = options;
+  const seconds = quick ? 1 : 4;
+  const dir = mkdtempSync(join(tmpdir(), "ctr-distill-bench-data-"));
+  const cases: BenchCase[] = [];
+  try {
+    const dataDir = resolve(process.cwd(), "../shared/data");
+    let sets: DataSet[];
+    if (existsSync(dataDir)) sets = [frappe(dataDir), criteo(dataDir)];
+    else {
+      log(`data: ${dataDir} not found: using a synthetic CSV (57,722 rows, 10 categorical fields) written to ${dir}`);
+      sets = [syntheticCsv(dir)];
+    }
+
+    // Rates on the files as they are, in this process.
+    const maps = new Map<DataSet, FeatureMap>();
+    for (const set of sets) {
+      const map = await fit(set);
+      maps.set(set, map);
+      checkSame(set, await oursEncode(set, map), naiveEncode(set, map));
+      const t = await timeBoth(set, map, seconds);
+      const rows = (await oursEncode(set, map)).n;
+      log(`data: ${set.name}: ${fmtInt(rows)} rows, ours ${(t.ours * 1000).toFixed(1)} ms, naive ${(t.naive * 1000).toFixed(1)} ms (median)`);
+      cases.push(
+        rateCase("data", `${set.name} ${fmtInt(rows)} rows read+encode`, "naive-js", rows / t.ours, rows / t.naive, "rows/s", {
+          fields: map.features.length,
+          fileMiB: (statSync(set.file).size / MIB).toFixed(1),
+        }),
+      );
+    }
+
+    // Memory against file size, each implementation alone in a child process.
+    const base = sets[0]!;
+    const mapFile = join(dir, "feature-map.json");
+    writeFileSync(mapFile, JSON.stringify(maps.get(base)!));
+    const baseRows = (await oursEncode(base, maps.get(base)!)).n;
+    const largest = Math.max(1, Math.round(TARGET_ROWS / baseRows));
+    const scales = quick ? [1, 4] : [1, 4, largest];
+    for (const times of scales) {
+      const set = repeatFile(base, times, dir);
+      const [ours, stream, naive] = (["ours", "stream", "naive"] as const).map((impl) => runChild({ impl, set, mapFile }));
+      const rows = ours!.rows;
+      if (naive!.rows !== rows || stream!.rows !== rows) throw new Error(`bench data: children disagree on the row count of ${set.file}`);
+      const fileMiB = statSync(set.file).size / MIB;
+      log(
+        `data: ${base.name} ×${times}: ${fmtInt(rows)} rows, ${fileMiB.toFixed(1)} MiB; peak RSS ours ${ours!.peakRssMiB.toFixed(0)} MiB, ` +
+          `stream ${stream!.peakRssMiB.toFixed(0)} MiB, naive ${naive!.peakRssMiB.toFixed(0)} MiB (child baseline ${ours!.baseRssMiB.toFixed(0)} MiB)`,
+      );
+      const name = `${base.name} ×${times} (${fmtInt(rows)} rows, ${fileMiB.toFixed(0)} MiB)`;
+      cases.push(
+        costCase("data", `${name} peak RSS`, "naive-js", ours!.peakRssMiB, naive!.peakRssMiB, "MiB", {
+          streamRss: Number(stream!.peakRssMiB.toFixed(0)),
+          baseRss: Number(ours!.baseRssMiB.toFixed(0)),
+          heapOurs: Number(ours!.heapPeakMiB.toFixed(0)),
+          heapStream: Number(stream!.heapPeakMiB.toFixed(0)),
+          heapNaive: Number(naive!.heapPeakMiB.toFixed(0)),
+          // What either keeps in the end: ids and values of every row (4 + 4 bytes per field) and its label.
+          outMiB: Number(((rows * (maps.get(base)!.features.length * 8 + 4)) / MIB).toFixed(0)),
+        }),
+      );
+      if (times === scales[scales.length - 1])
+        cases.push(
+          rateCase("data", `${name} read+encode, one cold run`, "naive-js", rows / ours!.seconds, rows / naive!.seconds, "rows/s", {
+            streamRowsPerS: Math.round(rows / stream!.seconds),
+          }),
+        );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return cases;
+};
