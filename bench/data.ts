@@ -12,19 +12,22 @@ import type { FeatureMap } from "../sdk/runtime/feature-map";
 import { costCase, rateCase, type BenchCase, type BenchOptions, type Benchmark } from "./harness";
 
 /**
- * `npm run bench -- data`: rows/s and peak memory of read + encode, ours against the code a user would write.
+ * `npm run bench -- data`: rows/s and memory of read + encode, ours against the code a user would write.
  *
  * Ours: the streaming reader (`openRecords`) feeding the shared `RowEncoder` through a `DatasetBuilder`, exactly
  * the encoding pass of `prepareData`. Peer ("naive-js"): `readFileSync(f).split("\n").map(l => l.split(d))`, then a
  * loop of `Map` lookups into preallocated typed arrays, with the same vocabularies. Both start from the same
- * fitted feature map (fitting is not timed) and must produce identical ids and labels, which is checked.
+ * fitted feature map (fitting is not timed) and must produce identical ids, values and labels (checked).
  *
  * Rates: in this process, rounds of ours and the peer alternate until the time is spent; the median round counts.
  * Memory: each implementation runs alone in a fresh child process (this bundle, re-entered through an environment
- * variable) on the file repeated ×1, ×4 and ×17 (≈ 1M rows) in os.tmpdir(); peak RSS is the kernel's high-water
- * mark (`process.resourceUsage().maxRSS`), the heap peak is `heapUsed` sampled after every chunk (ours) or phase
- * (peer). "stream" is ours encoding into one reused 4096-row batch (nothing kept, as a scorer would): the reader's
- * own footprint, flat in the file size.
+ * variable) on the file repeated ×1, ×4 and ×17 (≈ 1M rows) in os.tmpdir(), twice:
+ * - peak RSS: the kernel's high-water mark (`process.resourceUsage().maxRSS`) of a plain run, what a user sees;
+ *   it includes garbage V8 has not collected yet and the child's baseline (node + the bench bundle);
+ * - live memory added: `heapUsed + arrayBuffers` after a forced full GC (node --expose-gc) at every sample (after
+ *   each chunk for ours, after each phase for the peer), high-water mark minus the value before reading.
+ * "stream" is ours encoding into one reused 4096-row batch, keeping nothing (as a scorer would): the reader's own
+ * footprint, flat in the file size. Ours and the peer also keep the encoded rows (`encodedOutput`).
  */
 
 /** Environment variable that turns a run of this bundle into one measured child run. */
@@ -63,14 +66,20 @@ interface ChildJob {
   impl: Impl;
   set: DataSet;
   mapFile: string;
+  /** Force a full GC at every sample (node --expose-gc): the high-water mark of live memory, not of garbage. */
+  live: boolean;
 }
 
 interface ChildResult {
   rows: number;
   seconds: number;
   baseRssMiB: number;
+  /** The kernel's high-water mark of the resident set. */
   peakRssMiB: number;
-  heapPeakMiB: number;
+  /** heapUsed + arrayBuffers before reading (the bundle, loaded). */
+  memBaseMiB: number;
+  /** High-water mark of heapUsed + arrayBuffers over the samples. */
+  memPeakMiB: number;
 }
 
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + from);
@@ -191,8 +200,8 @@ function naiveEncode(set: DataSet, map: FeatureMap, sample: () => void = () => {
       }
       ids[r * F + f] = feature.offset + (vocabs[f]!.get(cell) ?? vocabs[f]!.size + 1);
     }
+    if (r === n - 1) sample(); // with the split rows still in use
   }
-  sample();
   return { n, numFields: F, ids, values, labels };
 }
 
@@ -208,22 +217,38 @@ function median(xs: number[]): number {
   return s[s.length >> 1]!;
 }
 
-/** Alternating rounds of ours and the peer until `seconds` have passed (at least 5 each); median seconds of each. */
-async function timeBoth(set: DataSet, map: FeatureMap, seconds: number): Promise<{ ours: number; naive: number }> {
+/** Median wall-clock and CPU (user + system, all threads) seconds of rounds of one implementation. */
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+/** Runs `fn` once, returning its wall-clock and CPU seconds. */
+async function measure(fn: () => unknown): Promise<Timing> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1e6 };
+}
+
+/**
+ * Alternating rounds of ours and the peer until `seconds` have passed (at least 5 each): median wall-clock and
+ * CPU seconds of each. CPU time is the steadier figure when other processes share the cores.
+ */
+async function timeBoth(set: DataSet, map: FeatureMap, seconds: number): Promise<{ ours: Timing; naive: Timing }> {
   await oursEncode(set, map);
   naiveEncode(set, map);
-  const ours: number[] = [];
-  const naive: number[] = [];
+  const ours: Timing[] = [];
+  const naive: Timing[] = [];
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end || ours.length < 5) {
-    let t0 = performance.now();
-    await oursEncode(set, map);
-    ours.push((performance.now() - t0) / 1000);
-    t0 = performance.now();
-    naiveEncode(set, map);
-    naive.push((performance.now() - t0) / 1000);
+    ours.push(await measure(() => oursEncode(set, map)));
+    naive.push(await measure(() => naiveEncode(set, map)));
   }
-  return { ours: median(ours), naive: median(naive) };
+  const med = (ts: Timing[]): Timing => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) });
+  return { ours: med(ours), naive: med(naive) };
 }
 
 /** The file repeated `times` times, in `dir`. */
@@ -247,7 +272,7 @@ function repeatFile(set: DataSet, times: number, dir: string): DataSet {
 function runChild(job: ChildJob): ChildResult {
   const script = process.argv[1];
   if (script === undefined) throw new Error("bench data: cannot find the bench script to re-run as a child");
-  const out = spawnSync(process.execPath, [script, "data", "--json"], {
+  const out = spawnSync(process.execPath, [...(job.live ? ["--expose-gc"] : []), script, "data", "--json"], {
     env: { ...process.env, [CHILD_ENV]: JSON.stringify(job) },
     encoding: "utf8",
     maxBuffer: 16 * MIB,
@@ -261,12 +286,18 @@ function runChild(job: ChildJob): ChildResult {
 /** The child side: one implementation, once, with memory sampling. */
 async function child(job: ChildJob): Promise<void> {
   const map = JSON.parse(readFileSync(job.mapFile, "utf8")) as FeatureMap;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (job.live && gc === undefined) throw new Error("bench data: a live-memory child needs node --expose-gc");
+  gc?.();
   const baseRss = process.memoryUsage.rss();
-  let heapPeak = 0;
+  let memPeak = 0;
   const sample = () => {
-    heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+    if (job.live) gc!();
+    const m = process.memoryUsage();
+    memPeak = Math.max(memPeak, m.heapUsed + m.arrayBuffers);
   };
   sample();
+  const memBase = memPeak;
   const t0 = performance.now();
   const rows = job.impl === "naive" ? naiveEncode(job.set, map, sample).n : job.impl === "ours" ? (await oursEncode(job.set, map, sample)).n : await oursStream(job.set, map, sample);
   const seconds = (performance.now() - t0) / 1000;
@@ -275,7 +306,8 @@ async function child(job: ChildJob): Promise<void> {
     seconds,
     baseRssMiB: baseRss / MIB,
     peakRssMiB: (process.resourceUsage().maxRSS * 1024) / MIB,
-    heapPeakMiB: heapPeak / MIB,
+    memBaseMiB: memBase / MIB,
+    memPeakMiB: memPeak / MIB,
   };
   process.stdout.write(CHILD_PREFIX + JSON.stringify(result) + "\n");
 }
@@ -309,11 +341,15 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
       checkSame(set, await oursEncode(set, map), naiveEncode(set, map));
       const t = await timeBoth(set, map, seconds);
       const rows = (await oursEncode(set, map)).n;
-      log(`data: ${set.name}: ${fmtInt(rows)} rows, ours ${(t.ours * 1000).toFixed(1)} ms, naive ${(t.naive * 1000).toFixed(1)} ms (median)`);
+      const ms = (x: number) => (x * 1000).toFixed(1);
+      log(`data: ${set.name}: ${fmtInt(rows)} rows, median wall (CPU) ours ${ms(t.ours.wall)} (${ms(t.ours.cpu)}) ms, naive ${ms(t.naive.wall)} (${ms(t.naive.cpu)}) ms`);
       cases.push(
-        rateCase("data", `${set.name} ${fmtInt(rows)} rows read+encode`, "naive-js", rows / t.ours, rows / t.naive, "rows/s", {
+        rateCase("data", `${set.name} ${fmtInt(rows)} rows read+encode`, "naive-js", rows / t.ours.wall, rows / t.naive.wall, "rows/s", {
           fields: map.features.length,
           fileMiB: (statSync(set.file).size / MIB).toFixed(1),
+          oursPerCpuS: Math.round(rows / t.ours.cpu),
+          naivePerCpuS: Math.round(rows / t.naive.cpu),
+          cpuRatio: (t.naive.cpu / t.ours.cpu).toFixed(2),
         }),
       );
     }
@@ -327,30 +363,36 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
     const scales = quick ? [1, 4] : [1, 4, largest];
     for (const times of scales) {
       const set = repeatFile(base, times, dir);
-      const [ours, stream, naive] = (["ours", "stream", "naive"] as const).map((impl) => runChild({ impl, set, mapFile }));
+      const impls = ["ours", "stream", "naive"] as const;
+      const [ours, stream, naive] = impls.map((impl) => runChild({ impl, set, mapFile, live: false }));
+      const [oursLive, streamLive, naiveLive] = impls.map((impl) => runChild({ impl, set, mapFile, live: true }));
       const rows = ours!.rows;
       if (naive!.rows !== rows || stream!.rows !== rows) throw new Error(`bench data: children disagree on the row count of ${set.file}`);
       const fileMiB = statSync(set.file).size / MIB;
+      // What ours and the peer keep in the end: ids and values of every row (4 + 4 bytes per field) and its label.
+      const outMiB = (rows * (maps.get(base)!.features.length * 8 + 4)) / MIB;
+      const mib = (x: number) => Number(x.toFixed(1));
+      const added = (r: ChildResult) => mib(r.memPeakMiB - r.memBaseMiB);
       log(
         `data: ${base.name} ×${times}: ${fmtInt(rows)} rows, ${fileMiB.toFixed(1)} MiB; peak RSS ours ${ours!.peakRssMiB.toFixed(0)} MiB, ` +
-          `stream ${stream!.peakRssMiB.toFixed(0)} MiB, naive ${naive!.peakRssMiB.toFixed(0)} MiB (child baseline ${ours!.baseRssMiB.toFixed(0)} MiB)`,
+          `stream ${stream!.peakRssMiB.toFixed(0)} MiB, naive ${naive!.peakRssMiB.toFixed(0)} MiB (child baseline ${ours!.baseRssMiB.toFixed(0)} MiB); ` +
+          `live peak over baseline ours ${added(oursLive!)}, stream ${added(streamLive!)}, naive ${added(naiveLive!)} MiB (baseline ${oursLive!.memBaseMiB.toFixed(1)} MiB)`,
       );
       const name = `${base.name} ×${times} (${fmtInt(rows)} rows, ${fileMiB.toFixed(0)} MiB)`;
       cases.push(
-        costCase("data", `${name} peak RSS`, "naive-js", ours!.peakRssMiB, naive!.peakRssMiB, "MiB", {
-          streamRss: Number(stream!.peakRssMiB.toFixed(0)),
-          baseRss: Number(ours!.baseRssMiB.toFixed(0)),
-          heapOurs: Number(ours!.heapPeakMiB.toFixed(0)),
-          heapStream: Number(stream!.heapPeakMiB.toFixed(0)),
-          heapNaive: Number(naive!.heapPeakMiB.toFixed(0)),
-          // What either keeps in the end: ids and values of every row (4 + 4 bytes per field) and its label.
-          outMiB: Number(((rows * (maps.get(base)!.features.length * 8 + 4)) / MIB).toFixed(0)),
+        costCase("data", `${name} peak RSS`, "naive-js", mib(ours!.peakRssMiB), mib(naive!.peakRssMiB), "MiB", {
+          stream: mib(stream!.peakRssMiB),
+          childBaseline: mib(ours!.baseRssMiB),
+        }),
+        costCase("data", `${name} live memory added`, "naive-js", added(oursLive!), added(naiveLive!), "MiB", {
+          stream: added(streamLive!),
+          encodedOutput: mib(outMiB),
         }),
       );
       if (times === scales[scales.length - 1])
         cases.push(
           rateCase("data", `${name} read+encode, one cold run`, "naive-js", rows / ours!.seconds, rows / naive!.seconds, "rows/s", {
-            streamRowsPerS: Math.round(rows / stream!.seconds),
+            stream: Math.round(rows / stream!.seconds),
           }),
         );
     }

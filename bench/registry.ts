@@ -3,4 +3,6 @@ import type { Benchmark } from "./harness";
 /** Every benchmark, loaded only when run; each module exports `benchmark: Benchmark`. */
 export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   data: async () => (await import("./data")).benchmark,
+  score: async () => (await import("./score")).benchmark,
+  worker: async () => (await import("./worker")).benchmark,
 };

@@ -1,8 +1,9 @@
 import { UserError } from "./errors";
-import { deployCommand, modelsCommand, runCommand, scoreCommand, serveCommand } from "./cli/commands";
+import { deployCommand, experimentCommand, modelsCommand, runCommand, scoreCommand, serveCommand } from "./cli/commands";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
   run: { run: runCommand, help: "run --config C --out DIR [--json] [--backend B] [--skip-bad-lines] [--no-http-check] [--port N]" },
+  experiment: { run: experimentCommand, help: "experiment --config C --out DIR [--json] [--backend B]" },
   models: { run: modelsCommand, help: "models [--json]" },
   score: { run: scoreCommand, help: "score --model DIR --data F [--out F]" },
   serve: { run: serveCommand, help: "serve --model DIR [--port 8787]" },

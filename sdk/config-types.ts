@@ -37,6 +37,13 @@ export interface SyntheticConfig {
   ctr: number;
 }
 
+export interface TeacherScoresConfig {
+  /** One column per teacher (its name in reports is the column's). */
+  columns: string[];
+  /** How the columns are written: raw logits, or click probabilities (turned into logits, clipped at 1e-7). */
+  kind: "logit" | "probability";
+}
+
 export interface DataConfig {
   train?: string;
   valid?: string;
@@ -54,6 +61,8 @@ export interface DataConfig {
   columns?: string[];
   features: FeatureConfig[];
   synthetic?: SyntheticConfig;
+  /** Logged scores of teachers trained elsewhere: columns of the data files, distilled without running them. */
+  teacherScores?: TeacherScoresConfig;
 }
 
 export interface TeacherConfig {
@@ -81,6 +90,8 @@ export interface DistillConfig {
   /** β of the hint term β·mean‖v_t − W·v_s‖² (used when `hint`). */
   hintWeight: number;
   earlyStop: "auc" | "kd-loss";
+  /** "pretrained": teachers trained first, then frozen (default); "joint": teachers and student in one loop. */
+  teacherTraining: "pretrained" | "joint";
   /** The teacher gate of `ensemble: "gating"` (sdk/distill/gate.ts). */
   gate: GateConfig;
 }

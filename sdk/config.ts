@@ -93,7 +93,7 @@ function parseSynthetic(value: unknown, path: Path): SyntheticConfig {
 }
 
 function parseData(value: unknown, path: Path): DataConfig {
-  const d = object(value, path, ["train", "valid", "test", "split", "format", "delimiter", "header", "label", "columns", "features", "synthetic", "labelThreshold", "headers"]);
+  const d = object(value, path, ["train", "valid", "test", "split", "format", "delimiter", "header", "label", "columns", "features", "synthetic", "labelThreshold", "headers", "teacherScores"]);
   const format = oneOf(d, "format", path, ["csv", "tsv", "libsvm", "parquet"] as const, "csv");
   const data: DataConfig = {
     ...(d as Partial<DataConfig>),
@@ -103,6 +103,15 @@ function parseData(value: unknown, path: Path): DataConfig {
     label: string(d, "label", path, "label"),
     features: [],
   };
+  if (d.labelThreshold !== undefined) data.labelThreshold = number(d, "labelThreshold", path, undefined);
+  if (d.teacherScores !== undefined) {
+    const tsPath = path.child("teacherScores");
+    const ts = object(d.teacherScores, tsPath, ["columns", "kind"]);
+    const columns = ts.columns;
+    if (!Array.isArray(columns) || columns.length === 0 || !columns.every((c) => typeof c === "string" && c !== ""))
+      throw tsPath.child("columns").error("a non-empty array of column names", columns);
+    data.teacherScores = { columns: columns as string[], kind: oneOf(ts, "kind", tsPath, ["logit", "probability"] as const, "logit") };
+  }
   const train = optionalString(d, "train", path);
   const synthetic = d.synthetic === undefined ? undefined : parseSynthetic(d.synthetic, path.child("synthetic"));
   if (synthetic !== undefined) data.synthetic = synthetic;
@@ -142,9 +151,9 @@ function parseStudent(value: unknown, path: Path): StudentConfig {
 }
 
 function parseDistill(value: unknown, path: Path): DistillConfig {
-  const d = object(value ?? {}, path, ["ensemble", "alpha", "temperature", "kdLoss", "hint", "hintWeight", "earlyStop", "gate"]);
+  const d = object(value ?? {}, path, ["ensemble", "alpha", "temperature", "kdLoss", "hint", "hintWeight", "earlyStop", "teacherTraining", "gate"]);
   const gatePath = path.child("gate");
-  const g = object(d.gate ?? {}, gatePath, ["input", "embeddingDim", "hiddenUnits"]);
+  const g = object(d.gate ?? {}, gatePath, ["input", "data", "embeddingDim", "hiddenUnits"]);
   return {
     ensemble: oneOf(d, "ensemble", path, ["best", "mean", "weighted", "gating"] as const, "gating"),
     alpha: number(d, "alpha", path, 0.5, (x) => x >= 0 && x <= 1, "a number in [0, 1]"),
@@ -153,8 +162,10 @@ function parseDistill(value: unknown, path: Path): DistillConfig {
     hint: boolean(d, "hint", path, false),
     hintWeight: number(d, "hintWeight", path, 0.1, (x) => x >= 0, "a number ≥ 0"),
     earlyStop: oneOf(d, "earlyStop", path, ["auc", "kd-loss"] as const, "kd-loss"),
+    teacherTraining: oneOf(d, "teacherTraining", path, ["pretrained", "joint"] as const, "pretrained"),
     gate: {
       input: oneOf(g, "input", gatePath, ["embedding", "embedding+logits"] as const, GATE_DEFAULTS.input),
+      data: oneOf(g, "data", gatePath, ["train", "valid"] as const, GATE_DEFAULTS.data),
       embeddingDim: integer(g, "embeddingDim", gatePath, GATE_DEFAULTS.embeddingDim, 1),
       hiddenUnits: units(g, "hiddenUnits", gatePath, GATE_DEFAULTS.hiddenUnits),
     },

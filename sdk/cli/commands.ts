@@ -1,14 +1,12 @@
 import { createWriteStream } from "node:fs";
 import { selectBackend } from "../backend";
 import { loadConfig } from "../config";
-import { readerOptions } from "../data/prepare";
-import { encodeRecordStream } from "../data/dataset";
-import { openRecords } from "../data/readers/index";
+import { readEncoded } from "../data/prepare";
 import { stderrLogger } from "../log";
 import { listModels } from "../models/zoo";
+import { runExperiment } from "../pipeline/experiment";
 import { runPipeline } from "../pipeline/run";
-import { formatRunTable } from "../pipeline/table";
-import { RowEncoder } from "../runtime/encode";
+import { formatExperimentTable, formatRunTable } from "../pipeline/table";
 import { Scorer } from "../runtime/scorer";
 import { deployDryRun } from "../serve/deploy";
 import { DEFAULT_PORT, serve } from "../serve/serve";
@@ -52,6 +50,17 @@ export async function runCommand(argv: string[]): Promise<void> {
   else process.stdout.write(formatRunTable(report) + "\n");
 }
 
+export async function experimentCommand(argv: string[]): Promise<void> {
+  const flags = parseFlags("experiment", argv, { config: { type: "string" }, out: { type: "string" }, json: { type: "boolean" }, backend: { type: "string" } });
+  const config = loadConfig(required("experiment", flags, "config"));
+  const outDir = required("experiment", flags, "out");
+  await backendFor(flags.backend);
+  const result = await runExperiment({ config, outDir, log: stderrLogger });
+  stderrLogger(`report: ${result.report}`);
+  if (flags.json === true) printJson({ rows: result.rows, bayes: result.bayes, report: result.report });
+  else process.stdout.write(formatExperimentTable(result.rows, result.bayes) + "\n");
+}
+
 export async function modelsCommand(argv: string[]): Promise<void> {
   const flags = parseFlags("models", argv, { json: { type: "boolean" } });
   const models = listModels().map((m) => ({ name: m.name, description: m.description, defaults: m.defaults }));
@@ -65,8 +74,7 @@ export async function scoreCommand(argv: string[]): Promise<void> {
   const file = required("score", flags, "data");
   const scorer = await Scorer.fromBytes(run.wasm);
   scorer.checkFeatureMap(run.featureMap);
-  const reader = openRecords(file, readerOptions(run.config.data, false));
-  const ds = await encodeRecordStream(new RowEncoder(run.featureMap, "text"), reader.chunks(), file, { bad: reader.bad });
+  const ds = await readEncoded(file, run.config.data, run.featureMap);
   const scores = scorer.score(ds.ids, ds.values, ds.n);
   const out = typeof flags.out === "string" ? createWriteStream(flags.out) : process.stdout;
   const lines: string[] = [];

@@ -14,6 +14,26 @@ export interface EncodedDataset {
   labels: Float32Array;
   /** 1-based source line of each row, when read from a file (for messages and joins). */
   lines?: Int32Array;
+  /** Logged teacher logits, row-major [n, teacherScores.length], when the data carries them. */
+  scores?: Float32Array;
+}
+
+/** How the cells after the features are read: logged teacher scores (logits, or probabilities made logits). */
+export interface ScoreColumns {
+  names: string[];
+  kind: "logit" | "probability";
+}
+
+/** Probabilities are clipped to [EPS, 1 − EPS] before the logit, as logloss clips them. */
+const PROBABILITY_EPS = 1e-7;
+
+function scoreLogit(cell: string | undefined, kind: ScoreColumns["kind"]): number | string {
+  const x = cell === undefined || cell.trim() === "" ? NaN : Number(cell);
+  if (!Number.isFinite(x)) return `expected a finite teacher score, got ${JSON.stringify(cell ?? "")}`;
+  if (kind === "logit") return x;
+  if (x < 0 || x > 1) return `expected a probability in [0, 1], got ${cell}`;
+  const p = Math.min(1 - PROBABILITY_EPS, Math.max(PROBABILITY_EPS, x));
+  return Math.log(p / (1 - p));
 }
 
 /** Options of `encodeRecords`. */
@@ -22,6 +42,8 @@ export interface EncodeOptions {
   skipBadLines?: boolean;
   /** Where skipped rows are recorded (default: a new collector, lost). */
   bad?: BadLines;
+  /** The cells after the features are these logged teacher scores. */
+  scores?: ScoreColumns;
 }
 
 /** Appends encoded records to growing typed buffers (doubling). */
@@ -32,6 +54,8 @@ export class DatasetBuilder {
   private values: Float32Array;
   private labels: Float32Array;
   private lines: Int32Array;
+  private scores: Float32Array;
+  private readonly scoreColumns: ScoreColumns | undefined;
   private readonly bad: BadLines;
 
   constructor(
@@ -46,7 +70,13 @@ export class DatasetBuilder {
     this.values = new Float32Array(this.capacity * F);
     this.labels = new Float32Array(this.capacity);
     this.lines = new Int32Array(this.capacity);
+    this.scoreColumns = options.scores;
+    this.scores = new Float32Array(this.capacity * this.scoreDim);
     this.bad = options.bad ?? new BadLines(options.skipBadLines === true);
+  }
+
+  private get scoreDim(): number {
+    return this.scoreColumns?.names.length ?? 0;
   }
 
   private grow(): void {
@@ -60,6 +90,9 @@ export class DatasetBuilder {
     labels.set(this.labels);
     const lines = new Int32Array(this.capacity);
     lines.set(this.lines);
+    const scores = new Float32Array(this.capacity * this.scoreDim);
+    scores.set(this.scores);
+    this.scores = scores;
     this.ids = ids;
     this.values = values;
     this.labels = labels;
@@ -77,6 +110,18 @@ export class DatasetBuilder {
       this.bad.handle(new DataError(this.file, record.line, e.field, e.reason));
       return;
     }
+    if (this.scoreColumns !== undefined) {
+      const F = this.encoder.numFields;
+      const S = this.scoreDim;
+      for (let k = 0; k < S; k++) {
+        const z = scoreLogit(record.cells[F + k], this.scoreColumns.kind);
+        if (typeof z === "string") {
+          this.bad.handle(new DataError(this.file, record.line, this.scoreColumns.names[k]!, z));
+          return;
+        }
+        this.scores[this.n * S + k] = z;
+      }
+    }
     this.labels[this.n] = record.label;
     this.lines[this.n] = record.line;
     this.n++;
@@ -93,6 +138,7 @@ export class DatasetBuilder {
       values: this.values.slice(0, n * F),
       labels: this.labels.slice(0, n),
       lines: this.lines.slice(0, n),
+      ...(this.scoreColumns !== undefined ? { scores: this.scores.slice(0, n * this.scoreDim) } : {}),
     };
   }
 }

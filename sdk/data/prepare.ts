@@ -86,7 +86,7 @@ export function readerOptions(data: DataConfig, skipBadLines: boolean): ReaderOp
     header: data.format === "libsvm" || !textual ? false : data.header && data.columns !== undefined ? "auto" : data.header,
     ...(data.columns !== undefined && textual ? { columns: data.columns } : {}),
     label: data.label,
-    select: data.features.map(columnOf),
+    select: [...data.features.map(columnOf), ...(data.teacherScores?.columns ?? [])],
     ...(data.labelThreshold !== undefined ? { labelThreshold: data.labelThreshold } : {}),
     skipBadLines,
   };
@@ -146,14 +146,15 @@ async function prepareFiles(data: DataConfig, opts: PrepareOptions): Promise<Pre
   const featureMap = fitter.finish();
   const encoder = new RowEncoder(featureMap, "text");
 
-  // Pass 2: encode every part.
+  // Pass 2: encode every part (with the logged teacher scores, when the data carries them).
+  const scores = data.teacherScores === undefined ? {} : { scores: { names: data.teacherScores.columns, kind: data.teacherScores.kind } };
   const skipped: PreparedData["skipped"] = [];
   const note = (file: string, bad: BadLines) => {
     if (bad.skipped > 0) skipped.push({ file, ...bad.summary() });
   };
   const trainReader = openRecords(trainFile, ro);
   const builders = Object.fromEntries(
-    PARTS.map((p) => [p, new DatasetBuilder(encoder, trainFile, { bad: trainReader.bad }, 4096)]),
+    PARTS.map((p) => [p, new DatasetBuilder(encoder, trainFile, { bad: trainReader.bad, ...scores }, 4096)]),
   ) as Record<Part, DatasetBuilder>;
   for await (const chunk of trainReader.chunks()) for (const rec of chunk) builders[assign(rec.line)].add(rec);
   note(trainFile, trainReader.bad);
@@ -162,7 +163,7 @@ async function prepareFiles(data: DataConfig, opts: PrepareOptions): Promise<Pre
     const file = data[p];
     if (file === undefined) continue;
     const reader = openRecords(file, ro);
-    out[p] = await encodeRecordStream(encoder, reader.chunks(), file, { bad: reader.bad });
+    out[p] = await encodeRecordStream(encoder, reader.chunks(), file, { bad: reader.bad, ...scores });
     note(file, reader.bad);
   }
   return { featureMap, ...out, ...(skipped.length > 0 ? { skipped } : {}) };

@@ -8,11 +8,13 @@ export type GateInput = "embedding" | "embedding+logits";
 
 export interface GateConfig {
   input: GateInput;
+  /** Rows the gate is fitted on: "train" (stopped on valid), or halves of "valid" (fit on one, stop on the other). */
+  data: "train" | "valid";
   embeddingDim: number;
   hiddenUnits: number[];
 }
 
-export const GATE_DEFAULTS: GateConfig = { input: "embedding", embeddingDim: 4, hiddenUnits: [32] };
+export const GATE_DEFAULTS: GateConfig = { input: "embedding", data: "valid", embeddingDim: 4, hiddenUnits: [32] };
 
 /**
  * Teacher gating (Zhu et al., 2020): a small network maps a sample's input embedding to a softmax over the

@@ -1,6 +1,7 @@
 import type { TrainingConfig } from "../config-types";
 import type { PreparedData } from "../data/prepare";
-import { deriveSeed } from "../data/prng";
+import { subsetDataset } from "../data/dataset";
+import { deriveSeed, mulberry32, shuffleInPlace } from "../data/prng";
 import { randomSource } from "../layers/random";
 import type { Logger } from "../log";
 import { disposeModel } from "../models/model";
@@ -26,9 +27,24 @@ export function teacherSide(arrays: Float32Array[]): SideInput {
   return { values, dim: m };
 }
 
+/** Row indices of two seeded, disjoint halves of n rows. */
+function splitHalves(n: number, seed: number): [Int32Array, Int32Array] {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  shuffleInPlace(order, mulberry32(seed));
+  const half = n >> 1;
+  return [order.slice(0, half).sort(), order.slice(half).sort()];
+}
+
+function subsetSide(side: SideInput, rows: Int32Array): SideInput {
+  const values = new Float32Array(rows.length * side.dim);
+  rows.forEach((r, i) => values.set(side.values.subarray(r * side.dim, (r + 1) * side.dim), i * side.dim));
+  return { values, dim: side.dim };
+}
+
 /**
- * Learns how to combine frozen teachers on the labels of the training split: global softmax weights
- * ("weighted") or a per-sample gate ("gating"), with early stopping on the validation AUC of the ensemble.
+ * Learns how to combine frozen teachers: global softmax weights ("weighted") or a per-sample gate ("gating"),
+ * fitted on labels with early stopping on the ensemble's AUC — on the training split with validation
+ * stopping (`gate.data: "train"`), or on one half of the validation split stopped by the other ("valid").
  * The teachers are fixed, so this is a small convex-ish problem on top of their logits; the student is then
  * distilled from the resulting ensemble.
  */
@@ -43,11 +59,16 @@ export function trainLearnedEnsemble(kind: "weighted" | "gating", teachers: Teac
   const trainSide = teacherSide(teachers.train);
   const validSide = teacherSide(teachers.valid);
   const { valid } = data;
+  // Which rows the weights are fitted on and which stop the fit: the training split (whose teacher logits are
+  // over-confident where teachers overfit), or two seeded halves of the validation split.
+  const halves = gate.data === "valid" ? splitHalves(valid.n, seed) : null;
+  const fitRows = halves === null ? { ds: data.train, side: trainSide } : { ds: subsetDataset(valid, halves[0]), side: subsetSide(validSide, halves[0]) };
+  const stopRows = halves === null ? { ds: valid, side: validSide } : { ds: subsetDataset(valid, halves[1]), side: subsetSide(validSide, halves[1]) };
   log(`training the ${kind === "gating" ? `teacher gate (input: ${gate.input}, hidden ${JSON.stringify(gate.hiddenUnits)})` : "ensemble weights"} over ${teachers.names.join(", ")}`);
   try {
     fit(model, {
       label: kind === "gating" ? "gate" : "weights",
-      train: data.train,
+      train: fitRows.ds,
       batchSize: training.batchSize,
       epochs: training.epochs,
       patience: training.patience,
@@ -58,9 +79,10 @@ export function trainLearnedEnsemble(kind: "weighted" | "gating", teachers: Teac
       minLearningRate: MIN_LEARNING_RATE,
       minDelta: MIN_DELTA,
       loss: (out, labels) => bceLoss(out.logit, labels),
-      side: trainSide,
+      side: fitRows.side,
       monitor: (g) => {
-        const metrics = evaluateLogits(valid.labels, predictLogits(g, valid.ids, valid.values, valid.n, valid.numFields, validSide));
+        const { ds, side } = stopRows;
+        const metrics = evaluateLogits(ds.labels, predictLogits(g, ds.ids, ds.values, ds.n, ds.numFields, side));
         return { score: metrics.auc - metrics.logloss, metrics: { auc: metrics.auc, logloss: metrics.logloss } };
       },
       log,

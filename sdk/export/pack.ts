@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
+import { isQuantize, QUANTIZE_ORDER, quantizeF16, quantizeInt8Rows, type Quantize } from "./quantize";
 import { validateStudentWeights, type StudentWeights } from "./student-weights";
 
 /**
  * Packs StudentWeights into the blob the scorer module reads at modelBase(). The layout is drawn in
  * assembly/layout.ts; the constants below mirror it (change both together and bump BLOB_VERSION).
- * All fields little-endian u32; every array f32 and 16-byte aligned.
+ * All fields little-endian u32; every array 16-byte aligned; dense layers f32, the embedding table f32,
+ * int8 with per-row f32 scales, or binary16 (EmbeddingDtype).
  */
 
 /** "CTRD" as a little-endian u32. */
@@ -24,8 +26,11 @@ export const MAX_BATCH_LIMIT = 1 << 16;
 /** Largest blob the exporter writes (leaves room below 4 GiB for static data and scratch). */
 export const MAX_BLOB_BYTES = 2 ** 31;
 
-/** Embedding element types; only f32 is computed with today, the others are reserved codes. */
+/** Embedding element types (layout.ts EMBEDDING_*). */
 export const EmbeddingDtype = { f32: 0, int8RowScale: 1, f16: 2 } as const;
+
+/** The dtype code each quantisation stores its table as. */
+export const DTYPE_OF: Record<Quantize, number> = { none: EmbeddingDtype.f32, fp16: EmbeddingDtype.f16, int8: EmbeddingDtype.int8RowScale };
 
 /** Activation codes of the layer table. */
 export const ActivationCode = { linear: 0, relu: 1 } as const;
@@ -68,10 +73,14 @@ export interface PackOptions {
   featureMapId: string;
   /** Rows per score() call of the module (default 256). */
   maxBatch?: number;
+  /** How the embedding table is stored (default "none": f32). */
+  quantize?: Quantize;
 }
 
 export interface PackedModel {
   blob: Uint8Array;
+  /** Bytes of the embedding section (scales and codes for int8). */
+  embeddingBytes: number;
   /** sha256 hex of the blob with its maxBatch and both id fields zeroed: shapes, layer table and weights. */
   modelId: string;
 }
@@ -112,6 +121,8 @@ function checkOptions(opts: PackOptions, fn: string): number {
   const maxBatch = opts.maxBatch ?? DEFAULT_MAX_BATCH;
   if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > MAX_BATCH_LIMIT)
     throw new RangeError(`${fn}: 'maxBatch' must be an integer in [1, ${MAX_BATCH_LIMIT}], got ${maxBatch}`);
+  if (opts.quantize !== undefined && !isQuantize(opts.quantize))
+    throw new RangeError(`${fn}: 'quantize' must be one of ${QUANTIZE_ORDER.join(", ")}, got ${JSON.stringify(opts.quantize)}`);
   return maxBatch;
 }
 
@@ -121,13 +132,15 @@ export function packStudent(weights: StudentWeights, opts: PackOptions): PackedM
   const maxBatch = checkOptions(opts, fn);
   validateStudentWeights(weights, fn);
   const { numFields, embeddingDim, totalRows, layers } = weights;
+  const quantize = opts.quantize ?? "none";
+  const table = encodeEmbedding(weights, quantize);
 
   // Offsets first: header, layer table, embedding, then weights and bias of each layer.
   let at = HEADER_BYTES;
   const layerTableOffset = at;
   at = roundUp(at + layers.length * LAYER_RECORD_BYTES, 16);
   const embeddingOffset = at;
-  const embeddingBytes = totalRows * embeddingDim * 4;
+  const embeddingBytes = table.bytes;
   at = roundUp(at + embeddingBytes, 16);
   const placed = layers.map((layer) => {
     const outPadded = roundUp(layer.outDim, PANEL_WIDTH);
@@ -150,7 +163,7 @@ export function packStudent(weights: StudentWeights, opts: PackOptions): PackedM
   u32(HeaderField.numFields, numFields);
   u32(HeaderField.embeddingDim, embeddingDim);
   u32(HeaderField.totalRows, totalRows);
-  u32(HeaderField.embeddingDtype, EmbeddingDtype.f32);
+  u32(HeaderField.embeddingDtype, DTYPE_OF[quantize]);
   u32(HeaderField.numLayers, layers.length);
   u32(HeaderField.embeddingOffset, embeddingOffset);
   u32(HeaderField.embeddingBytes, embeddingBytes);
@@ -159,7 +172,7 @@ export function packStudent(weights: StudentWeights, opts: PackOptions): PackedM
   const f32 = (offset: number, data: Float32Array): void => {
     new Float32Array(blob.buffer, offset, data.length).set(data);
   };
-  f32(embeddingOffset, weights.embedding);
+  table.write(blob, embeddingOffset);
   placed.forEach((p, i) => {
     const rec = layerTableOffset + i * LAYER_RECORD_BYTES;
     u32(rec + LayerField.inDim, p.layer.inDim);
@@ -179,7 +192,36 @@ export function packStudent(weights: StudentWeights, opts: PackOptions): PackedM
   u32(HeaderField.maxBatch, maxBatch);
   writeAscii(blob, HeaderField.modelId, modelId);
   writeAscii(blob, HeaderField.featureMapId, opts.featureMapId);
-  return { blob, modelId };
+  return { blob, modelId, embeddingBytes };
+}
+
+/** The embedding section of a quantisation: its byte length and a writer (layout.ts draws each). */
+function encodeEmbedding(weights: StudentWeights, quantize: Quantize): { bytes: number; write(blob: Uint8Array, at: number): void } {
+  const { embedding, totalRows, embeddingDim } = weights;
+  switch (quantize) {
+    case "none":
+      return { bytes: embedding.length * 4, write: (blob, at) => new Float32Array(blob.buffer, at, embedding.length).set(embedding) };
+    case "fp16": {
+      const halves = quantizeF16(embedding);
+      return { bytes: halves.length * 2, write: (blob, at) => new Uint16Array(blob.buffer, at, halves.length).set(halves) };
+    }
+    case "int8": {
+      const { scales, codes } = quantizeInt8Rows(embedding, totalRows, embeddingDim);
+      const codesAt = int8CodesOffset(totalRows);
+      return {
+        bytes: codesAt + codes.length,
+        write: (blob, at) => {
+          new Float32Array(blob.buffer, at, totalRows).set(scales);
+          new Int8Array(blob.buffer, at + codesAt, codes.length).set(codes);
+        },
+      };
+    }
+  }
+}
+
+/** Offset of the int8 codes inside the embedding section: after the per-row scales, 16-aligned. */
+export function int8CodesOffset(totalRows: number): number {
+  return roundUp(totalRows * 4, 16);
 }
 
 function writeAscii(blob: Uint8Array, offset: number, text: string): void {

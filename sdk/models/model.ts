@@ -60,7 +60,7 @@ export function featureEmbedding(ctx: ModelContext, hp: EmbeddingHyperparameters
 }
 
 /** The dim-1 table of first-order weights (LR, FM, Wide&Deep, DeepFM). */
-export function linearEmbedding(ctx: ModelContext, hp: EmbeddingHyperparameters): EmbeddingTable {
+export function linearEmbedding(ctx: ModelContext, hp: Pick<EmbeddingHyperparameters, "embeddingInitStd" | "embeddingRegularizer">): EmbeddingTable {
   return new EmbeddingTable("linear", ctx.totalRows, 1, ctx.rng, hp.embeddingInitStd, hp.embeddingRegularizer);
 }
 

@@ -8,8 +8,8 @@ import { saveCheckpoint } from "../train/checkpoint";
 import { probabilities } from "../train/evaluate";
 import { writeArtifact } from "./artifact";
 import { checkHttp, checkWasmAgreement, type HttpCheck, type WasmAgreement } from "./checks";
-import { trainDistilledStudent, trainPlainStudent } from "./students";
-import { teacherLogits, trainTeachers } from "./teachers";
+import { trainDistilledStudent, trainJointStudent, trainPlainStudent } from "./students";
+import { trainTeachers } from "./teachers";
 
 export interface RunOptions {
   config: RunConfig;
@@ -41,9 +41,10 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const { config, outDir, log } = options;
   await rm(outDir, { recursive: true, force: true });
   const data = await prepareData(config.data, { seed: config.training.seed, skipBadLines: options.skipBadLines ?? false, log });
-  const teachers = await trainTeachers(config, data, outDir, log);
+  const joint = config.distill.teacherTraining === "joint";
+  const pretrained = joint ? null : await trainTeachers(config, data, outDir, log);
   const plain = trainPlainStudent(config, data, log);
-  const { student, ensemble } = trainDistilledStudent(config, data, teacherLogits(teachers), log);
+  const { teachers, student, ensemble } = pretrained === null ? trainJointStudent(config, data, log) : { teachers: pretrained, ...trainDistilledStudent(config, data, pretrained, log) };
 
   await saveCheckpoint(student.model, join(outDir, "student"), {
     hyperparameters: { embeddingDim: config.student.embeddingDim, hiddenUnits: config.student.hiddenUnits },

@@ -1,11 +1,14 @@
 import type { RunConfig } from "../config-types";
 import type { PreparedData } from "../data/prepare";
 import { distillStudent, studentHyperparameters } from "../distill/distill";
-import { buildEnsemble, type EnsembleLogits, type TeacherLogits } from "../distill/ensemble";
+import { buildEnsemble, staticEnsemble, type EnsembleLogits } from "../distill/ensemble";
+import { trainJointly } from "../distill/joint";
 import type { Logger } from "../log";
 import { evaluateLogits, type Metrics } from "../train/evaluate";
 import { predictLogits } from "../train/step";
 import { trainOnLabels, type TrainedModel } from "../train/train-teacher";
+import { bestTeacher, hintTargets } from "./hint-targets";
+import { teacherLogits, teacherResultOf, type TeacherResult } from "./teachers";
 
 export interface StudentResult extends TrainedModel {
   name: string;
@@ -30,11 +33,12 @@ export function trainPlainStudent(config: RunConfig, data: PreparedData, log: Lo
 }
 
 /** The student distilled from the configured ensemble of the (frozen) teachers. */
-export function trainDistilledStudent(config: RunConfig, data: PreparedData, teachers: TeacherLogits, log: Logger): { student: StudentResult; ensemble: EnsembleLogits } {
-  const ensemble = buildEnsemble(config.distill.ensemble, teachers, data, config.training, config.distill.gate, log);
+export function trainDistilledStudent(config: RunConfig, data: PreparedData, teachers: TeacherResult[], log: Logger): { student: StudentResult; ensemble: EnsembleLogits } {
+  const ensemble = buildEnsemble(config.distill.ensemble, teacherLogits(teachers), data, config.training, config.distill.gate, log);
+  const hint = config.distill.hint ? { hintTrain: hintTargets(bestTeacher(teachers), data) } : {};
   const name = `student (KD, ${ensemble.kind})`;
   const trained = distillStudent(
-    { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows, teacherTrain: ensemble.train, teacherValid: ensemble.valid },
+    { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows, teacherTrain: ensemble.train, teacherValid: ensemble.valid, ...hint },
     config.student,
     config.distill,
     config.training,
@@ -43,4 +47,13 @@ export function trainDistilledStudent(config: RunConfig, data: PreparedData, tea
     STUDENT_SEED_STREAM + 1,
   );
   return { student: evaluated(trained, data, name, ensemble.kind), ensemble };
+}
+
+/** Teachers and student trained in one loop (`distill.teacherTraining: "joint"`). */
+export function trainJointStudent(config: RunConfig, data: PreparedData, log: Logger): { teachers: TeacherResult[]; student: StudentResult; ensemble: EnsembleLogits } {
+  const joint = trainJointly(config, data, log);
+  const teachers = joint.teachers.map((t) => teacherResultOf(t.name, t.trained, data));
+  const logits = teacherLogits(teachers);
+  const ensemble = staticEnsemble("mean", logits);
+  return { teachers, student: evaluated(joint.student, data, "student (KD, mean, joint)", "mean"), ensemble };
 }

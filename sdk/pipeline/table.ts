@@ -1,5 +1,7 @@
+import type { ExperimentRow } from "../report/types";
 import type { RunReport } from "./run";
 
+/** Right-aligned numeric columns, left-aligned first column. */
 function pad(cells: string[][]): string {
   const widths = cells[0]!.map((_, c) => Math.max(...cells.map((row) => row[c]!.length)));
   return cells.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ")).join("\n");
@@ -17,4 +19,12 @@ export function formatRunTable(report: RunReport): string {
     lines.push(`worker (wrangler dev, 127.0.0.1): POST /v1/score ${report.http.rows} rows → HTTP ${report.http.status}, max |Δ| vs Node = ${report.http.maxAbsDiff.toExponential(2)}`);
   lines.push(`backend ${report.backend}; artifact ${report.artifact} (model ${report.modelId.slice(0, 16)}…); ${report.seconds.toFixed(1)} s`);
   return lines.join("\n");
+}
+
+/** The paper's table: every teacher and student on the test split, with params and serving FLOPs. */
+export function formatExperimentTable(rows: ExperimentRow[], bayes: { auc: number; logloss: number } | null): string {
+  const cells: string[][] = [["model", "kind", "test AUC", "test logloss", "params", "FLOPs/row"]];
+  for (const r of rows) cells.push([r.name, r.kind, r.auc.toFixed(4), r.logloss.toFixed(4), r.params.toLocaleString("en-US"), r.flopsPerRow.toLocaleString("en-US")]);
+  if (bayes !== null) cells.push(["Bayes-optimal (true CTR)", "bound", bayes.auc.toFixed(4), bayes.logloss.toFixed(4), "-", "-"]);
+  return pad(cells);
 }

@@ -1,34 +1,42 @@
 import { join } from "node:path";
 import type { RunConfig } from "../config-types";
+import type { EncodedDataset } from "../data/dataset";
 import type { PreparedData } from "../data/prepare";
 import type { TeacherLogits } from "../distill/ensemble";
+import { UserError } from "../errors";
 import type { Logger } from "../log";
 import { saveCheckpoint } from "../train/checkpoint";
 import { evaluateLogits, type Metrics } from "../train/evaluate";
 import { predictLogits } from "../train/step";
 import { trainOnLabels, type TrainedModel } from "../train/train-teacher";
 
-export interface TeacherResult extends TrainedModel {
+/** A teacher as the ensemble sees it: its logits on every split; `trained` is null for logged scores. */
+export interface TeacherResult {
   name: string;
-  /** Logits on every split, in row order. */
+  trained: TrainedModel | null;
+  params: number;
   logits: { train: Float32Array; valid: Float32Array; test: Float32Array };
   valid: Metrics;
   test: Metrics;
 }
 
-function splitLogits(trained: TrainedModel, data: PreparedData) {
-  const of = (ds: PreparedData["train"]) => predictLogits(trained.model, ds.ids, ds.values, ds.n, ds.numFields);
-  return { train: of(data.train), valid: of(data.valid), test: of(data.test) };
+function withMetrics(name: string, trained: TrainedModel | null, logits: TeacherResult["logits"], data: PreparedData): TeacherResult {
+  return { name, trained, params: trained?.params ?? 0, logits, valid: evaluateLogits(data.valid.labels, logits.valid), test: evaluateLogits(data.test.labels, logits.test) };
+}
+
+/** A trained teacher's logits and metrics on every split. */
+export function teacherResultOf(name: string, trained: TrainedModel, data: PreparedData): TeacherResult {
+  const of = (ds: EncodedDataset) => predictLogits(trained.model, ds.ids, ds.values, ds.n, ds.numFields);
+  return withMetrics(name, trained, { train: of(data.train), valid: of(data.valid), test: of(data.test) }, data);
 }
 
 /** Trains every teacher of the config on labels, saves its checkpoint under `outDir/teachers/`. */
-export async function trainTeachers(config: RunConfig, data: PreparedData, outDir: string, log: Logger): Promise<TeacherResult[]> {
+async function trainConfiguredTeachers(config: RunConfig, data: PreparedData, outDir: string, log: Logger): Promise<TeacherResult[]> {
   const results: TeacherResult[] = [];
   for (const [i, teacher] of config.teachers.entries()) {
     const { model: name, ...hyperparameters } = teacher;
     const trained = trainOnLabels(name, hyperparameters, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, config.training, log, `config.teachers[${i}]`, i + 1);
-    const logits = splitLogits(trained, data);
-    const result = { ...trained, name, logits, valid: evaluateLogits(data.valid.labels, logits.valid), test: evaluateLogits(data.test.labels, logits.test) };
+    const result = teacherResultOf(name, trained, data);
     await saveCheckpoint(trained.model, join(outDir, "teachers", `${i}-${name}`), {
       hyperparameters,
       featureMapId: data.featureMap.id,
@@ -38,6 +46,32 @@ export async function trainTeachers(config: RunConfig, data: PreparedData, outDi
     results.push(result);
   }
   return results;
+}
+
+/** Column k of a split's logged teacher scores. */
+function scoreColumn(ds: EncodedDataset, k: number, dim: number, split: string, name: string): Float32Array {
+  if (ds.scores === undefined) throw new UserError(`data.teacherScores: the ${split} split carries no column '${name}'`);
+  const out = new Float32Array(ds.n);
+  for (let i = 0; i < ds.n; i++) out[i] = ds.scores[i * dim + k]!;
+  return out;
+}
+
+/** Teachers trained elsewhere, known only by their logged scores (data.teacherScores). */
+function loggedTeachers(config: RunConfig, data: PreparedData, log: Logger): TeacherResult[] {
+  const columns = config.data.teacherScores?.columns ?? [];
+  return columns.map((name, k) => {
+    const of = (ds: EncodedDataset, split: string) => scoreColumn(ds, k, columns.length, split, name);
+    const result = withMetrics(name, null, { train: of(data.train, "train"), valid: of(data.valid, "valid"), test: of(data.test, "test") }, data);
+    log(`logged teacher ${name}: test AUC ${result.test.auc.toFixed(4)}, logloss ${result.test.logloss.toFixed(4)}`);
+    return result;
+  });
+}
+
+/** The run's teachers: those trained here from `config.teachers`, then those logged in the data. */
+export async function trainTeachers(config: RunConfig, data: PreparedData, outDir: string, log: Logger): Promise<TeacherResult[]> {
+  const teachers = [...(await trainConfiguredTeachers(config, data, outDir, log)), ...loggedTeachers(config, data, log)];
+  if (teachers.length === 0) throw new UserError("config.teachers: no teachers (give models to train, or data.teacherScores)");
+  return teachers;
 }
 
 export function teacherLogits(teachers: TeacherResult[]): TeacherLogits {

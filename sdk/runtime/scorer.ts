@@ -26,12 +26,17 @@ export class ScorerError extends Error {
   }
 }
 
+/** How the module stores its embedding table (sdk/export/quantize.ts; dense layers are always f32). */
+export type EmbeddingStorage = "none" | "fp16" | "int8";
+
 export interface ScorerInfo {
   abiVersion: number;
   modelId: string;
   featureMapId: string;
   numFields: number;
   maxBatch: number;
+  /** The embedding table's storage: f32 ("none"), fp16, or int8 with a per-row scale. */
+  quantize: EmbeddingStorage;
 }
 
 /** The part of the standard WebAssembly API the loader uses. */
@@ -55,11 +60,16 @@ interface ScorerExports {
   featureMapIdPtr(): number;
   score(n: number): number;
   errorIndex(): number;
+  /** Added within ABI 1; a module without it stores f32. */
+  embeddingDtype?(): number;
 }
 
 const FUNCTION_EXPORTS = [
   "abiVersion", "init", "maxBatch", "numFields", "idsPtr", "valuesPtr", "outputPtr", "modelIdPtr", "featureMapIdPtr", "score", "errorIndex",
 ] as const;
+
+/** The module's embedding dtype codes (assembly/layout.ts EMBEDDING_*). */
+const STORAGE_OF_DTYPE: Record<number, EmbeddingStorage> = { 0: "none", 1: "int8", 2: "fp16" };
 
 /** Length of the ASCII hex ids in the module. */
 const ID_LENGTH = 64;
@@ -121,6 +131,7 @@ export class Scorer {
       featureMapId: this.readAscii(exports.featureMapIdPtr() >>> 0, ID_LENGTH),
       numFields: exports.numFields(),
       maxBatch: exports.maxBatch(),
+      quantize: typeof exports.embeddingDtype === "function" ? (STORAGE_OF_DTYPE[exports.embeddingDtype()] ?? "none") : "none",
     };
   }
 

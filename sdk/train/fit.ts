@@ -54,54 +54,81 @@ export interface FitResult {
   stoppedEarly: boolean;
 }
 
+/** What the epoch loop needs besides the work of an epoch: stopping, decay, snapshots. */
+export interface EpochLoopOptions {
+  label: string;
+  epochs: number;
+  patience: number;
+  minDelta: number;
+  lrDecayFactor: number;
+  minLearningRate: number;
+  /** Their learning rates decay together on a plateau. */
+  optimizers: DenseOptimizer[];
+  /** Their weights are snapshotted at the best epoch and restored at the end. */
+  models: CtrModel[];
+  /** Trains one epoch; returns its mean loss and throughput. */
+  runEpoch: (epoch: number) => { loss: number; rowsPerSecond: number; seconds: number };
+  monitor: () => MonitorResult;
+  log: Logger;
+}
+
 /**
- * Trains `model` for up to `epochs`, evaluating the monitor after each; keeps the best weights, decays the
- * learning rate on a plateau, stops after `patience` epochs without improvement and restores the best.
+ * The epoch loop shared by every trainer: evaluate the monitor after each epoch, keep the best weights,
+ * decay the learning rate on a plateau, stop after `patience` epochs without improvement, restore the best.
  */
-export function fit(model: CtrModel, options: FitOptions): FitResult {
-  const numFields = options.train.numFields;
-  const optimizer = new DenseOptimizer({ ...options.optimizer });
-  const sparse = optimizer.config;
-  const rand = mulberry32(options.seed);
+export function runEpochs(options: EpochLoopOptions): FitResult {
   const history: EpochRecord[] = [];
-  let best: ModelSnapshot | null = null;
+  let best: ModelSnapshot[] | null = null;
   let bestScore = -Infinity;
   let bestEpoch = 0;
   let sinceBest = 0;
   let stoppedEarly = false;
-  try {
-    for (let epoch = 1; epoch <= options.epochs; epoch++) {
-      const progress = new EpochProgress(options.log, `${options.label} epoch ${epoch}`, options.train.n);
-      for (const batch of shuffledBatches(options.train, options.batchSize, rand)) {
-        const loss = trainStep(model, batch, options.loss, { numFields, clipNorm: options.clipNorm, optimizer, sparse, ...(options.side ? { side: options.side } : {}) });
-        progress.step(batch.n, loss);
-      }
-      const { loss, rowsPerSecond, seconds } = progress.finish();
-      const { score, metrics } = options.monitor(model);
-      const record: EpochRecord = { epoch, trainLoss: loss, rowsPerSecond, seconds, learningRate: sparse.learningRate, metrics, score };
-      history.push(record);
-      const shown = Object.entries(metrics).map(([k, v]) => `${k} ${v.toFixed(5)}`).join(", ");
-      options.log(`  ${options.label} epoch ${epoch}: train loss ${loss.toFixed(5)}, valid ${shown} (${Math.round(rowsPerSecond)} rows/s, ${seconds.toFixed(1)}s)`);
-      if (score > bestScore + options.minDelta) {
-        bestScore = score;
-        bestEpoch = epoch;
-        sinceBest = 0;
-        best = takeSnapshot(model);
-      } else {
-        sinceBest++;
-        if (sinceBest >= options.patience) {
-          stoppedEarly = true;
-          options.log(`  ${options.label}: no improvement for ${options.patience} epochs, stopping; best epoch ${bestEpoch}`);
-          break;
-        }
-        sparse.learningRate = Math.max(options.minLearningRate, sparse.learningRate * options.lrDecayFactor);
-        options.log(`  ${options.label}: learning rate → ${sparse.learningRate.toPrecision(2)}`);
-      }
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    const { loss, rowsPerSecond, seconds } = options.runEpoch(epoch);
+    const { score, metrics } = options.monitor();
+    const learningRate = options.optimizers[0]?.config.learningRate ?? 0;
+    history.push({ epoch, trainLoss: loss, rowsPerSecond, seconds, learningRate, metrics, score });
+    const shown = Object.entries(metrics).map(([k, v]) => `${k} ${v.toFixed(5)}`).join(", ");
+    options.log(`  ${options.label} epoch ${epoch}: train loss ${loss.toFixed(5)}, valid ${shown} (${Math.round(rowsPerSecond)} rows/s, ${seconds.toFixed(1)}s)`);
+    if (score > bestScore + options.minDelta) {
+      bestScore = score;
+      bestEpoch = epoch;
+      sinceBest = 0;
+      best = options.models.map(takeSnapshot);
+      continue;
     }
-    if (best !== null) restoreSnapshot(model, best);
-  } finally {
-    optimizer.dispose();
+    sinceBest++;
+    if (sinceBest >= options.patience) {
+      stoppedEarly = true;
+      options.log(`  ${options.label}: no improvement for ${options.patience} epochs, stopping; best epoch ${bestEpoch}`);
+      break;
+    }
+    for (const o of options.optimizers) o.config.learningRate = Math.max(options.minLearningRate, o.config.learningRate * options.lrDecayFactor);
+    options.log(`  ${options.label}: learning rate → ${options.optimizers[0]?.config.learningRate.toPrecision(2)}`);
   }
+  if (best !== null) options.models.forEach((m, i) => restoreSnapshot(m, best[i]!));
   return { history, bestEpoch, bestScore, stoppedEarly };
 }
 
+/** Trains `model` on `options.loss` over shuffled batches, with runEpochs' stopping and restore. */
+export function fit(model: CtrModel, options: FitOptions): FitResult {
+  const numFields = options.train.numFields;
+  const optimizer = new DenseOptimizer({ ...options.optimizer });
+  const rand = mulberry32(options.seed);
+  const step = { numFields, clipNorm: options.clipNorm, optimizer, sparse: optimizer.config, ...(options.side ? { side: options.side } : {}) };
+  try {
+    return runEpochs({
+      ...options,
+      optimizers: [optimizer],
+      models: [model],
+      runEpoch: (epoch) => {
+        const progress = new EpochProgress(options.log, `${options.label} epoch ${epoch}`, options.train.n);
+        for (const batch of shuffledBatches(options.train, options.batchSize, rand)) progress.step(batch.n, trainStep(model, batch, options.loss, step));
+        return progress.finish();
+      },
+      monitor: () => options.monitor(model),
+    });
+  } finally {
+    optimizer.dispose();
+  }
+}

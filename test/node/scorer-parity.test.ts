@@ -92,6 +92,7 @@ describe("exported student scorer", () => {
       featureMapId: FEATURE_MAP_ID,
       numFields: F,
       maxBatch: 256,
+      quantize: "none",
     });
     expect(exported.modelId).toMatch(/^[0-9a-f]{64}$/);
   });

@@ -1,0 +1,277 @@
+import { gzipSync } from "node:zlib";
+import * as tf from "@tensorflow/tfjs";
+import { selectBackend } from "../sdk/backend";
+import { loadKernelsModule } from "../sdk/export/compile";
+import { exportStudentWasm } from "../sdk/export/export-student";
+import { JsScorer } from "../sdk/export/js-scorer";
+import { exportStudentOnnx } from "../sdk/export/onnx";
+import { QUANTIZE_ORDER, type Quantize } from "../sdk/export/quantize";
+import type { DenseLayerWeights, StudentWeights } from "../sdk/export/student-weights";
+import { instantiateBytes, webAssembly, type WasmMemory } from "../sdk/export/wasm-api";
+import { Scorer } from "../sdk/runtime/scorer";
+import { costCase, rateCase, timeIt, type BenchCase, type Benchmark, type BenchOptions } from "./harness";
+
+/**
+ * `npm run bench -- score`: rows/s of the WASM scorer (through the Scorer loader) at batch 1, 20 and 256
+ * against the same student on tfjs-backend-wasm, on onnxruntime-node (from the ONNX export, one thread)
+ * and in plain JS; the scorer's GFLOP/s against a measured f32x4 peak of one core; module sizes.
+ * The student is Criteo-shaped: 39 fields, embeddingDim 16, hidden [256, 128], 100k embedding rows,
+ * seeded random weights (speed does not depend on training; int8 accuracy is measured on a trained
+ * student by the tests and BENCHMARKS.md).
+ */
+
+const BENCH = "score";
+/** Criteo: 13 numeric + 26 categorical fields. */
+const FIELDS = 39;
+const EMBEDDING_DIM = 16;
+const HIDDEN = [256, 128];
+const TOTAL_ROWS = 100_000;
+const BATCHES = [1, 20, 256];
+/** Rows per timed sample, at least: batch-1 samples make ~2k calls so that timer resolution is moot. */
+const ROWS_PER_SAMPLE = 2048;
+
+/** mulberry32: uniform in [-1, 1). */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  };
+}
+
+/** A Criteo-shaped student with He-scaled random dense weights and N(0, ~0.05²)-like embeddings. */
+export function benchStudent(totalRows = TOTAL_ROWS, seed = 2020): StudentWeights {
+  const rnd = seeded(seed);
+  const widths = [FIELDS * EMBEDDING_DIM, ...HIDDEN, 1];
+  const layers: DenseLayerWeights[] = widths.slice(1).map((outDim, i) => {
+    const inDim = widths[i]!;
+    const std = Math.sqrt(2 / inDim) * Math.sqrt(3);
+    return {
+      inDim,
+      outDim,
+      weights: Float32Array.from({ length: inDim * outDim }, () => rnd() * std),
+      bias: Float32Array.from({ length: outDim }, () => rnd() * 0.05),
+      activation: i < HIDDEN.length ? "relu" : "linear",
+    };
+  });
+  return {
+    numFields: FIELDS,
+    embeddingDim: EMBEDDING_DIM,
+    totalRows,
+    embedding: Float32Array.from({ length: totalRows * EMBEDDING_DIM }, () => rnd() * 0.1),
+    layers,
+  };
+}
+
+/** Encoded rows as the feature map would give them: field f draws from its own slice of the table. */
+function benchRows(n: number, totalRows: number, seed = 7): { ids: Int32Array; values: Float32Array } {
+  const rnd = seeded(seed);
+  const perField = Math.floor(totalRows / FIELDS);
+  const ids = new Int32Array(n * FIELDS);
+  const values = new Float32Array(n * FIELDS).fill(1);
+  for (let r = 0; r < n; r++) {
+    for (let f = 0; f < FIELDS; f++) {
+      // A skewed draw (most traffic on few values), as click logs are.
+      const u = (rnd() + 1) / 2;
+      ids[r * FIELDS + f] = f * perField + Math.min(perField - 1, Math.floor(perField * u * u * u));
+    }
+  }
+  return { ids, values };
+}
+
+/** Dense flops per row: 2 · Σ inDim · outDim (the gather's F·D multiplies are not counted). */
+function flopsPerRow(w: StudentWeights): number {
+  return w.layers.reduce((sum, l) => sum + 2 * l.inDim * l.outDim, 0);
+}
+
+/** Median seconds per call of an async function (onnxruntime's run is async), like harness.timeIt. */
+async function timeItAsync(fn: () => Promise<void>, minSeconds: number, warmup = 3): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples: number[] = [];
+  const end = performance.now() + minSeconds * 1000;
+  while (performance.now() < end || samples.length < 5) {
+    const t0 = performance.now();
+    await fn();
+    samples.push((performance.now() - t0) / 1000);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[samples.length >> 1]!;
+}
+
+/** A scoring function of one batch: (offset into the row pool, batch size) → probabilities. */
+type ScoreBatch = (row: number, batch: number) => ArrayLike<number> | Promise<ArrayLike<number>>;
+
+/** The tfjs peer: gather · values → reshape → fused matMul + bias + relu chain → sigmoid, on tfjs-backend-wasm. */
+function tfjsScorer(w: StudentWeights, ids: Int32Array, values: Float32Array): ScoreBatch {
+  const F = w.numFields;
+  const table = tf.tensor2d(w.embedding, [w.totalRows, w.embeddingDim]);
+  const layers = w.layers.map((l) => ({ kernel: tf.tensor2d(l.weights, [l.inDim, l.outDim]), bias: tf.tensor1d(l.bias), relu: l.activation === "relu" }));
+  return (row, batch) =>
+    tf.tidy(() => {
+      const idT = tf.tensor2d(ids.subarray(row * F, (row + batch) * F), [batch, F], "int32");
+      const valT = tf.tensor3d(values.subarray(row * F, (row + batch) * F), [batch, F, 1]);
+      let x = tf.mul(tf.gather(table, idT), valT).reshape([batch, F * w.embeddingDim]) as tf.Tensor2D;
+      for (const l of layers) x = tf.fused.matMul({ a: x, b: l.kernel, bias: l.bias, activation: l.relu ? "relu" : "linear" });
+      return tf.sigmoid(x).dataSync() as Float32Array;
+    });
+}
+
+type Ort = typeof import("onnxruntime-node");
+
+async function loadOrt(log: (line: string) => void): Promise<Ort | null> {
+  try {
+    const m = (await import("onnxruntime-node")) as Ort & { default?: Ort };
+    return m.default ?? m;
+  } catch (e) {
+    log(`onnxruntime-node does not load here (${(e as Error).message.split("\n")[0]}); its cases are skipped`);
+    return null;
+  }
+}
+
+/** The onnxruntime peer: the ONNX export on the CPU execution provider, one intra-op thread (one core, as ours). */
+async function ortScorer(ort: Ort, onnx: Uint8Array, numFields: number, ids: Int32Array, values: Float32Array): Promise<ScoreBatch> {
+  const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: "all", executionMode: "sequential" });
+  const ids64 = BigInt64Array.from(ids, (v) => BigInt(v));
+  return async (row, batch) => {
+    const from = row * numFields;
+    const to = (row + batch) * numFields;
+    const out = await session.run({
+      ids: new ort.Tensor("int64", ids64.subarray(from, to), [batch, numFields]),
+      values: new ort.Tensor("float32", values.subarray(from, to), [batch, numFields]),
+    });
+    return out.ctr!.data as Float32Array;
+  };
+}
+
+/** rows/s of `score` over `pool` rows in batches of `batch` (one sample = the whole pool). */
+async function rowsPerSecond(score: ScoreBatch, batch: number, minSeconds: number): Promise<number> {
+  const calls = Math.max(1, Math.ceil(ROWS_PER_SAMPLE / batch));
+  const seconds = await timeItAsync(async () => {
+    for (let c = 0; c < calls; c++) {
+      const r = score(c * batch, batch);
+      if (r instanceof Promise) await r;
+    }
+  }, minSeconds);
+  return (calls * batch) / seconds;
+}
+
+interface Kernels {
+  memory: WasmMemory;
+  scratchBase(): number;
+  peakF32x4(x: number, len: number, reps: number): number;
+  denseF32x4(x: number, xStride: number, n: number, w: number, bias: number, inDim: number, outPadded: number, y: number, yStride: number, relu: number): void;
+}
+
+/** GFLOP/s of the f32x4 peak loop (the best of a few runs) and of the dense kernel alone on the student's layers at batch 256. */
+async function kernelRates(w: StudentWeights, minSeconds: number): Promise<{ peak: number; dense: number }> {
+  const k = instantiateBytes(await loadKernelsModule()).exports as unknown as Kernels;
+  const base = k.scratchBase();
+  const n = 256;
+  const widest = Math.max(w.numFields * w.embeddingDim, ...w.layers.map((l) => Math.ceil(l.outDim / 4) * 4));
+  const weightBytes = w.layers.reduce((s, l) => s + l.inDim * Math.ceil(l.outDim / 4) * 16 + 64, 0);
+  const need = base + 2 * n * widest * 4 + weightBytes + 65536;
+  const pages = Math.ceil(need / 65536) - k.memory.buffer.byteLength / 65536;
+  if (pages > 0) k.memory.grow(pages);
+  const f32 = new Float32Array(k.memory.buffer);
+  const rnd = seeded(1);
+  const PEAK_LEN = 256;
+  for (let i = 0; i < PEAK_LEN; i++) f32[(base >> 2) + i] = rnd();
+  const reps = 20_000;
+  let peak = 0;
+  for (let t = 0; t < 5; t++) {
+    const s = timeIt(() => void k.peakF32x4(base, PEAK_LEN, reps), minSeconds / 5, 1);
+    peak = Math.max(peak, (reps * (PEAK_LEN / 4) * 64) / s / 1e9);
+  }
+  // Dense layers only, weights packed as the exporter packs them (random values: speed is value-blind).
+  let at = base;
+  const xA = at;
+  at += n * widest * 4;
+  const xB = at;
+  at += n * widest * 4;
+  for (let i = 0; i < n * widest; i++) f32[(xA >> 2) + i] = rnd();
+  const placed = w.layers.map((l) => {
+    const outPadded = Math.ceil(l.outDim / 4) * 4;
+    const wp = at;
+    at += l.inDim * outPadded * 4;
+    const bp = at;
+    at += outPadded * 4 + 48;
+    for (let i = 0; i < l.inDim * outPadded; i++) f32[(wp >> 2) + i] = rnd() * 0.1;
+    return { l, outPadded, wp, bp };
+  });
+  const s = timeIt(() => {
+    let x = xA;
+    let y = xB;
+    let stride = w.numFields * w.embeddingDim;
+    for (const p of placed) {
+      k.denseF32x4(x, stride, n, p.wp, p.bp, p.l.inDim, p.outPadded, y, p.outPadded, p.l.activation === "relu" ? 1 : 0);
+      [x, y] = [y, x];
+      stride = p.outPadded;
+    }
+  }, minSeconds);
+  return { peak, dense: (n * flopsPerRow(w)) / s / 1e9 };
+}
+
+export const benchmark: Benchmark = async ({ quick, log }: BenchOptions): Promise<BenchCase[]> => {
+  const minSeconds = quick ? 0.3 : 1;
+  const totalRows = quick ? 20_000 : TOTAL_ROWS;
+  const weights = benchStudent(totalRows);
+  const featureMapId = "0".repeat(64);
+  const poolRows = Math.max(...BATCHES.map((b) => Math.max(1, Math.ceil(ROWS_PER_SAMPLE / b)) * b));
+  const { ids, values } = benchRows(poolRows, totalRows);
+  log(`student: ${FIELDS} fields × ${EMBEDDING_DIM}, ${totalRows.toLocaleString("en-US")} embedding rows, MLP ${HIDDEN.join("-")}-1, ${flopsPerRow(weights).toLocaleString("en-US")} dense flops/row`);
+
+  // Sizes and accuracy of each quantisation; the f32 module is the scorer timed below.
+  const exported = {} as Record<Quantize, { wasm: Uint8Array; gzip: number; scorer: Scorer }>;
+  for (const q of QUANTIZE_ORDER) {
+    const e = await exportStudentWasm(weights, { featureMapId, quantize: q });
+    exported[q] = { wasm: e.wasm, gzip: gzipSync(e.wasm).byteLength, scorer: Scorer.fromModule(new webAssembly.Module(e.wasm)) };
+  }
+  const onnx = exportStudentOnnx(weights);
+  const ours = exported.none.scorer;
+  const reference = new JsScorer(weights);
+  const probe = Math.min(poolRows, 2048);
+  const want = reference.score(ids, values, probe);
+  const drift = (q: Quantize) => exported[q].scorer.score(ids, values, probe).reduce((m, v, i) => Math.max(m, Math.abs(v - want[i]!)), 0);
+
+  await selectBackend("wasm");
+  const peers: { name: string; score: ScoreBatch }[] = [{ name: "tfjs-wasm", score: tfjsScorer(weights, ids, values) }];
+  const ort = await loadOrt(log);
+  if (ort) peers.push({ name: "onnxruntime-node", score: await ortScorer(ort, onnx, FIELDS, ids, values) });
+  peers.push({ name: "plain-js", score: (row, batch) => reference.score(ids.subarray(row * FIELDS), values.subarray(row * FIELDS), batch) });
+  // Every peer agrees with the reference before it is timed.
+  for (const p of peers) {
+    const got = await p.score(0, 20);
+    const gap = Array.from(got).reduce((m, v, i) => Math.max(m, Math.abs(v - want[i]!)), 0);
+    if (!(gap < 1e-4)) throw new Error(`bench score: ${p.name} disagrees with the reference by ${gap}`);
+  }
+
+  const cases: BenchCase[] = [];
+  const oursScore: ScoreBatch = (row, batch) => ours.score(ids.subarray(row * FIELDS), values.subarray(row * FIELDS), batch);
+  for (const batch of BATCHES) {
+    const mine = await rowsPerSecond(oursScore, batch, minSeconds);
+    for (const p of peers) {
+      const theirs = await rowsPerSecond(p.score, batch, minSeconds);
+      cases.push(rateCase(BENCH, `batch=${batch}`, p.name, mine, theirs, "rows/s"));
+      log(`batch=${batch} ${p.name}: ours ${Math.round(mine)} rows/s, theirs ${Math.round(theirs)}`);
+    }
+  }
+  for (const q of ["fp16", "int8"] as const) {
+    const s = exported[q].scorer;
+    const rate = await rowsPerSecond((row, batch) => s.score(ids.subarray(row * FIELDS), values.subarray(row * FIELDS), batch), 256, minSeconds);
+    const f32 = await rowsPerSecond(oursScore, 256, minSeconds);
+    cases.push(rateCase(BENCH, `batch=256 ${q}`, "ours f32", rate, f32, "rows/s", { maxAbsDiffVsF32: drift(q) }));
+  }
+
+  const { peak, dense } = await kernelRates(weights, minSeconds);
+  const at256 = (await rowsPerSecond(oursScore, 256, minSeconds)) * flopsPerRow(weights) / 1e9;
+  cases.push(rateCase(BENCH, "batch=256 GFLOP/s", "f32x4 peak", at256, peak, "GFLOP/s", { denseKernelAlone: dense }));
+
+  for (const q of ["fp16", "int8"] as const) {
+    cases.push(costCase(BENCH, `size ${q}`, "f32 module", exported[q].wasm.byteLength, exported.none.wasm.byteLength, "bytes", { gzip: exported[q].gzip, f32Gzip: exported.none.gzip }));
+  }
+  log(`sizes: ${QUANTIZE_ORDER.map((q) => `${q} ${exported[q].wasm.byteLength.toLocaleString("en-US")} B (gzip ${exported[q].gzip.toLocaleString("en-US")})`).join(", ")}; student.onnx f32 ${onnx.byteLength.toLocaleString("en-US")} B`);
+  return cases;
+};

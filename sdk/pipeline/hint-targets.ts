@@ -1,0 +1,24 @@
+import * as tf from "@tensorflow/tfjs";
+import type { PreparedData } from "../data/prepare";
+import { UserError } from "../errors";
+import { gatherEmbeddings, predictOutputs, type SideInput } from "../train/step";
+import type { TrainedModel } from "../train/train-teacher";
+import type { TeacherResult } from "./teachers";
+
+/** The trained teacher with the best validation AUC: the source of hints (its hidden layer). */
+export function bestTeacher(teachers: TeacherResult[]): TeacherResult & { trained: TrainedModel } {
+  const trained = teachers.filter((t): t is TeacherResult & { trained: TrainedModel } => t.trained !== null);
+  if (trained.length === 0) throw new UserError("distill.hint: hints need a teacher trained here (logged scores have no hidden layer)");
+  return trained.reduce((a, b) => (b.valid.auc > a.valid.auc ? b : a));
+}
+
+/** The hidden layer of the best teacher on every training row: the hint targets. */
+export function hintTargets(teacher: TeacherResult & { trained: TrainedModel }, data: PreparedData): SideInput {
+  const { model } = teacher.trained;
+  const t = data.train;
+  const F = t.numFields;
+  const dim = tf.tidy(() => model.forward(gatherEmbeddings(model, t.ids.subarray(0, F), t.values.subarray(0, F), 1, F), false).hidden?.shape[1]);
+  if (dim === undefined) throw new UserError(`distill.hint: teacher ${teacher.name} has no hidden layer to give hints`);
+  return { values: predictOutputs(model, t.ids, t.values, t.n, F, (o) => o.hidden!, dim), dim };
+}
+
