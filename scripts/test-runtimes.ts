@@ -27,6 +27,7 @@ import { benchInWorkerd, scoreThroughWorker, workerdVersion } from "./runtimes/w
 
 /** Largest |score - Node's score| accepted: the module is the same, so only the engines differ. */
 const TOLERANCE = 1e-6;
+const TOLERANCE_TEXT = "1e-6";
 const RUNTIMES = ["node", "deno", "bun", "workerd", "chromium"] as const;
 type Runtime = (typeof RUNTIMES)[number];
 /** Longest run of one CLI probe (start, fixture, warm-up and the timed loop). */
@@ -229,7 +230,7 @@ async function main(argv: string[]): Promise<number> {
       } else if (opts.benchMs > 0) throw new Error("no bench result");
       if (runtime === "node") reference = m;
       const worst = Math.max(o.fixtureDiff, o.benchDiff ?? 0);
-      if (!(worst <= TOLERANCE)) o.error = `scores differ from Node's by ${fmtDiff(worst)} (> ${TOLERANCE})`;
+      if (!(worst <= TOLERANCE)) o.error = `scores differ from Node's by ${fmtDiff(worst)} (> ${TOLERANCE_TEXT})`;
     } catch (e) {
       o.error = (e as Error).message.split("\n").slice(0, 12).join("\n    ");
     }
@@ -245,7 +246,7 @@ async function main(argv: string[]): Promise<number> {
   if (ctx.opts.only.includes("chromium") && existsSync(ctx.screenshot)) console.log(`screenshot: ${ctx.screenshot}`);
   console.log(
     failed.length === 0
-      ? `all ${outcomes.length} runtimes match Node within ${TOLERANCE}`
+      ? `all ${outcomes.length} runtimes match Node within ${TOLERANCE_TEXT}`
       : `FAILED: ${failed.map((o) => o.runtime).join(", ")}`,
   );
   return failed.length === 0 ? 0 : 1;

@@ -186,10 +186,13 @@ function parseTraining(value: unknown, path: Path): TrainingConfig {
 export function parseConfig(doc: unknown, where = "config"): RunConfig {
   const root = new Path(where);
   const c = object(doc, root, ["data", "teachers", "student", "distill", "training", "$schema", "description"]);
-  if (!Array.isArray(c.teachers) || c.teachers.length === 0) throw root.child("teachers").error("a non-empty array of teachers", c.teachers);
+  const data = parseData(c.data, root.child("data"));
+  const teachers = c.teachers ?? [];
+  if (!Array.isArray(teachers) || (teachers.length === 0 && data.teacherScores === undefined))
+    throw root.child("teachers").error("a non-empty array of teachers (or data.teacherScores)", c.teachers);
   return {
-    data: parseData(c.data, root.child("data")),
-    teachers: c.teachers.map((t, i) => parseTeacher(t, root.child("teachers").child(i))),
+    data,
+    teachers: teachers.map((t, i) => parseTeacher(t, root.child("teachers").child(i))),
     student: parseStudent(c.student, root.child("student")),
     distill: parseDistill(c.distill, root.child("distill")),
     training: parseTraining(c.training, root.child("training")),

@@ -114,7 +114,7 @@ async function loadFromFiles(files) {
 }
 
 /** Rows as the worker takes them: an array of objects, `{"rows": [...]}`, or one object. */
-function parseRows(text) {
+function parseRows(text, features) {
   let body;
   try {
     body = JSON.parse(text);
@@ -126,6 +126,9 @@ function parseRows(text) {
   rows.forEach((row, i) => {
     if (row === null || typeof row !== "object" || Array.isArray(row))
       throw new Error(`Row ${i} must be an object keyed by feature name, got ${row === null ? "null" : Array.isArray(row) ? "an array" : typeof row}.`);
+    // As the worker does by default: a key that is no feature is a typo, not a missing value.
+    const unknown = Object.keys(row).find((key) => !features.has(key));
+    if (unknown !== undefined) throw new Error(`Row ${i}: '${unknown}' is not a feature of this model (features: ${[...features].join(", ")}).`);
   });
   return rows;
 }
@@ -135,7 +138,7 @@ function score() {
   clearError();
   let ctr, ms;
   try {
-    const rows = parseRows($("rows").value);
+    const rows = parseRows($("rows").value, new Set(loaded.encoder.names));
     const t0 = performance.now();
     const encoded = loaded.encoder.encodeObjects(rows);
     ctr = loaded.scorer.score(encoded.ids, encoded.values, encoded.n);
@@ -168,8 +171,7 @@ function render(ctr, ms) {
       return tr;
     }),
   );
-  const rate = ms > 0 ? `, ${Math.round((ctr.length / ms) * 1000).toLocaleString("en-US")} rows/s` : "";
-  $("summary").textContent = `${ctr.length} row${ctr.length === 1 ? "" : "s"} encoded and scored in ${ms.toFixed(2)} ms${rate}.`;
+  $("summary").textContent = `${ctr.length} row${ctr.length === 1 ? "" : "s"} encoded and scored in ${ms.toFixed(2)} ms.`;
   $("result-json").textContent = JSON.stringify({ ctr, model: loaded.scorer.info.modelId });
   $("results-panel").hidden = false;
 }
