@@ -11,6 +11,7 @@ export default defineConfig({
         test: {
           name: "node",
           include: ["test/node/**/*.test.ts"],
+          globalSetup: ["test/node/global-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

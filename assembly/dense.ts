@@ -5,7 +5,7 @@ import { relu, reluF32x4 } from "./activations";
  * f32 [outPadded / 4][inDim][4] (the layout of sdk/export/pack.ts, after tract's pre-packed panels).
  * The SIMD kernel broadcasts one input scalar and multiplies it into a whole panel row, so every weight
  * load feeds 4 rows and every input load feeds 2 panels: a 4-row × 8-column register block (8 f32x4
- * accumulators), then 1-row and 1-panel blocks for the edges. Strides are in f32 elements; x is read
+ * accumulators), then 1-row (× 4, × 2 or × 1 panel) and 1-panel blocks for the edges. Strides are in f32 elements; x is read
  * for k < inDim only, so its row padding need not be zero. Padded output columns come out as act(0).
  */
 
@@ -81,6 +81,35 @@ function block1x2(
   storeActivated(y + PANEL_ROW_BYTES, a1, applyRelu);
 }
 
+/**
+ * 1 row × 4 panels: the rows left over after blocks of 4 (all of them at batch 1). Four accumulators
+ * keep four independent add chains in flight, where 1 × 2 waits on the add latency of two; four weight
+ * pointers are what the x86-64 registers left by the engine hold without spilling (eight did not).
+ */
+function block1x4(x: usize, w: usize, panelBytes: usize, bias: usize, inDim: i32, y: usize, applyRelu: bool): void {
+  let a0 = v128.load(bias), a1 = v128.load(bias, 16), a2 = v128.load(bias, 32), a3 = v128.load(bias, 48);
+  let w0 = w;
+  let w1 = w + panelBytes;
+  let w2 = w1 + panelBytes;
+  let w3 = w2 + panelBytes;
+  const end = x + (<usize>inDim << 2);
+  for (let xk = x; xk < end; xk += 4) {
+    const s = v128.load32_splat(xk);
+    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(w0)));
+    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(w1)));
+    a2 = f32x4.add(a2, f32x4.mul(s, v128.load(w2)));
+    a3 = f32x4.add(a3, f32x4.mul(s, v128.load(w3)));
+    w0 += PANEL_ROW_BYTES;
+    w1 += PANEL_ROW_BYTES;
+    w2 += PANEL_ROW_BYTES;
+    w3 += PANEL_ROW_BYTES;
+  }
+  storeActivated(y, a0, applyRelu);
+  storeActivated(y + 16, a1, applyRelu);
+  storeActivated(y + 32, a2, applyRelu);
+  storeActivated(y + 48, a3, applyRelu);
+}
+
 /** 4 rows × 1 panel: the last panel when the panel count is odd. */
 function block4x1(
   x: usize, xStep: usize, w: usize, bias: usize, inDim: i32, y: usize, yStep: usize, applyRelu: bool,
@@ -117,8 +146,10 @@ function block1x1(x: usize, w: usize, bias: usize, inDim: i32, y: usize, applyRe
 }
 
 /**
- * SIMD dense layer over `n` rows. Panel pairs outermost, so a pair's weights (inDim × 32 bytes) stay in
- * L1 while every row block streams past them. outPadded must be a multiple of 4.
+ * SIMD dense layer over `n` rows. Blocks of 4 rows: panel pairs outermost, so a pair's weights
+ * (inDim × 32 bytes) stay in L1 while every row block streams past them. Rows left over (n % 4, the
+ * whole batch at n < 4): one row at a time across 4 panels, then pairs, then a last odd panel.
+ * outPadded must be a multiple of 4.
  */
 export function denseF32x4(
   x: usize, xStride: i32, n: i32, w: usize, bias: usize, inDim: i32, outPadded: i32,
@@ -134,21 +165,25 @@ export function denseF32x4(
     const wp = w + <usize>p * panelBytes;
     const bp = bias + (<usize>p << 4);
     const yp = y + (<usize>p << 4);
-    let r = 0;
-    for (; r < rowBlocks; r += 4) {
+    for (let r = 0; r < rowBlocks; r += 4) {
       block4x2(x + <usize>r * xStep, xStep, wp, panelBytes, bp, inDim, yp + <usize>r * yStep, yStep, applyRelu);
     }
-    for (; r < n; r++) block1x2(x + <usize>r * xStep, wp, panelBytes, bp, inDim, yp + <usize>r * yStep, applyRelu);
   }
   if (p < panels) {
     const wp = w + <usize>p * panelBytes;
     const bp = bias + (<usize>p << 4);
     const yp = y + (<usize>p << 4);
-    let r = 0;
-    for (; r < rowBlocks; r += 4) {
+    for (let r = 0; r < rowBlocks; r += 4) {
       block4x1(x + <usize>r * xStep, xStep, wp, bp, inDim, yp + <usize>r * yStep, yStep, applyRelu);
     }
-    for (; r < n; r++) block1x1(x + <usize>r * xStep, wp, bp, inDim, yp + <usize>r * yStep, applyRelu);
+  }
+  for (let r = rowBlocks; r < n; r++) {
+    const xr = x + <usize>r * xStep;
+    const yr = y + <usize>r * yStep;
+    let q = 0;
+    for (; q + 4 <= panels; q += 4) block1x4(xr, w + <usize>q * panelBytes, panelBytes, bias + (<usize>q << 4), inDim, yr + (<usize>q << 4), applyRelu);
+    for (; q + 2 <= panels; q += 2) block1x2(xr, w + <usize>q * panelBytes, panelBytes, bias + (<usize>q << 4), inDim, yr + (<usize>q << 4), applyRelu);
+    if (q < panels) block1x1(xr, w + <usize>q * panelBytes, bias + (<usize>q << 4), inDim, yr + (<usize>q << 4), applyRelu);
   }
 }
 

@@ -7,6 +7,7 @@ import { DatasetBuilder, type EncodedDataset } from "../sdk/data/dataset";
 import { FeatureMapFitter } from "../sdk/data/feature-map-fit";
 import { openRecords, type ReaderOptions } from "../sdk/data/readers/index";
 import { generateSynthetic } from "../sdk/data/synthetic";
+import { packageRoot } from "../sdk/package-root";
 import { RowEncoder, type EncodedRows } from "../sdk/runtime/encode";
 import type { FeatureMap } from "../sdk/runtime/feature-map";
 import { costCase, rateCase, type BenchCase, type BenchOptions, type Benchmark } from "./harness";
@@ -20,17 +21,18 @@ import { costCase, rateCase, type BenchCase, type BenchOptions, type Benchmark }
  * fitted feature map (fitting is not timed) and must produce identical ids, values and labels (checked).
  *
  * Rates: in this process, rounds of ours and the peer alternate until the time is spent; the median round counts.
- * Memory: each implementation runs alone in a fresh child process (this bundle, re-entered through an environment
- * variable) on the file repeated ×1, ×4 and ×17 (≈ 1M rows) in os.tmpdir(), twice:
+ * Memory: each implementation runs alone in a fresh child process (this file bundled on its own, so the child
+ * loads nothing but the data layer, started with CHILD_ENV set) on the file repeated ×1, ×4 and ×17 (≈ 1M rows)
+ * in os.tmpdir(), twice:
  * - peak RSS: the kernel's high-water mark (`process.resourceUsage().maxRSS`) of a plain run, what a user sees;
- *   it includes garbage V8 has not collected yet and the child's baseline (node + the bench bundle);
+ *   it includes garbage V8 has not collected yet and the child's baseline (node and the bundle, loaded);
  * - live memory added: `heapUsed + arrayBuffers` after a forced full GC (node --expose-gc) at every sample (after
  *   each chunk for ours, after each phase for the peer), high-water mark minus the value before reading.
  * "stream" is ours encoding into one reused 4096-row batch, keeping nothing (as a scorer would): the reader's own
  * footprint, flat in the file size. Ours and the peer also keep the encoded rows (`encodedOutput`).
  */
 
-/** Environment variable that turns a run of this bundle into one measured child run. */
+/** Environment variable that turns a run of the child bundle into one measured run. */
 const CHILD_ENV = "CTR_DISTILL_BENCH_DATA_CHILD";
 /** Prefix of the child's result line on stdout. */
 const CHILD_PREFIX = "data-child-result ";
@@ -268,11 +270,30 @@ function repeatFile(set: DataSet, times: number, dir: string): DataSet {
   return { ...set, file };
 }
 
-/** Runs one measured child (this bundle again, `data --json`, with CHILD_ENV set) and returns its result. */
-function runChild(job: ChildJob): ChildResult {
-  const script = process.argv[1];
-  if (script === undefined) throw new Error("bench data: cannot find the bench script to re-run as a child");
-  const out = spawnSync(process.execPath, [...(job.live ? ["--expose-gc"] : []), script, "data", "--json"], {
+/**
+ * Bundles this file alone (the child's script: the data layer and nothing else) into dist/, beside the bench
+ * bundle, where its external packages resolve.
+ */
+async function bundleChild(): Promise<string> {
+  const root = packageRoot();
+  const outfile = join(root, "dist/bench-data-child.js");
+  const { build } = await import("esbuild");
+  await build({
+    entryPoints: [join(root, "bench/data.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    outfile,
+    logLevel: "warning",
+  });
+  return outfile;
+}
+
+/** Runs one measured child (`script` with CHILD_ENV set) and returns its result. */
+function runChild(script: string, job: ChildJob): ChildResult {
+  const out = spawnSync(process.execPath, [...(job.live ? ["--expose-gc"] : []), script], {
     env: { ...process.env, [CHILD_ENV]: JSON.stringify(job) },
     encoding: "utf8",
     maxBuffer: 16 * MIB,
@@ -315,11 +336,6 @@ async function child(job: ChildJob): Promise<void> {
 const fmtInt = (x: number) => Math.round(x).toLocaleString("en-US");
 
 export const benchmark: Benchmark = async (options: BenchOptions): Promise<BenchCase[]> => {
-  const job = process.env[CHILD_ENV];
-  if (job !== undefined) {
-    await child(JSON.parse(job) as ChildJob);
-    return [];
-  }
   const { log, quick } = options;
   const seconds = quick ? 1 : 4;
   const dir = mkdtempSync(join(tmpdir(), "ctr-distill-bench-data-"));
@@ -361,11 +377,12 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
     const baseRows = (await oursEncode(base, maps.get(base)!)).n;
     const largest = Math.max(1, Math.round(TARGET_ROWS / baseRows));
     const scales = quick ? [1, 4] : [1, 4, largest];
+    const script = await bundleChild();
     for (const times of scales) {
       const set = repeatFile(base, times, dir);
       const impls = ["ours", "stream", "naive"] as const;
-      const [ours, stream, naive] = impls.map((impl) => runChild({ impl, set, mapFile, live: false }));
-      const [oursLive, streamLive, naiveLive] = impls.map((impl) => runChild({ impl, set, mapFile, live: true }));
+      const [ours, stream, naive] = impls.map((impl) => runChild(script, { impl, set, mapFile, live: false }));
+      const [oursLive, streamLive, naiveLive] = impls.map((impl) => runChild(script, { impl, set, mapFile, live: true }));
       const rows = ours!.rows;
       if (naive!.rows !== rows || stream!.rows !== rows) throw new Error(`bench data: children disagree on the row count of ${set.file}`);
       const fileMiB = statSync(set.file).size / MIB;
@@ -401,3 +418,11 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
   }
   return cases;
 };
+
+// The child side of runChild: this file, bundled alone, started with CHILD_ENV set.
+const childJob = process.env[CHILD_ENV];
+if (childJob !== undefined)
+  child(JSON.parse(childJob) as ChildJob).catch((e: unknown) => {
+    process.stderr.write(`bench data child: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  });

@@ -196,6 +196,7 @@ async function main(argv: string[]): Promise<number> {
   const out = join(root, "runs", "runtimes");
   const probeDir = join(root, "dist", "runtimes");
   await rm(join(out, "fixture"), { recursive: true, force: true });
+  await rm(join(out, "browser.png"), { force: true });
   await mkdir(out, { recursive: true });
   await buildProbes(root, probeDir);
   const { modelDir: fixtureDir } = await buildFixture(join(out, "fixture"));

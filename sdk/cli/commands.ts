@@ -1,5 +1,4 @@
 import { createWriteStream } from "node:fs";
-import { selectBackend } from "../backend";
 import { loadConfig } from "../config";
 import { readEncoded } from "../data/prepare";
 import { stderrLogger } from "../log";
@@ -11,19 +10,8 @@ import { Scorer } from "../runtime/scorer";
 import { deployDryRun } from "../serve/deploy";
 import { DEFAULT_PORT, serve } from "../serve/serve";
 import { parseFlags, port, required } from "./args";
+import { backendFor, printJson } from "./output";
 import { loadRunDirectory } from "./run-directory";
-
-/** Prints exactly one JSON object on stdout (the `--json` contract). */
-function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value) + "\n");
-}
-
-async function backendFor(flag: unknown): Promise<string> {
-  const choice = await selectBackend(typeof flag === "string" ? flag : undefined);
-  const skipped = choice.skipped.length > 0 ? ` (not available: ${choice.skipped.join(", ")})` : "";
-  stderrLogger(`tfjs backend: ${choice.name}${skipped}`);
-  return choice.name;
-}
 
 export async function runCommand(argv: string[]): Promise<void> {
   const flags = parseFlags("run", argv, {

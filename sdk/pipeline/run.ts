@@ -1,7 +1,8 @@
-import { rm } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunConfig } from "../config-types";
-import { prepareData } from "../data/prepare";
+import { saveFeatureMap } from "../data/feature-map-io";
+import { prepareData, type PreparedData } from "../data/prepare";
 import { studentWeightsOf } from "../distill/student-weights";
 import type { Logger } from "../log";
 import { saveCheckpoint } from "../train/checkpoint";
@@ -9,7 +10,7 @@ import { probabilities } from "../train/evaluate";
 import { writeArtifact } from "./artifact";
 import { checkHttp, checkWasmAgreement, type HttpCheck, type WasmAgreement } from "./checks";
 import { trainDistilledStudent, trainJointStudent, trainPlainStudent } from "./students";
-import { trainTeachers } from "./teachers";
+import { trainTeachers, type TeacherResult } from "./teachers";
 
 export interface RunOptions {
   config: RunConfig;
@@ -35,14 +36,28 @@ export interface RunReport {
   seconds: number;
 }
 
-/** The whole path: data → teachers → ensemble → students → evaluation → export → WASM and HTTP checks. */
-export async function runPipeline(options: RunOptions): Promise<RunReport> {
-  const started = performance.now();
+/** The run configuration as resolved, kept in the run directory for the later stages (`distill --run`). */
+export const RUN_CONFIG_FILE = "config.json";
+
+/** Stage 1 (`train`): prepares the data, saves config and feature map, trains the pre-trained teachers. */
+export async function trainStage(options: Pick<RunOptions, "config" | "outDir" | "log" | "skipBadLines">): Promise<{ data: PreparedData; teachers: TeacherResult[] | null }> {
   const { config, outDir, log } = options;
   await rm(outDir, { recursive: true, force: true });
+  await mkdir(outDir, { recursive: true });
   const data = await prepareData(config.data, { seed: config.training.seed, skipBadLines: options.skipBadLines ?? false, log });
-  const joint = config.distill.teacherTraining === "joint";
-  const pretrained = joint ? null : await trainTeachers(config, data, outDir, log);
+  await writeFile(join(outDir, RUN_CONFIG_FILE), JSON.stringify(config, null, 2) + "\n");
+  await saveFeatureMap(join(outDir, "feature-map.json"), data.featureMap);
+  const teachers = config.distill.teacherTraining === "joint" ? null : await trainTeachers(config, data, outDir, log);
+  return { data, teachers };
+}
+
+/**
+ * Stage 2 (`distill`): the students (without KD, and from the configured ensemble, or jointly with the
+ * teachers), the student's checkpoint, the export and its checks against the tfjs student and over HTTP.
+ */
+export async function distillStage(options: RunOptions, data: PreparedData, pretrained: TeacherResult[] | null): Promise<RunReport> {
+  const started = performance.now();
+  const { config, outDir, log } = options;
   const plain = trainPlainStudent(config, data, log);
   const { teachers, student, ensemble } = pretrained === null ? trainJointStudent(config, data, log) : { teachers: pretrained, ...trainDistilledStudent(config, data, pretrained, log) };
 
@@ -74,4 +89,12 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     http,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** The whole path: data → teachers → ensemble → students → evaluation → export → WASM and HTTP checks. */
+export async function runPipeline(options: RunOptions): Promise<RunReport> {
+  const started = performance.now();
+  const { data, teachers } = await trainStage(options);
+  const report = await distillStage(options, data, teachers);
+  return { ...report, seconds: (performance.now() - started) / 1000 };
 }

@@ -57,7 +57,7 @@ function scoreColumn(ds: EncodedDataset, k: number, dim: number, split: string, 
 }
 
 /** Teachers trained elsewhere, known only by their logged scores (data.teacherScores). */
-function loggedTeachers(config: RunConfig, data: PreparedData, log: Logger): TeacherResult[] {
+export function loggedTeachers(config: RunConfig, data: PreparedData, log: Logger): TeacherResult[] {
   const columns = config.data.teacherScores?.columns ?? [];
   return columns.map((name, k) => {
     const of = (ds: EncodedDataset, split: string) => scoreColumn(ds, k, columns.length, split, name);

@@ -49,8 +49,9 @@ function curvesSection(data: ExperimentReportData, colors: Map<string, string>):
   const lead = "One chart per metric, one line per model, by epoch. Dashed lines: teachers; solid: students.";
   if (data.curves.length === 0) return section("curves", "Training curves", "", note("No training curves were recorded."));
   const teachers = new Set(data.rows.filter((r) => r.kind === "teacher").map((r) => r.name));
-  const series = (value: (e: ExperimentReportData["curves"][number]["history"][number]) => number | undefined): LineSeries[] =>
-    data.curves.map((c) => ({
+  type Curve = ExperimentReportData["curves"][number];
+  const series = (value: (e: Curve["history"][number]) => number | undefined, keep: (c: Curve) => boolean = () => true): LineSeries[] =>
+    data.curves.filter(keep).map((c) => ({
       name: c.name,
       color: colors.get(c.name)!,
       dashed: teachers.has(c.name),
@@ -73,7 +74,8 @@ function curvesSection(data: ExperimentReportData, colors: Map<string, string>):
         xLabel: "epoch",
         yLabel: m.label,
         integerX: true,
-        series: series((e) => e.metrics?.[m.key]),
+        // only the models that report this metric (the KD loss exists for distilled students only)
+        series: series((e) => e.metrics?.[m.key], (c) => c.history.some((e) => e.metrics !== undefined && m.key in e.metrics)),
       }),
     ),
   );
@@ -110,8 +112,8 @@ function calibrationTable(series: readonly CalibrationSeries[]): string {
   });
   return (
     `<div class="table-wrap"><table><caption>ECE: expected calibration error, Σ over bins of (rows in bin / rows) × |observed − predicted|, on the diagram's bins. ` +
-    `Predicted / observed: mean predicted CTR over observed CTR (1 = calibrated on average).</caption>` +
-    `<thead><tr><th scope="col">model</th><th scope="col" class="num">rows</th><th scope="col" class="num">mean predicted</th><th scope="col" class="num">observed CTR</th><th scope="col" class="num">predicted / observed</th><th scope="col" class="num">ECE</th></tr></thead>` +
+    `pred. / obs.: mean predicted CTR over observed CTR (1 = calibrated on average).</caption>` +
+    `<thead><tr><th scope="col">model</th><th scope="col" class="num">rows</th><th scope="col" class="num">mean pred.</th><th scope="col" class="num">observed CTR</th><th scope="col" class="num">pred. / obs.</th><th scope="col" class="num">ECE</th></tr></thead>` +
     `<tbody>${rows.join("")}</tbody></table></div>`
   );
 }

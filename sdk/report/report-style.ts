@@ -16,16 +16,19 @@ caption { caption-side: bottom; text-align: left; color: #5f6670; font-size: 0.8
 th, td { padding: 6px 10px; border-bottom: 1px solid #eceef1; text-align: left; white-space: nowrap; }
 thead th { font-weight: 600; background: #f7f8fa; border-bottom: 1px solid #d5d9de; }
 tbody th { font-weight: 400; }
-td.name { white-space: normal; min-width: 14em; }
+.name { white-space: normal; min-width: 14em; overflow-wrap: anywhere; }
 .num { text-align: right; }
-tr.best td { background: #e8f4ea; }
+tr.best > * { background: #e8f4ea; }
 tr.best td.auc { font-weight: 700; }
-tr.bound td { color: #5f6670; font-style: italic; border-top: 1px solid #d5d9de; }
+tr.bound > * { color: #5f6670; font-style: italic; border-top: 1px solid #d5d9de; }
 .badge { display: inline-block; margin-left: 6px; padding: 0 6px; border-radius: 9px; background: #2e7d32; color: #fff; font-size: 0.72rem; font-weight: 600; font-style: normal; vertical-align: 1px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: 16px; }
-.calibration { display: grid; grid-template-columns: minmax(360px, 560px) 1fr; gap: 16px; align-items: start; }
+.calibration { display: grid; grid-template-columns: minmax(300px, 480px) minmax(0, 1fr); gap: 24px; align-items: start; }
+.calibration .name { min-width: 8em; }
+.calibration thead th { white-space: normal; vertical-align: bottom; }
+.calibration th, .calibration td { padding: 6px 8px; }
 @media (max-width: 900px) { .charts, .calibration { grid-template-columns: 1fr; } }
 svg.chart { display: block; width: 100%; height: auto; max-width: 100%; }
-.calibration svg.chart { max-width: 560px; }
+.calibration svg.chart { max-width: 480px; }
 @media print { body { background: #fff; } section { break-inside: avoid; border: none; padding: 0; } }
 `;

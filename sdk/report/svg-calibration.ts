@@ -17,13 +17,11 @@ export interface CalibrationChartOptions {
   id: string;
   title: string;
   series: readonly CalibrationSeries[];
-  /** Total width in SVG units (default 560). */
-  width?: number;
-  /** Side of the square plotting area (default 320). */
+  /** Side of the square plotting area (default 320); the chart is as wide as the plot and its margins. */
   plotSize?: number;
 }
 
-const MARGIN = { top: 50, left: 64, bottom: 48 };
+const MARGIN = { top: 50, left: 64, right: 24, bottom: 48 };
 const DIAGONAL_COLOR = "#999";
 
 function describe(o: CalibrationChartOptions): string {
@@ -38,7 +36,7 @@ function describe(o: CalibrationChartOptions): string {
 function binningNote(series: readonly CalibrationSeries[]): string {
   const kinds = new Set(series.map((s) => s.summary.binning));
   const kind = kinds.size === 1 ? ([...kinds][0] === "quantile" ? "equal-count bins" : "equal-width bins") : "bins";
-  return `${kind} of predicted probability; marker area ∝ rows in the bin`;
+  return `${kind} · marker area ∝ rows in the bin`;
 }
 
 /**
@@ -48,8 +46,8 @@ function binningNote(series: readonly CalibrationSeries[]): string {
  * gives each model's expected calibration error.
  */
 export function renderCalibrationChart(o: CalibrationChartOptions): string {
-  const width = o.width ?? 560;
   const size = o.plotSize ?? 320;
+  const width = MARGIN.left + size + MARGIN.right;
   const area: Rect = { x: MARGIN.left, y: MARGIN.top, width: size, height: size };
   const bins = o.series.flatMap((s) => s.summary.bins).filter((b) => Number.isFinite(b.meanPredicted) && Number.isFinite(b.observedRate));
   const top = bins.length === 0 ? 1 : Math.max(...bins.map((b) => Math.max(b.meanPredicted, b.observedRate)));
@@ -85,7 +83,7 @@ export function renderCalibrationChart(o: CalibrationChartOptions): string {
     color: s.color ?? seriesColor(i),
   }));
   items.push({ label: "perfect calibration", color: DIAGONAL_COLOR, dashed: true, marker: false });
-  const legend = renderLegend(items, 24, legendTop, width - 32);
+  const legend = renderLegend(items, 16, legendTop, width - 24);
   parts.push(legend.svg);
   return svgDocument({ id: o.id, width, height: legendTop + legend.height + 8, title: o.title, desc: describe(o), body: parts.join("") });
 }

@@ -1,6 +1,6 @@
 import { coord } from "./format";
 import { escapeHtml } from "./html-escape";
-import { isPlottable, niceTicks } from "./nice-ticks";
+import { isPlottable, niceTicks, type NiceTicks } from "./nice-ticks";
 import { MUTED_TEXT, seriesColor } from "./palette";
 import { DASH, linearScale, plotNote, renderAxes, renderLegend, svgDocument, svgTitle, type Rect } from "./svg-frame";
 
@@ -51,6 +51,14 @@ function runs(points: readonly LinePoint[]): LinePoint[][] {
   return out;
 }
 
+/** On a whole-number axis (epochs), also label the first value when the nice ticks skip it (1, 2, 4, 6 …). */
+function withFirstEpoch(t: NiceTicks, xMin: number, integer: boolean): NiceTicks {
+  if (!integer || !Number.isInteger(xMin) || t.ticks.includes(xMin)) return t;
+  const next = t.ticks.find((v) => v > xMin);
+  if (next !== undefined && next - xMin < t.step / 2) return t;
+  return { ...t, ticks: [xMin, ...t.ticks.filter((v) => v > xMin)] };
+}
+
 function describe(o: LineChartOptions, skipped: number): string {
   const lines = o.series.map((s) => {
     const good = s.points.filter((p) => isPlottable(p.x) && isPlottable(p.y));
@@ -90,7 +98,7 @@ export function renderLineChart(o: LineChartOptions): string {
     xMin -= pad;
     xMax += pad;
   }
-  const xTicks = niceTicks(xMin, xMax, { count: 6, integer: o.integerX ?? false });
+  const xTicks = withFirstEpoch(niceTicks(xMin, xMax, { count: 6, integer: o.integerX ?? false }), xMin, o.integerX ?? false);
   const yTicks = empty ? niceTicks(0, 1) : niceTicks(Math.min(...ys), Math.max(...ys), { count: 5 });
   const sx = linearScale(xMin, xMax, area.x, area.x + area.width);
   const sy = linearScale(yTicks.lo, yTicks.hi, area.y + area.height, area.y);
@@ -120,7 +128,11 @@ export function renderLineChart(o: LineChartOptions): string {
 
   const legendTop = area.y + area.height + MARGIN.bottom;
   const legend = renderLegend(
-    o.series.map((s, i) => ({ label: s.name, color: s.color ?? seriesColor(i), dashed: s.dashed ?? false })),
+    o.series.map((s, i) => ({
+      label: s.points.some((p) => isPlottable(p.x) && isPlottable(p.y)) ? s.name : `${s.name} (no data)`,
+      color: s.color ?? seriesColor(i),
+      dashed: s.dashed ?? false,
+    })),
     area.x - 40,
     legendTop,
     width - (area.x - 40) - 8,
