@@ -113,38 +113,44 @@ function time(label, fn, reps = 3) {
     (Array.isArray(r) ? r : [r]).forEach((t) => t.dataSync());
   });
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < reps; i++) tf3.tidy(() => {
     const r = fn();
     (Array.isArray(r) ? r : [r]).forEach((t) => t.dataSync());
   });
-  console.log(label.padEnd(50), ((performance.now() - t0) / reps).toFixed(1), "ms");
+  const c = process.cpuUsage(c0);
+  console.log(label.padEnd(50), ((performance.now() - t0) / reps).toFixed(1), "ms wall", ((c.user + c.system) / 1e3 / reps).toFixed(1), "ms cpu");
 }
 var B = 1024;
 var F = 39;
 var D = 10;
 var P = F * (F - 1) / 2;
 var e = tf3.randomNormal([B, F, D]);
-var I = [];
-var J = [];
-for (let i = 0; i < F; i++) for (let j = i + 1; j < F; j++) {
-  I.push(i);
-  J.push(j);
-}
-var ii = tf3.tensor1d(I, "int32");
-var jj = tf3.tensor1d(J, "int32");
-time("gather axis1 [B,F,D] -> [B,P,D] x2 and mul", () => tf3.gather(e, ii, 1).mul(tf3.gather(e, jj, 1)));
 var eT = e.transpose([1, 0, 2]);
-time("transpose to [F,B,D]", () => e.transpose([1, 0, 2]));
-time("gather axis0 [F,B,D] -> [P,B,D] x2 and mul", () => tf3.gather(eT, ii, 0).mul(tf3.gather(eT, jj, 0)));
-var upd = tf3.randomNormal([P, B, D]);
-time("scatterND [P,B,D] -> [F,B,D]", () => tf3.scatterND(ii.reshape([P, 1]), upd, [F, B, D]));
-var S = tf3.oneHot(ii, F).transpose().toFloat();
-time("onehot matmul [B*D,F]x[F,P]", () => tf3.matMul(e.transpose([0, 2, 1]).reshape([B * D, F]), S));
-time("slice contiguous [B,1,D] x38", () => {
+var big = tf3.randomNormal([P, B, D]);
+time("transpose [B,F,D]->[F,B,D]", () => e.transpose([1, 0, 2]), 10);
+time("transpose [P,B,D]->[B,P,D]", () => big.transpose([1, 0, 2]), 3);
+time("mul [P,B,D] x [P,B,D]", () => big.mul(big), 3);
+time("sum(2) [P,B,D]", () => big.sum(2), 3);
+time("pairs field-major: 38 slices, muls, concat0", () => {
   const r = [];
-  for (let i = 0; i < F - 1; i++) r.push(e.slice([0, i, 0], [B, 1, D]));
-  return r;
-});
-time("concat 38 x [B,k,D]", () => tf3.concat(Array.from({ length: 20 }, () => tf3.ones([B, 37, D])), 1));
-time("slice [B,1,D] once", () => e.slice([0, 3, 0], [B, 1, D]));
-time("slice [B,k,D] on axis0-transposed once", () => eT.slice([3, 0, 0], [20, B, D]));
+  for (let i = 0; i < F - 1; i++) r.push(eT.slice([i, 0, 0], [1, B, D]).mul(eT.slice([i + 1, 0, 0], [F - 1 - i, B, D])));
+  return tf3.concat(r, 0);
+}, 3);
+time("grad pairs field-major", () => tf3.grad((x2) => {
+  const r = [];
+  for (let i = 0; i < F - 1; i++) r.push(x2.slice([i, 0, 0], [1, B, D]).mul(x2.slice([i + 1, 0, 0], [F - 1 - i, B, D])));
+  return tf3.concat(r, 0).sum();
+})(eT), 3);
+time("pad axis0 [1,B,D]->[F,B,D]", () => tf3.pad(tf3.ones([1, B, D]), [[3, 35], [0, 0], [0, 0]]), 10);
+var x = tf3.randomNormal([B, 1131]);
+var w = tf3.randomNormal([1131, 400]);
+time("matMul [B,1131]x[1131,400]", () => tf3.matMul(x, w), 5);
+var q = tf3.randomNormal([B * 2, F, 20]);
+var qt = q.transpose([0, 2, 1]);
+time("batched [2048,39,20]x[2048,20,39]", () => tf3.matMul(q, qt), 3);
+time("batched via transposeB", () => tf3.matMul(q, q, false, true), 3);
+time("softmax [2048,39,39]", () => tf3.softmax(tf3.matMul(q, qt)), 3);
+var s = tf3.softmax(tf3.matMul(q, qt));
+time("grad softmax", () => tf3.grad((a) => tf3.softmax(a).mul(s).sum())(s), 3);
+time("bcast mul cin [B,D,F,1]x[B,D,1,32]", () => tf3.randomNormal([B, D, F, 1]).mul(tf3.randomNormal([B, D, 1, 32])), 3);

@@ -11,19 +11,22 @@ function time(label: string, fn: () => tf.Tensor | tf.Tensor[], reps = 3) {
 }
 const B = 1024, F = 39, D = 10, P = F * (F - 1) / 2;
 const e = tf.randomNormal([B, F, D]) as tf.Tensor3D;
-const I: number[] = [], J: number[] = [];
-for (let i = 0; i < F; i++) for (let j = i + 1; j < F; j++) { I.push(i); J.push(j); }
-const ii = tf.tensor1d(I, "int32"), jj = tf.tensor1d(J, "int32");
-time("gather axis1 reps",() => tf.gather(e, ii, 1), 5);
-time("gather axis1 [B,F,D] -> [B,P,D] x2 and mul", () => tf.gather(e, ii, 1).mul(tf.gather(e, jj, 1)));
 const eT = e.transpose([1, 0, 2]);
-time("transpose to [F,B,D]", () => e.transpose([1, 0, 2]));
-time("gather axis0 [F,B,D] -> [P,B,D] x2 and mul", () => tf.gather(eT, ii, 0).mul(tf.gather(eT, jj, 0)));
-const upd = tf.randomNormal([P, B, D]);
-time("scatterND [P,B,D] -> [F,B,D]", () => tf.scatterND(ii.reshape([P, 1]), upd, [F, B, D]));
-const S = tf.oneHot(ii, F).transpose().toFloat();
-time("onehot matmul [B*D,F]x[F,P]", () => tf.matMul(e.transpose([0, 2, 1]).reshape([B * D, F]), S));
-time("slice contiguous [B,1,D] x38", () => { const r = []; for (let i = 0; i < F - 1; i++) r.push(e.slice([0, i, 0], [B, 1, D])); return r; });
-time("concat 38 x [B,k,D]", () => tf.concat(Array.from({ length: 20 }, () => tf.ones([B, 37, D])), 1));
-time("slice [B,1,D] once", () => e.slice([0, 3, 0], [B, 1, D]));
-time("slice [B,k,D] on axis0-transposed once", () => eT.slice([3, 0, 0], [20, B, D]));
+const big = tf.randomNormal([P, B, D]);
+time("transpose [B,F,D]->[F,B,D]", () => e.transpose([1, 0, 2]), 10);
+time("transpose [P,B,D]->[B,P,D]", () => big.transpose([1, 0, 2]), 3);
+time("mul [P,B,D] x [P,B,D]", () => big.mul(big), 3);
+time("sum(2) [P,B,D]", () => big.sum(2), 3);
+time("pairs field-major: 38 slices, muls, concat0", () => { const r = []; for (let i = 0; i < F - 1; i++) r.push(eT.slice([i, 0, 0], [1, B, D]).mul(eT.slice([i + 1, 0, 0], [F - 1 - i, B, D]))); return tf.concat(r, 0); }, 3);
+time("grad pairs field-major", () => tf.grad((x: tf.Tensor) => { const r = []; for (let i = 0; i < F - 1; i++) r.push(x.slice([i, 0, 0], [1, B, D]).mul(x.slice([i + 1, 0, 0], [F - 1 - i, B, D]))); return tf.concat(r, 0).sum(); })(eT), 3);
+time("pad axis0 [1,B,D]->[F,B,D]", () => tf.pad(tf.ones([1, B, D]), [[3, 35], [0, 0], [0, 0]]), 10);
+const x = tf.randomNormal([B, 1131]), w = tf.randomNormal([1131, 400]);
+time("matMul [B,1131]x[1131,400]", () => tf.matMul(x, w), 5);
+const q = tf.randomNormal([B * 2, F, 20]) as tf.Tensor3D;
+const qt = q.transpose([0, 2, 1]) as tf.Tensor3D;
+time("batched [2048,39,20]x[2048,20,39]", () => tf.matMul(q, qt), 3);
+time("batched via transposeB", () => tf.matMul(q, q, false, true), 3);
+time("softmax [2048,39,39]", () => tf.softmax(tf.matMul(q, qt)), 3);
+const s = tf.softmax(tf.matMul(q, qt));
+time("grad softmax", () => tf.grad((a: tf.Tensor) => tf.softmax(a).mul(s).sum())(s), 3);
+time("bcast mul cin [B,D,F,1]x[B,D,1,32]", () => tf.randomNormal([B, D, F, 1]).mul(tf.randomNormal([B, D, 1, 32])), 3);

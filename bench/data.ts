@@ -75,6 +75,8 @@ interface ChildJob {
 interface ChildResult {
   rows: number;
   seconds: number;
+  /** CPU seconds (user + system, all threads) of the read + encode. */
+  cpuSeconds: number;
   baseRssMiB: number;
   /** The kernel's high-water mark of the resident set. */
   peakRssMiB: number;
@@ -319,12 +321,15 @@ async function child(job: ChildJob): Promise<void> {
   };
   sample();
   const memBase = memPeak;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const rows = job.impl === "naive" ? naiveEncode(job.set, map, sample).n : job.impl === "ours" ? (await oursEncode(job.set, map, sample)).n : await oursStream(job.set, map, sample);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
   const result: ChildResult = {
     rows,
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     baseRssMiB: baseRss / MIB,
     peakRssMiB: (process.resourceUsage().maxRSS * 1024) / MIB,
     memBaseMiB: memBase / MIB,
@@ -361,7 +366,7 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
       log(`data: ${set.name}: ${fmtInt(rows)} rows, median wall (CPU) ours ${ms(t.ours.wall)} (${ms(t.ours.cpu)}) ms, naive ${ms(t.naive.wall)} (${ms(t.naive.cpu)}) ms`);
       cases.push(
         rateCase("data", `${set.name} ${fmtInt(rows)} rows read+encode`, "naive-js", rows / t.ours.wall, rows / t.naive.wall, "rows/s", {
-          fields: map.features.length,
+          fields: String(map.features.length),
           fileMiB: (statSync(set.file).size / MIB).toFixed(1),
           oursPerCpuS: Math.round(rows / t.ours.cpu),
           naivePerCpuS: Math.round(rows / t.naive.cpu),
@@ -410,6 +415,9 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
         cases.push(
           rateCase("data", `${name} read+encode, one cold run`, "naive-js", rows / ours!.seconds, rows / naive!.seconds, "rows/s", {
             stream: Math.round(rows / stream!.seconds),
+            oursPerCpuS: Math.round(rows / ours!.cpuSeconds),
+            naivePerCpuS: Math.round(rows / naive!.cpuSeconds),
+            cpuRatio: (naive!.cpuSeconds / ours!.cpuSeconds).toFixed(2),
           }),
         );
     }

@@ -102,6 +102,8 @@ export interface TrainingConfig {
   learningRate: number;
   seed: number;
   patience: number;
+  /** Adam (default) or Adagrad, for dense parameters and (lazily) for embedding rows alike. */
+  optimizer: "adam" | "adagrad";
 }
 
 export interface RunConfig {

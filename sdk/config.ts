@@ -173,13 +173,14 @@ function parseDistill(value: unknown, path: Path): DistillConfig {
 }
 
 function parseTraining(value: unknown, path: Path): TrainingConfig {
-  const t = object(value ?? {}, path, ["batchSize", "epochs", "learningRate", "seed", "patience"]);
+  const t = object(value ?? {}, path, ["batchSize", "epochs", "learningRate", "seed", "patience", "optimizer"]);
   return {
     batchSize: integer(t, "batchSize", path, 1024, 1),
     epochs: integer(t, "epochs", path, 10, 1),
     learningRate: number(t, "learningRate", path, 1e-3, (x) => x > 0, "a number > 0"),
     seed: integer(t, "seed", path, 2020, 0),
     patience: integer(t, "patience", path, 2, 1),
+    optimizer: oneOf(t, "optimizer", path, ["adam", "adagrad"] as const, "adam"),
   };
 }
 

@@ -8,7 +8,7 @@ import { countParams, type CtrModel } from "../models/model";
 import { buildModel } from "../models/zoo";
 import { evaluateLogits } from "../train/evaluate";
 import { fit } from "../train/fit";
-import { DEFAULT_OPTIMIZER } from "../train/optimizer-config";
+import { optimizerOf } from "../train/optimizer-config";
 import { predictLogits, sideTensor, type SideInput } from "../train/step";
 import { CLIP_NORM, LR_DECAY_FACTOR, MIN_DELTA, MIN_LEARNING_RATE, type TrainedModel } from "../train/train-teacher";
 import { distillationLoss, kdLossValue } from "./kd-loss";
@@ -76,7 +76,7 @@ export function distillStudent(
     epochs: training.epochs,
     patience: training.patience,
     seed,
-    optimizer: { ...DEFAULT_OPTIMIZER, learningRate: training.learningRate },
+    optimizer: optimizerOf(training),
     clipNorm: CLIP_NORM,
     lrDecayFactor: LR_DECAY_FACTOR,
     minLearningRate: MIN_LEARNING_RATE,

@@ -11,7 +11,7 @@ import { buildModel } from "../models/zoo";
 import { DenseOptimizer } from "../train/dense-optimizer";
 import { evaluateLogits } from "../train/evaluate";
 import { runEpochs } from "../train/fit";
-import { DEFAULT_OPTIMIZER } from "../train/optimizer-config";
+import { optimizerOf } from "../train/optimizer-config";
 import { EpochProgress } from "../train/progress";
 import { gatherEmbeddings, predictLogits, trainStep, type StepOptions } from "../train/step";
 import { bceLoss, CLIP_NORM, LR_DECAY_FACTOR, MIN_DELTA, MIN_LEARNING_RATE, type TrainedModel } from "../train/train-teacher";
@@ -49,7 +49,7 @@ export function trainJointly(config: RunConfig, data: PreparedData, log: Logger)
   });
   const student = buildModel("DNN", studentHyperparameters(config.student), ctx(0), "config.student");
   const models: CtrModel[] = [student, ...teachers];
-  const optimizers = models.map(() => new DenseOptimizer({ ...DEFAULT_OPTIMIZER, learningRate: config.training.learningRate }));
+  const optimizers = models.map(() => new DenseOptimizer(optimizerOf(config.training)));
   const steps: StepOptions[] = optimizers.map((optimizer) => ({ numFields: F, clipNorm: CLIP_NORM, optimizer, sparse: optimizer.config }));
   const rand = mulberry32(deriveSeed(config.training.seed, JOINT_SEED_STREAM));
   log(`training ${config.teachers.map((t) => t.model).join(", ")} and the student jointly`);

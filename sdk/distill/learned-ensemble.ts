@@ -7,7 +7,7 @@ import type { Logger } from "../log";
 import { disposeModel } from "../models/model";
 import { evaluateLogits } from "../train/evaluate";
 import { fit } from "../train/fit";
-import { DEFAULT_OPTIMIZER } from "../train/optimizer-config";
+import { optimizerOf } from "../train/optimizer-config";
 import { predictLogits, predictOutputs, type SideInput } from "../train/step";
 import { bceLoss, CLIP_NORM, LR_DECAY_FACTOR, MIN_DELTA, MIN_LEARNING_RATE } from "../train/train-teacher";
 import type { EnsembleLogits, TeacherLogits } from "./ensemble";
@@ -73,7 +73,7 @@ export function trainLearnedEnsemble(kind: "weighted" | "gating", teachers: Teac
       epochs: training.epochs,
       patience: training.patience,
       seed,
-      optimizer: { ...DEFAULT_OPTIMIZER, learningRate: training.learningRate },
+      optimizer: optimizerOf(training),
       clipNorm: CLIP_NORM,
       lrDecayFactor: LR_DECAY_FACTOR,
       minLearningRate: MIN_LEARNING_RATE,

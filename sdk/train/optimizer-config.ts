@@ -1,3 +1,5 @@
+import type { TrainingConfig } from "../config-types";
+
 /** Optimizer settings shared by the dense (tf) and the sparse (embedding) updates of one model. */
 export interface OptimizerConfig {
   kind: "adam" | "adagrad";
@@ -17,3 +19,8 @@ export const DEFAULT_OPTIMIZER: OptimizerConfig = {
   epsilon: 1e-7,
   initialAccumulator: 0.1,
 };
+
+/** The optimizer a training configuration asks for (its kind and learning rate over the defaults). */
+export function optimizerOf(training: Pick<TrainingConfig, "optimizer" | "learningRate">): OptimizerConfig {
+  return { ...DEFAULT_OPTIMIZER, kind: training.optimizer, learningRate: training.learningRate };
+}

@@ -8,7 +8,7 @@ import { buildModel } from "../models/zoo";
 import type { TrainingConfig } from "../config-types";
 import { evaluateLogits } from "./evaluate";
 import { fit, type FitResult } from "./fit";
-import { DEFAULT_OPTIMIZER } from "./optimizer-config";
+import { optimizerOf } from "./optimizer-config";
 import { predictLogits } from "./step";
 
 /** FuxiCTR's training defaults: clip the gradient norm at 10, learning rate × 0.1 on plateau, floor 1e-6. */
@@ -54,7 +54,7 @@ export function trainOnLabels(
     epochs: training.epochs,
     patience: training.patience,
     seed,
-    optimizer: { ...DEFAULT_OPTIMIZER, learningRate: training.learningRate },
+    optimizer: optimizerOf(training),
     clipNorm: CLIP_NORM,
     lrDecayFactor: LR_DECAY_FACTOR,
     minLearningRate: MIN_LEARNING_RATE,
