@@ -1,32 +1,31 @@
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "./sdk/backend";
+import { randomSource } from "./sdk/layers/random";
+import { buildModel } from "./sdk/models/zoo";
+import { gatherEmbeddings } from "./sdk/train/step";
+import { bceLoss } from "./sdk/train/train-teacher";
 await selectBackend();
-for (const k of ["ScatterNd", "GatherV2", "GatherNd", "TensorScatterUpdate", "UnsortedSegmentSum", "Slice", "Concat", "Pad", "PadV2", "Tile"]) console.log(k, !!tf.getKernel(k, "wasm"));
-function time(label: string, fn: () => tf.Tensor | tf.Tensor[], reps = 3) {
-  tf.tidy(() => { const r = fn(); (Array.isArray(r) ? r : [r]).forEach((t) => t.dataSync()); });
-  const t0 = performance.now(); const c0 = process.cpuUsage();
-  for (let i = 0; i < reps; i++) tf.tidy(() => { const r = fn(); (Array.isArray(r) ? r : [r]).forEach((t) => t.dataSync()); });
-  const c = process.cpuUsage(c0);
-  console.log(label.padEnd(50), ((performance.now() - t0) / reps).toFixed(1), "ms wall", ((c.user + c.system) / 1000 / reps).toFixed(1), "ms cpu");
+const F = Number(process.env.FIELDS ?? 39), B = 1024, rows = 100 * F;
+const rng = randomSource(1);
+const ids = Int32Array.from({ length: B * F }, (_, k) => (k % F) * 100 + Math.floor(rng.next() * 100));
+const values = new Float32Array(B * F).fill(1);
+const labels = tf.tensor1d(Float32Array.from({ length: B }, () => (rng.next() < 0.2 ? 1 : 0)));
+for (const name of (process.env.ONLY ?? "IPNN").split(",")) {
+  const model = buildModel(name, {}, { numFields: F, totalRows: rows, rng: randomSource(2) });
+  const leaves = tf.tidy(() => gatherEmbeddings(model, ids, values, B, F)).map((t) => tf.variable(t));
+  const run = () => { const { value, grads } = tf.variableGrads(() => bceLoss(model.forward(leaves, true).logit, labels), [...model.params.trainable(), ...leaves]); value.dataSync(); tf.dispose([value, ...Object.values(grads)]); };
+  run();
+  const prof = await tf.profile(run);
+  const agg = new Map<string, { ms: number; n: number }>();
+  let total = 0;
+  for (const k of prof.kernels) {
+    const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
+    total += ms;
+    const key = `${k.name} ${JSON.stringify(k.inputShapes)}`;
+    const a = agg.get(key) ?? { ms: 0, n: 0 };
+    a.ms += ms; a.n++;
+    agg.set(key, a);
+  }
+  console.log(`== ${name}: ${prof.kernels.length} kernels, ${total.toFixed(0)} ms kernel time`);
+  for (const [k, v] of [...agg.entries()].sort((x, y) => y[1].ms - x[1].ms).slice(0, 14)) console.log(`${v.ms.toFixed(1).padStart(8)} ms  x${v.n}  ${k.slice(0, 110)}`);
 }
-const B = 1024, F = 39, D = 10, P = F * (F - 1) / 2;
-const e = tf.randomNormal([B, F, D]) as tf.Tensor3D;
-const eT = e.transpose([1, 0, 2]);
-const big = tf.randomNormal([P, B, D]);
-time("transpose [B,F,D]->[F,B,D]", () => e.transpose([1, 0, 2]), 10);
-time("transpose [P,B,D]->[B,P,D]", () => big.transpose([1, 0, 2]), 3);
-time("mul [P,B,D] x [P,B,D]", () => big.mul(big), 3);
-time("sum(2) [P,B,D]", () => big.sum(2), 3);
-time("pairs field-major: 38 slices, muls, concat0", () => { const r = []; for (let i = 0; i < F - 1; i++) r.push(eT.slice([i, 0, 0], [1, B, D]).mul(eT.slice([i + 1, 0, 0], [F - 1 - i, B, D]))); return tf.concat(r, 0); }, 3);
-time("grad pairs field-major", () => tf.grad((x: tf.Tensor) => { const r = []; for (let i = 0; i < F - 1; i++) r.push(x.slice([i, 0, 0], [1, B, D]).mul(x.slice([i + 1, 0, 0], [F - 1 - i, B, D]))); return tf.concat(r, 0).sum(); })(eT), 3);
-time("pad axis0 [1,B,D]->[F,B,D]", () => tf.pad(tf.ones([1, B, D]), [[3, 35], [0, 0], [0, 0]]), 10);
-const x = tf.randomNormal([B, 1131]), w = tf.randomNormal([1131, 400]);
-time("matMul [B,1131]x[1131,400]", () => tf.matMul(x, w), 5);
-const q = tf.randomNormal([B * 2, F, 20]) as tf.Tensor3D;
-const qt = q.transpose([0, 2, 1]) as tf.Tensor3D;
-time("batched [2048,39,20]x[2048,20,39]", () => tf.matMul(q, qt), 3);
-time("batched via transposeB", () => tf.matMul(q, q, false, true), 3);
-time("softmax [2048,39,39]", () => tf.softmax(tf.matMul(q, qt)), 3);
-const s = tf.softmax(tf.matMul(q, qt));
-time("grad softmax", () => tf.grad((a: tf.Tensor) => tf.softmax(a).mul(s).sum())(s), 3);
-time("bcast mul cin [B,D,F,1]x[B,D,1,32]", () => tf.randomNormal([B, D, F, 1]).mul(tf.randomNormal([B, D, 1, 32])), 3);

@@ -13,8 +13,8 @@ import { costCase, rateCase, type BenchCase, type Benchmark, type BenchOptions }
 
 /**
  * `npm run bench -- score`: rows/s of the WASM scorer (through the Scorer loader) at batch 1, 20 and 256
- * against the same student on tfjs-backend-wasm, on onnxruntime-node (from the ONNX export, one thread)
- * and in plain JS; the scorer's GFLOP/s against a measured f32x4 peak of one core; module sizes.
+ * against the same student on tfjs-backend-wasm, on onnxruntime (the ONNX export; the native CPU build,
+ * onnxruntime-node, and the WebAssembly build, onnxruntime-web; one thread each) and in plain JS; the scorer's GFLOP/s against a measured f32x4 peak of one core; module sizes.
  * The student is Criteo-shaped: 39 fields, embeddingDim 16, hidden [256, 128], 100k embedding rows,
  * seeded random weights (speed does not depend on training; int8 accuracy is measured on a trained
  * student by the tests and BENCHMARKS.md).
@@ -101,37 +101,54 @@ function tfjsScorer(w: StudentWeights, ids: Int32Array, values: Float32Array): S
     tf.tidy(() => {
       const idT = tf.tensor2d(ids.subarray(row * F, (row + batch) * F), [batch, F], "int32");
       const valT = tf.tensor3d(values.subarray(row * F, (row + batch) * F), [batch, F, 1]);
-      let x = tf.mul(tf.gather(table, idT), valT).reshape([batch, F * w.embeddingDim]) as tf.Tensor2D;
+      let x: tf.Tensor = tf.mul(tf.gather(table, idT), valT).reshape([batch, F * w.embeddingDim]);
       for (const l of layers) x = tf.fused.matMul({ a: x, b: l.kernel, bias: l.bias, activation: l.relu ? "relu" : "linear" });
       return tf.sigmoid(x).dataSync() as Float32Array;
     });
 }
 
-type Ort = typeof import("onnxruntime-node");
-
-async function loadOrt(log: (line: string) => void): Promise<Ort | null> {
-  try {
-    const m = (await import("onnxruntime-node")) as Ort & { default?: Ort };
-    return m.default ?? m;
-  } catch (e) {
-    log(`onnxruntime-node does not load here (${(e as Error).message.split("\n")[0]}); its cases are skipped`);
-    return null;
-  }
+/** The part of the onnxruntime API (shared by onnxruntime-node and onnxruntime-web) that the bench uses. */
+interface OrtApi {
+  InferenceSession: { create(model: Uint8Array, options: Record<string, unknown>): Promise<{ run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>> }> };
+  Tensor: new (type: "int64" | "float32", data: BigInt64Array | Float32Array, dims: number[]) => unknown;
+  env: { wasm?: { numThreads?: number } };
 }
 
-/** The onnxruntime peer: the ONNX export on the CPU execution provider, one intra-op thread (one core, as ours). */
-async function ortScorer(ort: Ort, onnx: Uint8Array, numFields: number, ids: Int32Array, values: Float32Array): Promise<ScoreBatch> {
-  const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: "all", executionMode: "sequential" });
+/** The onnxruntime builds to run the ONNX export on, each on one thread (one core, as ours). */
+const ORT_BUILDS = [
+  { name: "onnxruntime-node", pkg: "onnxruntime-node", options: { executionProviders: ["cpu"], intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: "all" } },
+  { name: "onnxruntime-web", pkg: "onnxruntime-web", options: { executionProviders: ["wasm"], graphOptimizationLevel: "all" } },
+] as const;
+
+/** The onnxruntime peers that load here (devDependencies; a missing one is skipped with a line in the log). */
+async function ortPeers(onnx: Uint8Array, numFields: number, ids: Int32Array, values: Float32Array, log: (line: string) => void): Promise<{ name: string; score: ScoreBatch }[]> {
   const ids64 = BigInt64Array.from(ids, (v) => BigInt(v));
-  return async (row, batch) => {
-    const from = row * numFields;
-    const to = (row + batch) * numFields;
-    const out = await session.run({
-      ids: new ort.Tensor("int64", ids64.subarray(from, to), [batch, numFields]),
-      values: new ort.Tensor("float32", values.subarray(from, to), [batch, numFields]),
+  const peers: { name: string; score: ScoreBatch }[] = [];
+  for (const build of ORT_BUILDS) {
+    let ort: OrtApi;
+    try {
+      const m = (await import(/* @vite-ignore */ build.pkg)) as { default?: unknown };
+      ort = (m.default ?? m) as OrtApi;
+    } catch (e) {
+      log(`${build.pkg} does not load here (${(e as Error).message.split("\n")[0]}); its cases are skipped`);
+      continue;
+    }
+    if (ort.env.wasm) ort.env.wasm.numThreads = 1;
+    const session = await ort.InferenceSession.create(onnx, { ...build.options });
+    peers.push({
+      name: build.name,
+      score: async (row, batch) => {
+        const from = row * numFields;
+        const to = (row + batch) * numFields;
+        const out = await session.run({
+          ids: new ort.Tensor("int64", ids64.subarray(from, to), [batch, numFields]),
+          values: new ort.Tensor("float32", values.subarray(from, to), [batch, numFields]),
+        });
+        return out.ctr!.data as Float32Array;
+      },
     });
-    return out.ctr!.data as Float32Array;
-  };
+  }
+  return peers;
 }
 
 /**
@@ -256,8 +273,7 @@ export const benchmark: Benchmark = async ({ quick, log }: BenchOptions): Promis
 
   await selectBackend("wasm");
   const peers: { name: string; score: ScoreBatch }[] = [{ name: "tfjs-wasm", score: tfjsScorer(weights, ids, values) }];
-  const ort = await loadOrt(log);
-  if (ort) peers.push({ name: "onnxruntime-node", score: await ortScorer(ort, onnx, FIELDS, ids, values) });
+  peers.push(...(await ortPeers(onnx, FIELDS, ids, values, log)));
   peers.push({ name: "plain-js", score: (row, batch) => reference.score(ids.subarray(row * FIELDS), values.subarray(row * FIELDS), batch) });
   // Everyone agrees with the reference before anyone is timed.
   for (const c of [ours, ...peers]) {

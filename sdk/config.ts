@@ -153,7 +153,7 @@ function parseStudent(value: unknown, path: Path): StudentConfig {
 function parseDistill(value: unknown, path: Path): DistillConfig {
   const d = object(value ?? {}, path, ["ensemble", "alpha", "temperature", "kdLoss", "hint", "hintWeight", "earlyStop", "teacherTraining", "gate"]);
   const gatePath = path.child("gate");
-  const g = object(d.gate ?? {}, gatePath, ["input", "data", "embeddingDim", "hiddenUnits"]);
+  const g = object(d.gate ?? {}, gatePath, ["input", "data", "embeddingDim", "hiddenUnits", "learningRate"]);
   return {
     ensemble: oneOf(d, "ensemble", path, ["best", "mean", "weighted", "gating"] as const, "gating"),
     alpha: number(d, "alpha", path, 0.5, (x) => x >= 0 && x <= 1, "a number in [0, 1]"),
@@ -168,6 +168,7 @@ function parseDistill(value: unknown, path: Path): DistillConfig {
       data: oneOf(g, "data", gatePath, ["train", "valid"] as const, GATE_DEFAULTS.data),
       embeddingDim: integer(g, "embeddingDim", gatePath, GATE_DEFAULTS.embeddingDim, 1),
       hiddenUnits: units(g, "hiddenUnits", gatePath, GATE_DEFAULTS.hiddenUnits),
+      learningRate: number(g, "learningRate", gatePath, GATE_DEFAULTS.learningRate, (x) => x > 0, "a number > 0"),
     },
   };
 }

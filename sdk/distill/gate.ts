@@ -12,9 +12,11 @@ export interface GateConfig {
   data: "train" | "valid";
   embeddingDim: number;
   hiddenUnits: number[];
+  /** Its own learning rate: the gate sees few rows (half the validation split), so it takes larger steps. */
+  learningRate: number;
 }
 
-export const GATE_DEFAULTS: GateConfig = { input: "embedding", data: "valid", embeddingDim: 4, hiddenUnits: [32] };
+export const GATE_DEFAULTS: GateConfig = { input: "embedding", data: "valid", embeddingDim: 4, hiddenUnits: [32], learningRate: 0.01 };
 
 /**
  * Teacher gating (Zhu et al., 2020): a small network maps a sample's input embedding to a softmax over the

@@ -9,7 +9,7 @@ import { evaluateLogits } from "../train/evaluate";
 import { fit } from "../train/fit";
 import { optimizerOf } from "../train/optimizer-config";
 import { predictLogits, predictOutputs, type SideInput } from "../train/step";
-import { bceLoss, CLIP_NORM, LR_DECAY_FACTOR, MIN_DELTA, MIN_LEARNING_RATE } from "../train/train-teacher";
+import { bceLoss, CLIP_NORM, LR_DECAY_FACTOR, MIN_LEARNING_RATE } from "../train/train-teacher";
 import type { EnsembleLogits, TeacherLogits } from "./ensemble";
 import { buildTeacherGate, buildWeightedEnsemble, type GateConfig } from "./gate";
 
@@ -73,11 +73,12 @@ export function trainLearnedEnsemble(kind: "weighted" | "gating", teachers: Teac
       epochs: training.epochs,
       patience: training.patience,
       seed,
-      optimizer: optimizerOf(training),
+      optimizer: optimizerOf({ ...training, learningRate: gate.learningRate }),
       clipNorm: CLIP_NORM,
       lrDecayFactor: LR_DECAY_FACTOR,
       minLearningRate: MIN_LEARNING_RATE,
-      minDelta: MIN_DELTA,
+      // Any gain counts: the ensemble's AUC moves in small steps.
+      minDelta: 0,
       loss: (out, labels) => bceLoss(out.logit, labels),
       side: fitRows.side,
       monitor: (g) => {
