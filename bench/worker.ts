@@ -34,9 +34,9 @@ import { costCase, formatTable, rateCase, type BenchCase, type BenchOptions, typ
  *
  * Load: ours is `serve()` (wrangler dev, the real worker bundle); the peer ("node-http") parses the JSON body and
  * runs the same `RowEncoder` and `Scorer` on the same student.wasm, without the worker's validation, in a
- * `node:http` server in this process. The ratio is therefore the cost of workerd + wrangler dev's local stack over
- * bare Node. wrangler dev is a development server, not Cloudflare's production runtime: these numbers say nothing
- * about latency at the edge. The load generator (Node's fetch, 8 keep-alive connections) runs in a child process
+ * `node:http` server in this process. The ratio is therefore the cost of workerd + wrangler dev's local stack (a
+ * proxy workerd in front of the worker's own workerd) over bare Node. wrangler dev is a development server, not
+ * Cloudflare's production runtime: these numbers say nothing about latency at the edge. The load generator (Node's fetch, 8 keep-alive connections) runs in a child process
  * (this bundle re-entered through CHILD_ENV), so each server has its own process; it sends a fixed number of
  * requests after a warm-up, each with a timeout, under an overall time cap, to 127.0.0.1 only. Every response
  * must be 200 with one CTR per row; any error fails the benchmark after the table is printed.

@@ -1,9 +1,9 @@
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parquetWriteFile } from "hyparquet-writer";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 /**
  * The CLI's error path end to end (DESIGN.md "Command line"): `node bin/ctr-distill.js run …` on bad data exits 1
@@ -11,26 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
  */
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const BUNDLE = join(ROOT, "dist/cli.js");
 const dir = mkdtempSync(join(tmpdir(), "cli-errors-"));
-
-/** Newest modification time of the files under `path`. */
-function newest(path: string): number {
-  const info = statSync(path);
-  if (!info.isDirectory()) return info.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
-}
-
-beforeAll(() => {
-  let built = 0;
-  try {
-    built = statSync(BUNDLE).mtimeMs;
-  } catch {
-    // missing: build it
-  }
-  if (built < Math.max(newest(join(ROOT, "sdk")), statSync(join(ROOT, "package.json")).mtimeMs))
-    execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
-});
 
 /** 200 rows `click,C1,C2,I1`, with `bad` (1-based line → text) put in place of the lines given. */
 function csv(name: string, bad: Record<number, string> = {}): string {
