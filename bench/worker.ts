@@ -473,6 +473,25 @@ function workerdCpuMs(pgid: number): number | null {
   return found ? total / 1e6 : null;
 }
 
+/** The process group of the workerd whose entry socket is 127.0.0.1:`port` (wrangler dev's), or null. */
+function workerdGroupOfPort(port: number): number | null {
+  try {
+    for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        if (!cmd.includes(`entry=127.0.0.1:${port}`)) continue;
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return null;
+}
+
 interface CpuResult {
   /** In-worker Date.now() difference / K (median over rounds): wall time inside the isolate. */
   dateMs: number;
@@ -569,7 +588,9 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
 
     // Load: wrangler dev against node:http.
     const peer = await startPeer(encoder, scorer, main.modelId);
-    const handle = await serve({ modelDir: main.dir, port: await freePort() });
+    const port = await freePort();
+    const handle = await serve({ modelDir: main.dir, port });
+    const servePgid = workerdGroupOfPort(port);
     try {
       // Both answer the same CTRs on every body (1e-6) before anything is timed.
       for (const n of ROW_COUNTS)
@@ -586,13 +607,23 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
       for (const n of ROW_COUNTS) {
         const base = { bodiesFile: join(dir, `bodies-${n}.json`), rows: n, warmup, count, concurrency: CONCURRENCY, timeoutMs: REQUEST_TIMEOUT_MS, capMs };
         const loadBefore = load();
+        // Server-side CPU per request (warm-up included, hence over warmup + count requests): workerd's threads
+        // for ours, this process for the peer (idle but for the peer while the child loads it).
+        const w0 = servePgid === null ? null : workerdCpuMs(servePgid);
         const ours = await runLoad({ ...base, url: handle.url });
+        const w1 = servePgid === null ? null : workerdCpuMs(servePgid);
+        const p0 = process.cpuUsage();
         const theirs = await runLoad({ ...base, url: peer.url });
+        const p1 = process.cpuUsage(p0);
+        const requests = warmup + count;
+        const oursCpu = w0 === null || w1 === null ? NaN : (w1 - w0) / requests;
+        const theirsCpu = (p1.user + p1.system) / 1000 / requests;
         for (const [who, r] of [["wrangler dev", ours], ["node-http", theirs]] as const)
           if (r.errors > 0) failures.push(`${who}, ${n} rows/request: ${r.errors} errors: ${r.errorSamples.join("; ")}`);
         log(
           `worker: ${n} rows/request: wrangler dev ${(ours.ok / ours.seconds).toFixed(0)} req/s p50 ${ours.p50.toFixed(2)} p99 ${ours.p99.toFixed(2)} ms; ` +
-            `node-http ${(theirs.ok / theirs.seconds).toFixed(0)} req/s p50 ${theirs.p50.toFixed(2)} p99 ${theirs.p99.toFixed(2)} ms ` +
+            `node-http ${(theirs.ok / theirs.seconds).toFixed(0)} req/s p50 ${theirs.p50.toFixed(2)} p99 ${theirs.p99.toFixed(2)} ms; ` +
+            `server CPU per request: workerd ${oursCpu.toFixed(2)} ms, node-http ${theirsCpu.toFixed(2)} ms ` +
             `(load average ${loadBefore} → ${load()})`,
         );
         const name = `${n} rows/req c=${CONCURRENCY}`;
@@ -602,6 +633,8 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
             rowsPerS: Math.round((ours.ok / ours.seconds) * n),
             ...notes(ours, "ours"),
             ...notes(theirs, "theirs"),
+            oursServerCpuMs: fmtMs(oursCpu),
+            theirsServerCpuMs: fmtMs(theirsCpu),
             loadavg: `${loadBefore}→${load()}`,
           }),
           costCase("worker", `${name} p50`, "node-http", ours.p50, theirs.p50, "ms"),

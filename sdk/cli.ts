@@ -1,5 +1,5 @@
 import { UserError } from "./errors";
-import { deployCommand, experimentCommand, modelsCommand, runCommand, scoreCommand, serveCommand } from "./cli/commands";
+import { deployCommand, experimentCommand, exportCommand, modelsCommand, runCommand, scoreCommand, serveCommand } from "./cli/commands";
 import { distillCommand, evaluateCommand, trainCommand } from "./cli/stage-commands";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
@@ -8,6 +8,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   distill: { run: distillCommand, help: "distill --run DIR [--json] [--backend B] [--no-http-check] [--port N]" },
   evaluate: { run: evaluateCommand, help: "evaluate --run DIR --data F [--json] [--backend B]" },
   experiment: { run: experimentCommand, help: "experiment --config C --out DIR [--json] [--backend B]" },
+  export: { run: exportCommand, help: "export --run DIR [--quantize none|fp16|int8] [--budget BYTES] [--json]" },
   models: { run: modelsCommand, help: "models [--json]" },
   score: { run: scoreCommand, help: "score --model DIR --data F [--out F]" },
   serve: { run: serveCommand, help: "serve --model DIR [--port 8787]" },

@@ -7,6 +7,8 @@ import { runExperiment } from "../pipeline/experiment";
 import { runPipeline } from "../pipeline/run";
 import { formatExperimentTable, formatRunTable } from "../pipeline/table";
 import { Scorer } from "../runtime/scorer";
+import { UserError } from "../errors";
+import { reexportRun } from "../export/reexport";
 import { deployDryRun } from "../serve/deploy";
 import { DEFAULT_PORT, serve } from "../serve/serve";
 import { parseFlags, port, required } from "./args";
@@ -82,6 +84,19 @@ export async function serveCommand(argv: string[]): Promise<void> {
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+}
+
+export async function exportCommand(argv: string[]): Promise<void> {
+  const flags = parseFlags("export", argv, { run: { type: "string" }, quantize: { type: "string" }, budget: { type: "string" }, json: { type: "boolean" } });
+  const dir = required("export", flags, "run");
+  const quantize = flags.quantize;
+  if (quantize !== undefined && quantize !== "none" && quantize !== "fp16" && quantize !== "int8")
+    throw new UserError(`export: --quantize must be none, fp16 or int8, got '${quantize}'`);
+  const budget = flags.budget === undefined ? undefined : Number(flags.budget);
+  if (budget !== undefined && !(Number.isInteger(budget) && budget > 0)) throw new UserError(`export: --budget must be a positive number of bytes, got '${String(flags.budget)}'`);
+  const result = await reexportRun(dir, { ...(quantize !== undefined ? { quantize } : {}), ...(budget !== undefined ? { budget } : {}) });
+  if (flags.json === true) printJson(result);
+  else process.stdout.write(`exported ${dir}/student.wasm: ${result.bytes.toLocaleString("en-US")} bytes, ${result.quantize} embeddings, model ${result.modelId}\n`);
 }
 
 export async function deployCommand(argv: string[]): Promise<void> {

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { BILINEAR_TYPES, BilinearInteraction, type BilinearType } from "../layers/bilinear";
 import { Linear } from "../layers/linear";
 import { Mlp } from "../layers/mlp";
@@ -34,18 +34,17 @@ export const FiBiNET: ModelDefinition<FiBiNetHyperparameters> = {
     const linearWeights = linearEmbedding(ctx, hp);
     const linear = new Linear(params, "linear");
     const senet = new SqueezeExcitation(params, "senet", ctx.numFields, hp.reductionRatio, activation);
-    const bilinearP = new BilinearInteraction(params, "bilinear_p", ctx.numFields, hp.embeddingDim, bilinearType);
-    const bilinearQ = new BilinearInteraction(params, "bilinear_q", ctx.numFields, hp.embeddingDim, bilinearType);
-    const inDim = 2 * bilinearP.numPairs * hp.embeddingDim;
+    // FuxiCTR's two bilinear layers (over e and over SENET(e)) as one block of two groups.
+    const bilinear = new BilinearInteraction(params, "bilinear", ctx.numFields, hp.embeddingDim, bilinearType, 2);
+    const inDim = 2 * bilinear.pairs.count * hp.embeddingDim;
     const mlp = new Mlp(params, "mlp", inDim, hp.hiddenUnits, { dropout: hp.netDropout, batchNorm: hp.batchNorm, outputDim: 1, nextSeed: seedStream(ctx.rng) });
     return {
       name: "FiBiNET",
       tables: [embedding, linearWeights],
       params,
       forward([e, w], training) {
-        const p = bilinearP.apply(e!);
-        const q = bilinearQ.apply(senet.apply(e!));
-        const { out, hidden } = mlp.apply(tf.concat([p, q], 1).reshape([-1, inDim]) as tf.Tensor2D, training);
+        const pq = bilinear.apply(e!, senet.apply(e!));
+        const { out, hidden } = mlp.apply(pq.reshape([-1, inDim]) as tf.Tensor2D, training);
         return { logit: linear.apply(w!).add(out.reshape([-1])) as tf.Tensor1D, hidden };
       },
     };

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { innerProductInteraction } from "../layers/inner-product";
+import { InnerProductInteraction } from "../layers/inner-product";
 import { Mlp } from "../layers/mlp";
 import { EMBEDDING_DEFAULTS, type EmbeddingHyperparameters, featureEmbedding, MLP_DEFAULTS, type MlpHyperparameters, ParamStore, seedStream } from "./model";
 import type { ModelDefinition } from "./registry";
@@ -16,13 +16,14 @@ export const IPNN: ModelDefinition<IpnnHyperparameters> = {
     const embedding = featureEmbedding(ctx, hp);
     const flatDim = ctx.numFields * hp.embeddingDim;
     const inDim = flatDim + (ctx.numFields * (ctx.numFields - 1)) / 2;
+    const innerProduct = new InnerProductInteraction(ctx.numFields);
     const mlp = new Mlp(params, "mlp", inDim, hp.hiddenUnits, { dropout: hp.netDropout, batchNorm: hp.batchNorm, outputDim: 1, nextSeed: seedStream(ctx.rng) });
     return {
       name: "IPNN",
       tables: [embedding],
       params,
       forward([e], training) {
-        const input = tf.concat([e!.reshape([-1, flatDim]) as tf.Tensor2D, innerProductInteraction(e!)], 1);
+        const input = tf.concat([e!.reshape([-1, flatDim]) as tf.Tensor2D, innerProduct.apply(e!)], 1);
         const { out, hidden } = mlp.apply(input, training);
         return { logit: out.reshape([-1]) as tf.Tensor1D, hidden };
       },

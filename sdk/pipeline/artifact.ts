@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { RunConfig } from "../config-types";
 import { saveFeatureMap } from "../data/feature-map-io";
 import { exportStudentWasm } from "../export/export-student";
+import { exportStudentOnnx } from "../export/onnx";
 import type { StudentWeights } from "../export/student-weights";
 import type { FeatureMap } from "../runtime/feature-map";
 import type { Metrics } from "../train/evaluate";
@@ -33,6 +34,7 @@ export async function writeArtifact(inputs: ArtifactInputs): Promise<Artifact> {
   const { wasm, modelId } = await exportStudentWasm(weights, { featureMapId: featureMap.id });
   await saveFeatureMap(join(outDir, "feature-map.json"), featureMap);
   await writeFile(join(outDir, "student.wasm"), wasm);
+  await writeFile(join(outDir, "student.onnx"), exportStudentOnnx(weights, { featureMapId: featureMap.id, modelId }));
   const model = {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,

@@ -5,7 +5,7 @@ import { Cin } from "../../sdk/layers/cin";
 import { CrossNet } from "../../sdk/layers/cross-network";
 import { CrossNetV2 } from "../../sdk/layers/cross-network-v2";
 import { biInteraction, fmInteraction } from "../../sdk/layers/fm";
-import { innerProductInteraction } from "../../sdk/layers/inner-product";
+import { InnerProductInteraction } from "../../sdk/layers/inner-product";
 import { ParamStore } from "../../sdk/layers/params";
 import { randomSource, type RandomSource } from "../../sdk/layers/random";
 import { SelfAttention } from "../../sdk/layers/self-attention";
@@ -280,51 +280,49 @@ describe("BilinearInteraction (FiBiNET)", () => {
   const [B, F, D] = [2, 4, 3];
   const pairs: [number, number][] = [];
   for (let i = 0; i < F; i++) for (let j = i + 1; j < F; j++) pairs.push([i, j]);
+  const P = pairs.length;
 
-  /** The D×D matrix of pair (i, j), read from the layer's parameters in its documented layout. */
-  function matrix(params: ParamStore, type: BilinearType, i: number, j: number): (r: number, c: number) => number {
-    if (type === "field_all") {
-      const w = values(params, "bi/kernel");
-      return (r, c) => w[r * D + c]!;
-    }
-    if (type === "field_each") {
-      const w = values(params, "bi/kernel");
-      return (r, c) => w[(i * D + r) * D + c]!;
-    }
-    const w = values(params, `bi/kernel_${i}`);
-    const width = (F - 1 - i) * D;
-    return (r, c) => w[r * width + (j - i - 1) * D + c]!;
+  /** The D×D matrix of group k, pair number p = (i, j), read from the kernel in its documented layout. */
+  function matrix(params: ParamStore, type: BilinearType, k: number, p: number, i: number): (r: number, c: number) => number {
+    const w = values(params, "bi/kernel");
+    const which = type === "field_all" ? k : type === "field_each" ? k * (F - 1) + i : k * P + p;
+    return (r, c) => w[(which * D + r) * D + c]!;
   }
 
-  for (const type of ["field_all", "field_each", "field_interaction"] as const)
-    it(`computes (v_i W) ⊙ v_j for every pair i < j in order, with ${type} matrices`, () => {
-      const params = new ParamStore(randomSource(18), "test");
-      const layer = new BilinearInteraction(params, "bi", F, D, type);
-      const expectedParams = { field_all: D * D, field_each: (F - 1) * D * D, field_interaction: pairs.length * D * D }[type];
-      expect(params.count()).toBe(expectedParams);
-      const { t, x } = embeddings(19, B, F, D);
-      const v = (b: number, f: number, d: number) => x[(b * F + f) * D + d]!;
-      const expected: number[] = [];
-      for (let b = 0; b < B; b++)
-        for (const [i, j] of pairs) {
-          const w = matrix(params, type, i, j);
-          for (let c = 0; c < D; c++) {
-            let s = 0;
-            for (let r = 0; r < D; r++) s += v(b, i, r) * w(r, c);
-            expected.push(s * v(b, j, c));
+  for (const groups of [1, 2])
+    for (const type of ["field_all", "field_each", "field_interaction"] as const)
+      it(`computes (v_i W) ⊙ v_j for every pair i < j in order, with ${type} matrices, for ${groups} group${groups > 1 ? "s" : ""}`, () => {
+        const params = new ParamStore(randomSource(18), "test");
+        const layer = new BilinearInteraction(params, "bi", F, D, type, groups);
+        expect(params.count()).toBe(groups * { field_all: 1, field_each: F - 1, field_interaction: P }[type] * D * D);
+        const inputs = Array.from({ length: groups }, (_, k) => embeddings(19 + k, B, F, D));
+        const expected: number[] = [];
+        for (let b = 0; b < B; b++)
+          for (let k = 0; k < groups; k++) {
+            const x = inputs[k]!.x;
+            const v = (f: number, d: number) => x[(b * F + f) * D + d]!;
+            for (const [p, [i, j]] of pairs.entries()) {
+              const w = matrix(params, type, k, p, i);
+              for (let c = 0; c < D; c++) {
+                let s = 0;
+                for (let r = 0; r < D; r++) s += v(i, r) * w(r, c);
+                expected.push(s * v(j, c));
+              }
+            }
           }
-        }
-      const got = run(() => layer.apply(t));
-      expect(maxAbsDiff(got, expected)).toBeLessThan(TOL);
-      expect(got[got.length - 1]).toBeCloseTo(PIN.bilinear[type], PIN_DIGITS);
-    });
+        const got = run(() => layer.apply(...inputs.map((e) => e.t)));
+        expect(maxAbsDiff(got, expected)).toBeLessThan(TOL);
+        if (groups === 1) expect(got[got.length - 1]).toBeCloseTo(PIN.bilinear[type], PIN_DIGITS);
+      });
 
-  it("rejects an unknown bilinear type", () => {
+  it("rejects an unknown bilinear type and a wrong number of inputs", () => {
     expect(() => new BilinearInteraction(new ParamStore(randomSource(1)), "bi", F, D, "field_pair" as BilinearType)).toThrow(/BilinearInteraction: 'type' must be one of field_all, field_each, field_interaction, got 'field_pair'/);
+    const layer = new BilinearInteraction(new ParamStore(randomSource(1)), "bi", F, D, "field_all", 2);
+    expect(() => layer.apply(embeddings(1, B, F, D).t)).toThrow(/BilinearInteraction\.apply: expected 2 inputs, got 1/);
   });
 });
 
-describe("innerProductInteraction (IPNN)", () => {
+describe("InnerProductInteraction (IPNN)", () => {
   it("returns ⟨e_i, e_j⟩ for every pair i < j in the order (0,1), (0,2), …, (1,2), …", () => {
     const [B, F, D] = [3, 5, 2];
     const { t, x } = embeddings(20, B, F, D);
@@ -336,13 +334,13 @@ describe("innerProductInteraction (IPNN)", () => {
           for (let d = 0; d < D; d++) s += x[(b * F + i) * D + d]! * x[(b * F + j) * D + d]!;
           expected.push(s);
         }
-    const got = run(() => innerProductInteraction(t));
+    const got = run(() => new InnerProductInteraction(F).apply(t));
     expect(maxAbsDiff(got, expected)).toBeLessThan(TOL);
     expect(got[0]).toBeCloseTo(PIN.innerProduct, PIN_DIGITS);
   });
 
   it("gives no pairs for a single field", () => {
-    expect(tf.tidy(() => innerProductInteraction(tf.ones([2, 1, 3]) as tf.Tensor3D)).shape).toEqual([2, 0]);
+    expect(tf.tidy(() => new InnerProductInteraction(1).apply(tf.ones([2, 1, 3]) as tf.Tensor3D)).shape).toEqual([2, 0]);
   });
 });
 

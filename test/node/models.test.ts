@@ -56,9 +56,18 @@ function build(name: string, overrides: Record<string, unknown> = TINY[name]!): 
   return buildModel(name, overrides, { numFields: NUM_FIELDS, totalRows: data.featureMap.totalRows, rng: randomSource(3) });
 }
 
+/** Runs `fn` in a tf scope that frees every tensor it made, and returns its plain (non-tensor) result. */
+function peek<T>(fn: () => T): T {
+  let result: T;
+  tf.tidy(() => {
+    result = fn();
+  });
+  return result!;
+}
+
 /** The BCE of `batch` under the model in inference mode. */
 function batchLoss(model: CtrModel): number {
-  return tf.tidy(() => {
+  return peek(() => {
     const out = model.forward(gatherEmbeddings(model, batch.ids, batch.values, batch.n, NUM_FIELDS), false);
     return bceLoss(out.logit, tf.tensor1d(batch.labels)).dataSync()[0]!;
   });
@@ -97,7 +106,7 @@ describe.each(ZOO)("%s", (name) => {
     const model = build(name);
     expect(model.name).toBe(name);
     for (const training of [true, false]) {
-      const { logit, hidden } = tf.tidy(() => {
+      const { logit, hidden } = peek(() => {
         const out = model.forward(gatherEmbeddings(model, batch.ids, batch.values, batch.n, NUM_FIELDS), training);
         return { logit: out.logit.arraySync(), hidden: out.hidden === null ? null : { shape: out.hidden.shape, values: Array.from(out.hidden.dataSync()) } };
       });
@@ -132,7 +141,7 @@ describe.each(ZOO)("%s", (name) => {
   });
 
   it("learns the synthetic click log: test AUC > 0.6 after 3 epochs on 2,000 rows", () => {
-    const trained = trainOnLabels(name, TINY[name]!, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, { batchSize: 128, epochs: 3, learningRate: 0.01, seed: 1, patience: 2 }, silentLogger, "test", 0);
+    const trained = trainOnLabels(name, TINY[name]!, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, { batchSize: 128, epochs: 3, learningRate: 0.01, seed: 1, patience: 2, optimizer: "adam" }, silentLogger, "test", 0);
     const t = data.test;
     const { auc } = evaluateLogits(t.labels, predictLogits(trained.model, t.ids, t.values, t.n, t.numFields));
     expect(auc).toBeGreaterThan(0.6);
@@ -144,7 +153,7 @@ describe("model variants", () => {
   it("DCNv2 builds stacked (hint from the MLP) and crossnet_only (no hint)", () => {
     for (const [structure, hint] of [["stacked", [batch.n, HIDDEN]], ["crossnet_only", null]] as const) {
       const model = build("DCNv2", { ...TINY.DCNv2, modelStructure: structure });
-      const shape = tf.tidy(() => model.forward(gatherEmbeddings(model, batch.ids, batch.values, batch.n, NUM_FIELDS), false).hidden?.shape ?? null);
+      const shape = peek(() => model.forward(gatherEmbeddings(model, batch.ids, batch.values, batch.n, NUM_FIELDS), false).hidden?.shape ?? null);
       expect(shape).toEqual(hint);
       disposeModel(model);
     }
@@ -153,7 +162,7 @@ describe("model variants", () => {
   it("FiBiNET builds with field_each and field_interaction matrices, whose parameter counts grow with the fields and pairs", () => {
     const counts = (["field_all", "field_each", "field_interaction"] as const).map((bilinearType) => {
       const model = build("FiBiNET", { ...TINY.FiBiNET, bilinearType });
-      const logit = tf.tidy(() => Array.from(model.forward(gatherEmbeddings(model, batch.ids, batch.values, batch.n, NUM_FIELDS), false).logit.dataSync()));
+      const logit = peek(() => Array.from(model.forward(gatherEmbeddings(model, batch.ids, batch.values, batch.n, NUM_FIELDS), false).logit.dataSync()));
       expect(logit.every(Number.isFinite)).toBe(true);
       const n = model.params.entries().filter(([k]) => k.startsWith("bilinear_")).reduce((s, [, v]) => s + v.size, 0);
       disposeModel(model);
