@@ -445,49 +445,57 @@ async function wranglerDev(config: string, cwd: string, port: number): Promise<{
   }
 }
 
-/**
- * CPU time (ms) used so far by the workerd processes of process group `pgid` (wrangler dev's proxy and the
- * worker's runtime), summed over their threads from /proc/PID/task/TID/schedstat (ns); null off Linux.
- */
-function workerdCpuMs(pgid: number): number | null {
-  let total = 0;
-  let found = false;
-  let pids: string[];
+/** Numeric entries of /proc, or null off Linux. */
+function procPids(): string[] | null {
   try {
-    pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
+    return readdirSync("/proc").filter((p) => /^\d+$/.test(p));
   } catch {
     return null;
   }
+}
+
+/** The process group of a /proc entry. */
+function pgrpOf(pid: string): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after "(comm) ": state, ppid, pgrp, …
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+}
+
+/**
+ * CPU time (ms) used so far by each workerd process of process group `pgid` (wrangler dev's proxy and the
+ * worker's runtime), summed over its threads from /proc/PID/task/TID/schedstat (ns); null off Linux.
+ */
+function workerdCpuByPid(pgid: number): Map<string, number> | null {
+  const pids = procPids();
+  if (pids === null) return null;
+  const out = new Map<string, number>();
   for (const pid of pids) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      // Fields after "(comm) ": state, ppid, pgrp, …
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) !== pgid || !stat.includes("(workerd)")) continue;
-      for (const tid of readdirSync(`/proc/${pid}/task`)) total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
-      found = true;
+      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() !== "workerd" || pgrpOf(pid) !== pgid) continue;
+      let ns = 0;
+      for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      out.set(pid, ns / 1e6);
     } catch {
       // The process or thread ended meanwhile.
     }
   }
-  return found ? total / 1e6 : null;
+  return out.size > 0 ? out : null;
 }
 
-/** The process group of the workerd whose entry socket is 127.0.0.1:`port` (wrangler dev's), or null. */
-function workerdGroupOfPort(port: number): number | null {
-  try {
-    for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-      try {
-        const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-        if (!cmd.includes(`entry=127.0.0.1:${port}`)) continue;
-        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-      } catch {
-        // gone meanwhile
-      }
+/** The total of `workerdCpuByPid`. */
+function workerdCpuMs(pgid: number): number | null {
+  const by = workerdCpuByPid(pgid);
+  return by === null ? null : [...by.values()].reduce((a, b) => a + b, 0);
+}
+
+/** The workerd whose entry socket is 127.0.0.1:`port` (wrangler dev's proxy) and its process group, or null. */
+function workerdOfPort(port: number): { pid: string; pgid: number } | null {
+  for (const pid of procPids() ?? []) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(`entry=127.0.0.1:${port}`)) return { pid, pgid: pgrpOf(pid) };
+    } catch {
+      // gone meanwhile
     }
-  } catch {
-    // no /proc
   }
   return null;
 }
@@ -590,7 +598,7 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
     const peer = await startPeer(encoder, scorer, main.modelId);
     const port = await freePort();
     const handle = await serve({ modelDir: main.dir, port });
-    const servePgid = workerdGroupOfPort(port);
+    const proxy = workerdOfPort(port);
     try {
       // Both answer the same CTRs on every body (1e-6) before anything is timed.
       for (const n of ROW_COUNTS)
@@ -608,22 +616,29 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
         const base = { bodiesFile: join(dir, `bodies-${n}.json`), rows: n, warmup, count, concurrency: CONCURRENCY, timeoutMs: REQUEST_TIMEOUT_MS, capMs };
         const loadBefore = load();
         // Server-side CPU per request (warm-up included, hence over warmup + count requests): workerd's threads
-        // for ours, this process for the peer (idle but for the peer while the child loads it).
-        const w0 = servePgid === null ? null : workerdCpuMs(servePgid);
+        // for ours (the proxy's share apart), this process for the peer (idle but for the peer while the child loads it).
+        const w0 = proxy === null ? null : workerdCpuByPid(proxy.pgid);
         const ours = await runLoad({ ...base, url: handle.url });
-        const w1 = servePgid === null ? null : workerdCpuMs(servePgid);
+        const w1 = proxy === null ? null : workerdCpuByPid(proxy.pgid);
         const p0 = process.cpuUsage();
         const theirs = await runLoad({ ...base, url: peer.url });
         const p1 = process.cpuUsage(p0);
         const requests = warmup + count;
-        const oursCpu = w0 === null || w1 === null ? NaN : (w1 - w0) / requests;
+        const delta = (pid?: string) => {
+          if (w0 === null || w1 === null) return NaN;
+          let ms = 0;
+          for (const [p, t] of w1) if (pid === undefined || p === pid) ms += t - (w0.get(p) ?? 0);
+          return ms / requests;
+        };
+        const oursCpu = delta();
+        const proxyCpu = delta(proxy?.pid);
         const theirsCpu = (p1.user + p1.system) / 1000 / requests;
         for (const [who, r] of [["wrangler dev", ours], ["node-http", theirs]] as const)
           if (r.errors > 0) failures.push(`${who}, ${n} rows/request: ${r.errors} errors: ${r.errorSamples.join("; ")}`);
         log(
           `worker: ${n} rows/request: wrangler dev ${(ours.ok / ours.seconds).toFixed(0)} req/s p50 ${ours.p50.toFixed(2)} p99 ${ours.p99.toFixed(2)} ms; ` +
             `node-http ${(theirs.ok / theirs.seconds).toFixed(0)} req/s p50 ${theirs.p50.toFixed(2)} p99 ${theirs.p99.toFixed(2)} ms; ` +
-            `server CPU per request: workerd ${oursCpu.toFixed(2)} ms, node-http ${theirsCpu.toFixed(2)} ms ` +
+            `server CPU per request: workerd ${oursCpu.toFixed(2)} ms (proxy ${proxyCpu.toFixed(2)}), node-http ${theirsCpu.toFixed(2)} ms ` +
             `(load average ${loadBefore} → ${load()})`,
         );
         const name = `${n} rows/req c=${CONCURRENCY}`;
@@ -633,12 +648,14 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
             rowsPerS: Math.round((ours.ok / ours.seconds) * n),
             ...notes(ours, "ours"),
             ...notes(theirs, "theirs"),
-            oursServerCpuMs: fmtMs(oursCpu),
-            theirsServerCpuMs: fmtMs(theirsCpu),
             loadavg: `${loadBefore}→${load()}`,
           }),
           costCase("worker", `${name} p50`, "node-http", ours.p50, theirs.p50, "ms"),
           costCase("worker", `${name} p99`, "node-http", ours.p99, theirs.p99, "ms", { oursMax: fmtMs(ours.max), theirsMax: fmtMs(theirs.max) }),
+          costCase("worker", `${name} server CPU/req`, "node-http", oursCpu, theirsCpu, "ms", {
+            wranglerProxyMs: fmtMs(proxyCpu),
+            workerMs: fmtMs(oursCpu - proxyCpu),
+          }),
         );
       }
     } finally {

@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DistillConfig, EnsembleKind, RunConfig } from "../config-types";
-import { prepareData, type PreparedData } from "../data/prepare";
+import { prepareData } from "../data/prepare";
 import { distillStudent } from "../distill/distill";
 import { buildEnsemble, type EnsembleLogits } from "../distill/ensemble";
 import type { Logger } from "../log";
@@ -13,7 +13,7 @@ import type { TrainedModel } from "../train/train-teacher";
 import { denseFlopsPerRow } from "./flops";
 import { bestTeacher, hintTargets } from "./hint-targets";
 import { trainPlainStudent } from "./students";
-import { teacherLogits, trainTeachers, type TeacherResult } from "./teachers";
+import { teacherLogits, trainTeachers } from "./teachers";
 
 /** One distilled student of the table: which ensemble, with or without hint, stopped by what. */
 export interface StudentVariant {

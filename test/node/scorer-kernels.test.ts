@@ -45,7 +45,7 @@ let k: Kernels;
 /** A bump allocator over the kernels module's memory, reset per case; every block 16-aligned. */
 class Arena {
   private at: number;
-  constructor(private readonly base: number) {
+  constructor(base: number) {
     this.at = base;
   }
   f32(length: number, fill = Number.NaN): { ptr: number; view: Float32Array } {
