@@ -14,9 +14,16 @@ export class EmbeddingTable {
   private readonly slot2: Float32Array;
   /** Per-row step counts: lazy Adam corrects each row's bias by its own number of updates. */
   private readonly rowSteps: Int32Array;
-  /** Scratch: accumulated gradient per touched row, and the list of touched rows. */
-  private readonly gradAccum: Float32Array;
-  private readonly touchedMark: Uint8Array;
+  /**
+   * Scratch of applyGradient: the rows a batch touched in first-touch order, each row's position in that list
+   * (-1: untouched), and their accumulated gradients packed in that order (grown on demand).
+   */
+  private readonly touched: Int32Array;
+  private readonly slotOf: Int32Array;
+  private gradAccum: Float32Array;
+  /** Adam's bias-corrected step size by per-row step count, for the (learningRate, beta1, beta2) in `stepSizeKey`. */
+  private stepSizes = new Float64Array(0);
+  private stepSizeKey = "";
 
   constructor(
     readonly name: string,
@@ -32,18 +39,20 @@ export class EmbeddingTable {
     this.slot1 = new Float32Array(rows * dim);
     this.slot2 = new Float32Array(rows * dim);
     this.rowSteps = new Int32Array(rows);
-    this.gradAccum = new Float32Array(rows * dim);
-    this.touchedMark = new Uint8Array(rows);
+    this.touched = new Int32Array(rows);
+    this.slotOf = new Int32Array(rows).fill(-1);
+    this.gradAccum = new Float32Array(0);
   }
 
   /** Rows × values for a batch: out[(r*F + f)*dim + k] = weights[ids[r*F+f]*dim + k] * values[r*F+f]. */
   gather(ids: Int32Array, values: Float32Array, count: number, out = new Float32Array(count * this.dim)): Float32Array {
     const d = this.dim;
+    const weights = this.weights;
     for (let i = 0; i < count; i++) {
       const src = ids[i]! * d;
       const v = values[i]!;
       const dst = i * d;
-      for (let k = 0; k < d; k++) out[dst + k] = this.weights[src + k]! * v;
+      for (let k = 0; k < d; k++) out[dst + k] = weights[src + k]! * v;
     }
     return out;
   }
@@ -54,45 +63,72 @@ export class EmbeddingTable {
    */
   applyGradient(ids: Int32Array, values: Float32Array, count: number, grad: Float32Array, opt: OptimizerConfig, scale = 1): void {
     const d = this.dim;
-    const touched: number[] = [];
+    const { touched, slotOf } = this;
+    if (this.gradAccum.length < Math.min(count, this.rows) * d) this.gradAccum = new Float32Array(Math.min(count, this.rows) * d);
+    const accum = this.gradAccum;
+    // Sums per row in the order of the batch, packed by first touch: the same float32 sums as a per-row buffer.
+    let n = 0;
     for (let i = 0; i < count; i++) {
       const row = ids[i]!;
-      if (this.touchedMark[row] === 0) {
-        this.touchedMark[row] = 1;
-        touched.push(row);
+      let slot = slotOf[row]!;
+      if (slot < 0) {
+        slot = slotOf[row] = n;
+        touched[n++] = row;
+        accum.fill(0, slot * d, slot * d + d);
       }
       const g = values[i]! * scale;
       const src = i * d;
-      const dst = row * d;
-      for (let k = 0; k < d; k++) this.gradAccum[dst + k]! += grad[src + k]! * g;
+      const dst = slot * d;
+      for (let k = 0; k < d; k++) accum[dst + k]! += grad[src + k]! * g;
     }
-    for (const row of touched) {
-      this.touchedMark[row] = 0;
-      const step = ++this.rowSteps[row]!;
+    if (opt.kind === "adam") this.adamRows(n, opt);
+    else for (let t = 0; t < n; t++) this.adagradRow(touched[t]!, t * d, opt);
+    for (let t = 0; t < n; t++) slotOf[touched[t]!] = -1;
+  }
+
+  /** lr·√(1−β2^step)/(1−β1^step) for step = 1 … `maxStep`, recomputed when the optimizer's settings change. */
+  private adamStepSizes(maxStep: number, opt: OptimizerConfig): Float64Array {
+    const { beta1, beta2, learningRate } = opt;
+    const key = `${learningRate} ${beta1} ${beta2}`;
+    if (key !== this.stepSizeKey || this.stepSizes.length <= maxStep) {
+      const sizes = new Float64Array(Math.max(maxStep + 1, this.stepSizes.length * 2, 64));
+      for (let step = 1; step < sizes.length; step++) sizes[step] = (learningRate * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step);
+      this.stepSizes = sizes;
+      this.stepSizeKey = key;
+    }
+    return this.stepSizes;
+  }
+
+  /** Lazy Adam on the `n` touched rows, each bias-corrected by its own step count. */
+  private adamRows(n: number, opt: OptimizerConfig): void {
+    const { beta1, beta2, epsilon } = opt;
+    const { touched, rowSteps, weights, slot1, slot2, l2, dim: d } = this;
+    const accum = this.gradAccum;
+    let maxStep = 0;
+    for (let t = 0; t < n; t++) maxStep = Math.max(maxStep, rowSteps[touched[t]!]! + 1);
+    const stepSizes = this.adamStepSizes(maxStep, opt);
+    for (let t = 0; t < n; t++) {
+      const row = touched[t]!;
+      const lr = stepSizes[++rowSteps[row]!]!;
       const base = row * d;
-      if (opt.kind === "adam") this.adamRow(base, step, opt);
-      else this.adagradRow(base, opt);
+      const from = t * d;
+      for (let k = 0; k < d; k++) {
+        const j = base + k;
+        const g = accum[from + k]! + l2 * weights[j]!;
+        const m = (slot1[j] = beta1 * slot1[j]! + (1 - beta1) * g);
+        const v = (slot2[j] = beta2 * slot2[j]! + (1 - beta2) * g * g);
+        weights[j]! -= (lr * m) / (Math.sqrt(v) + epsilon);
+      }
     }
   }
 
-  private adamRow(base: number, step: number, opt: OptimizerConfig): void {
-    const { beta1, beta2, epsilon, learningRate } = opt;
-    const lr = (learningRate * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step);
-    for (let k = base; k < base + this.dim; k++) {
-      const g = this.gradAccum[k]! + this.l2 * this.weights[k]!;
-      this.gradAccum[k] = 0;
-      const m = (this.slot1[k] = beta1 * this.slot1[k]! + (1 - beta1) * g);
-      const v = (this.slot2[k] = beta2 * this.slot2[k]! + (1 - beta2) * g * g);
-      this.weights[k]! -= (lr * m) / (Math.sqrt(v) + epsilon);
-    }
-  }
-
-  private adagradRow(base: number, opt: OptimizerConfig): void {
-    for (let k = base; k < base + this.dim; k++) {
-      const g = this.gradAccum[k]! + this.l2 * this.weights[k]!;
-      this.gradAccum[k] = 0;
-      const acc = (this.slot1[k] = (this.slot1[k] || opt.initialAccumulator) + g * g);
-      this.weights[k]! -= (opt.learningRate * g) / (Math.sqrt(acc) + opt.epsilon);
+  private adagradRow(row: number, from: number, opt: OptimizerConfig): void {
+    const base = row * this.dim;
+    for (let k = 0; k < this.dim; k++) {
+      const j = base + k;
+      const g = this.gradAccum[from + k]! + this.l2 * this.weights[j]!;
+      const acc = (this.slot1[j] = (this.slot1[j] || opt.initialAccumulator) + g * g);
+      this.weights[j]! -= (opt.learningRate * g) / (Math.sqrt(acc) + opt.epsilon);
     }
   }
 }

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Batch } from "../data/batches";
+import type { EmbeddingTable } from "../layers/embedding-table";
 import type { CtrModel, ModelOutput } from "../models/model";
 import type { DenseOptimizer } from "./dense-optimizer";
 import type { OptimizerConfig } from "./optimizer-config";
@@ -9,9 +10,23 @@ export type LossFunction = (out: ModelOutput, labels: tf.Tensor1D, batch: Batch)
 
 let stepCounter = 0;
 
+/**
+ * Reused gather buffers per table. Only on wasm, whose `write` copies the values onto its heap when the tensor is
+ * made (the cpu and node backends keep a reference to the array). Saves a multi-MB allocation per batch and the
+ * garbage collections it triggers.
+ */
+const gatherScratch = new WeakMap<EmbeddingTable, Float32Array>();
+
+function gatherBuffer(table: EmbeddingTable, size: number): Float32Array | undefined {
+  if (tf.getBackend() !== "wasm") return undefined;
+  let buffer = gatherScratch.get(table);
+  if (buffer === undefined || buffer.length < size) gatherScratch.set(table, (buffer = new Float32Array(size)));
+  return buffer.length === size ? buffer : buffer.subarray(0, size);
+}
+
 /** Gathers each embedding table's rows for the batch as a [n, F, dim] tensor. */
 export function gatherEmbeddings(model: CtrModel, ids: Int32Array, values: Float32Array, n: number, numFields: number): tf.Tensor3D[] {
-  return model.tables.map((t) => tf.tensor3d(t.gather(ids, values, n * numFields), [n, numFields, t.dim]));
+  return model.tables.map((t) => tf.tensor3d(t.gather(ids, values, n * numFields, gatherBuffer(t, n * numFields * t.dim)), [n, numFields, t.dim]));
 }
 
 /** Per-row side inputs of a data set, row-major [n, dim] (e.g. teacher logits for a gate). */
@@ -27,6 +42,33 @@ export function sideTensor(side: SideInput, index: ArrayLike<number>, n: number)
   return tf.tensor2d(out, [n, side.dim]);
 }
 
+/**
+ * Milliseconds spent in each phase of trainStep, summed over steps (the training benchmark's profile). Exact on
+ * backends that run kernels synchronously (wasm, cpu); `backward` includes the tape's bookkeeping.
+ */
+export interface StepPhases {
+  /** Embedding rows gathered in JS. */
+  gather: number;
+  /** Gathered rows, labels and side inputs made tensors (copied to the backend). */
+  upload: number;
+  forward: number;
+  backward: number;
+  /** The global gradient norm (one read back), when clipping. */
+  clipNorm: number;
+  /** The dense parameters' optimizer (tf ops). */
+  denseOptimizer: number;
+  /** The embeddings' gradients read back to JS. */
+  gradientRead: number;
+  /** The tables' lazy updates in JS. */
+  sparseUpdate: number;
+  /** The loss read back, tensors disposed. */
+  finish: number;
+}
+
+export function emptyStepPhases(): StepPhases {
+  return { gather: 0, upload: 0, forward: 0, backward: 0, clipNorm: 0, denseOptimizer: 0, gradientRead: 0, sparseUpdate: 0, finish: 0 };
+}
+
 export interface StepOptions {
   numFields: number;
   side?: SideInput;
@@ -34,6 +76,8 @@ export interface StepOptions {
   clipNorm: number;
   optimizer: DenseOptimizer;
   sparse: OptimizerConfig;
+  /** When given, each phase's time is added to it. */
+  phases?: StepPhases;
 }
 
 /**
@@ -43,14 +87,29 @@ export interface StepOptions {
 export function trainStep(model: CtrModel, batch: Batch, loss: LossFunction, options: StepOptions): number {
   const { n } = batch;
   const stepId = stepCounter++;
-  const inputs = tf.tidy(() => gatherEmbeddings(model, batch.ids, batch.values, n, options.numFields));
-  const leaves = inputs.map((t, i) => tf.variable(t, true, `__step${stepId}_emb${i}`));
-  inputs.forEach((t) => t.dispose());
+  const { phases } = options;
+  let mark = phases === undefined ? 0 : performance.now();
+  const lap = (phase: keyof StepPhases): void => {
+    if (phases === undefined) return;
+    const now = performance.now();
+    phases[phase] += now - mark;
+    mark = now;
+  };
+  const count = n * options.numFields;
+  const gathered = model.tables.map((t) => t.gather(batch.ids, batch.values, count, gatherBuffer(t, count * t.dim)));
+  lap("gather");
+  const leaves = gathered.map((values, i) => tf.variable(tf.tensor3d(values, [n, options.numFields, model.tables[i]!.dim]), true, `__step${stepId}_emb${i}`));
   const labels = tf.tensor1d(batch.labels.subarray(0, n));
   const side = options.side === undefined ? undefined : sideTensor(options.side, batch.index, n);
   const dense = model.params.trainable();
   try {
-    const { value, grads } = tf.variableGrads(() => loss(model.forward(leaves, true, side), labels, batch), [...dense, ...leaves]);
+    const { value, grads } = tf.variableGrads(() => {
+      lap("upload");
+      const result = loss(model.forward(leaves, true, side), labels, batch);
+      lap("forward");
+      return result;
+    }, [...dense, ...leaves]);
+    lap("backward");
     const all = Object.values(grads);
     const scale =
       options.clipNorm > 0
@@ -59,14 +118,16 @@ export function trainStep(model: CtrModel, batch: Batch, loss: LossFunction, opt
             return norm > options.clipNorm ? options.clipNorm / norm : 1;
           })
         : 1;
+    lap("clipNorm");
     options.optimizer.apply(
       dense.map((v) => [v, grads[v.name]!]),
       scale,
     );
-    model.tables.forEach((table, i) => {
-      const g = grads[leaves[i]!.name]!.dataSync() as Float32Array;
-      table.applyGradient(batch.ids, batch.values, n * options.numFields, g, options.sparse, scale);
-    });
+    lap("denseOptimizer");
+    const tableGrads = model.tables.map((_, i) => grads[leaves[i]!.name]!.dataSync() as Float32Array);
+    lap("gradientRead");
+    model.tables.forEach((table, i) => table.applyGradient(batch.ids, batch.values, count, tableGrads[i]!, options.sparse, scale));
+    lap("sparseUpdate");
     const lossValue = value.dataSync()[0]!;
     value.dispose();
     tf.dispose(all);
@@ -76,6 +137,7 @@ export function trainStep(model: CtrModel, batch: Batch, loss: LossFunction, opt
     leaves.forEach((v) => v.dispose());
     labels.dispose();
     side?.dispose();
+    lap("finish");
   }
 }
 

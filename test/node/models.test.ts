@@ -164,7 +164,7 @@ describe("model variants", () => {
       const model = build("FiBiNET", { ...TINY.FiBiNET, bilinearType });
       const logit = peek(() => Array.from(model.forward(gatherEmbeddings(model, batch.ids, batch.values, batch.n, NUM_FIELDS), false).logit.dataSync()));
       expect(logit.every(Number.isFinite)).toBe(true);
-      const n = model.params.entries().filter(([k]) => k.startsWith("bilinear_")).reduce((s, [, v]) => s + v.size, 0);
+      const n = model.params.entries().filter(([k]) => k.startsWith("bilinear/")).reduce((s, [, v]) => s + v.size, 0);
       disposeModel(model);
       return n;
     });
