@@ -104,7 +104,7 @@ function sumLeadingAxes(backend: WasmBackendLike, x: tf.TensorInfo, axis: number
   if (x.dtype !== "float32") return null;
   const rank = x.shape.length;
   // In the order given: the backend reduces the axes in that order (so [2, 1] is not [1, 2] bit for bit).
-  const axes = tf.util.parseAxisParam(axis ?? null, x.shape);
+  const axes = axis === null || axis === undefined ? [...x.shape.keys()] : tf.util.parseAxisParam(axis, x.shape);
   if (axes.length === 0 || axes[axes.length - 1]! >= rank - 1) return null;
   for (let i = 1; i < axes.length; i++) if (axes[i] !== axes[i - 1]! + 1) return null;
   const first = axes[0]!;

@@ -3,8 +3,8 @@ import { deployCommand, experimentCommand, exportCommand, modelsCommand, runComm
 import { distillCommand, evaluateCommand, trainCommand } from "./cli/stage-commands";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
-  run: { run: runCommand, help: "run --config C --out DIR [--json] [--backend B] [--skip-bad-lines] [--no-http-check] [--port N]" },
-  train: { run: trainCommand, help: "train --config C --out DIR [--json] [--backend B] [--skip-bad-lines]" },
+  run: { run: runCommand, help: "run --config C --out DIR [--json] [--backend B] [--skip-bad-lines] [--resume] [--no-http-check] [--port N]" },
+  train: { run: trainCommand, help: "train --config C --out DIR [--json] [--backend B] [--skip-bad-lines] [--resume]" },
   distill: { run: distillCommand, help: "distill --run DIR [--json] [--backend B] [--no-http-check] [--port N]" },
   evaluate: { run: evaluateCommand, help: "evaluate --run DIR --data F [--json] [--backend B]" },
   experiment: { run: experimentCommand, help: "experiment --config C --out DIR [--json] [--backend B]" },

@@ -22,6 +22,7 @@ export async function runCommand(argv: string[]): Promise<void> {
     json: { type: "boolean" },
     backend: { type: "string" },
     "skip-bad-lines": { type: "boolean" },
+    resume: { type: "boolean" },
     "no-http-check": { type: "boolean" },
     port: { type: "string" },
   });
@@ -34,6 +35,7 @@ export async function runCommand(argv: string[]): Promise<void> {
     log: stderrLogger,
     backend,
     skipBadLines: flags["skip-bad-lines"] === true,
+    resume: flags.resume === true,
     httpCheckPort: flags["no-http-check"] === true ? null : port("run", flags.port, DEFAULT_PORT),
   });
   if (flags.json === true) printJson(report);

@@ -21,11 +21,11 @@ import { DEFAULT_PORT } from "../serve/serve";
 
 /** `train --config C --out DIR`: data, feature map and the pre-trained teachers, nothing else. */
 export async function trainCommand(argv: string[]): Promise<void> {
-  const flags = parseFlags("train", argv, { config: { type: "string" }, out: { type: "string" }, json: { type: "boolean" }, backend: { type: "string" }, "skip-bad-lines": { type: "boolean" } });
+  const flags = parseFlags("train", argv, { config: { type: "string" }, out: { type: "string" }, json: { type: "boolean" }, backend: { type: "string" }, "skip-bad-lines": { type: "boolean" }, resume: { type: "boolean" } });
   const config = loadConfig(required("train", flags, "config"));
   const outDir = required("train", flags, "out");
   await backendFor(flags.backend);
-  const { teachers } = await trainStage({ config, outDir, log: stderrLogger, skipBadLines: flags["skip-bad-lines"] === true });
+  const { teachers } = await trainStage({ config, outDir, log: stderrLogger, skipBadLines: flags["skip-bad-lines"] === true, resume: flags.resume === true });
   const rows = (teachers ?? []).map((t) => ({ model: t.name, auc: t.test.auc, logloss: t.test.logloss, params: t.params }));
   if (flags.json === true) printJson({ teachers: rows, run: outDir });
   else for (const r of rows) process.stdout.write(`${r.model.padEnd(12)} test AUC ${r.auc.toFixed(4)}  logloss ${r.logloss.toFixed(4)}  params ${r.params}\n`);

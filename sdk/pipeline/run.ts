@@ -18,6 +18,8 @@ export interface RunOptions {
   log: Logger;
   backend: string;
   skipBadLines?: boolean;
+  /** Keep the run directory and reuse the teachers an interrupted run of the same config finished. */
+  resume?: boolean;
   /** Port for the end-to-end HTTP check through `wrangler dev`; null skips the check. */
   httpCheckPort: number | null;
 }
@@ -40,14 +42,15 @@ export interface RunReport {
 export const RUN_CONFIG_FILE = "config.json";
 
 /** Stage 1 (`train`): prepares the data, saves config and feature map, trains the pre-trained teachers. */
-export async function trainStage(options: Pick<RunOptions, "config" | "outDir" | "log" | "skipBadLines">): Promise<{ data: PreparedData; teachers: TeacherResult[] | null }> {
+export async function trainStage(options: Pick<RunOptions, "config" | "outDir" | "log" | "skipBadLines" | "resume">): Promise<{ data: PreparedData; teachers: TeacherResult[] | null }> {
   const { config, outDir, log } = options;
-  await rm(outDir, { recursive: true, force: true });
+  const resume = options.resume === true;
+  if (!resume) await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const data = await prepareData(config.data, { seed: config.training.seed, skipBadLines: options.skipBadLines ?? false, log });
   await writeFile(join(outDir, RUN_CONFIG_FILE), JSON.stringify(config, null, 2) + "\n");
   await saveFeatureMap(join(outDir, "feature-map.json"), data.featureMap);
-  const teachers = config.distill.teacherTraining === "joint" ? null : await trainTeachers(config, data, outDir, log);
+  const teachers = config.distill.teacherTraining === "joint" ? null : await trainTeachers(config, data, outDir, log, resume);
   return { data, teachers };
 }
 

@@ -1,14 +1,19 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { RunConfig } from "../config-types";
 import type { EncodedDataset } from "../data/dataset";
+import { canonicalJson } from "../data/feature-map-io";
 import type { PreparedData } from "../data/prepare";
 import type { TeacherLogits } from "../distill/ensemble";
 import { UserError } from "../errors";
 import type { Logger } from "../log";
-import { saveCheckpoint } from "../train/checkpoint";
+import { countParams } from "../models/model";
+import { readCheckpointManifest, saveCheckpoint } from "../train/checkpoint";
 import { evaluateLogits, type Metrics } from "../train/evaluate";
 import { predictLogits } from "../train/step";
+import type { FitResult } from "../train/fit";
 import { trainOnLabels, type TrainedModel } from "../train/train-teacher";
+import { loadSavedModel } from "./load-models";
 
 /** A teacher as the ensemble sees it: its logits on every split; `trained` is null for logged scores. */
 export interface TeacherResult {
@@ -30,17 +35,41 @@ export function teacherResultOf(name: string, trained: TrainedModel, data: Prepa
   return withMetrics(name, trained, { train: of(data.train), valid: of(data.valid), test: of(data.test) }, data);
 }
 
+/**
+ * A finished teacher checkpoint from an earlier, interrupted run of the same configuration (`--resume`):
+ * same model, hyperparameters, training settings and feature map. Anything else is trained again.
+ */
+async function resumableTeacher(dir: string, name: string, hyperparameters: Record<string, unknown>, config: RunConfig, data: PreparedData): Promise<TrainedModel | null> {
+  if (!existsSync(join(dir, "checkpoint.json"))) return null;
+  const manifest = await readCheckpointManifest(dir);
+  const same =
+    manifest.model === name &&
+    manifest.featureMapId === data.featureMap.id &&
+    canonicalJson(manifest.hyperparameters) === canonicalJson(hyperparameters) &&
+    canonicalJson(manifest.extra.training) === canonicalJson(config.training);
+  if (!same) return null;
+  const { model } = await loadSavedModel(dir, data.featureMap, "teacher");
+  return { model, params: countParams(model), fit: manifest.extra.fit as FitResult };
+}
+
 /** Trains every teacher of the config on labels, saves its checkpoint under `outDir/teachers/`. */
-async function trainConfiguredTeachers(config: RunConfig, data: PreparedData, outDir: string, log: Logger): Promise<TeacherResult[]> {
+async function trainConfiguredTeachers(config: RunConfig, data: PreparedData, outDir: string, log: Logger, resume: boolean): Promise<TeacherResult[]> {
   const results: TeacherResult[] = [];
   for (const [i, teacher] of config.teachers.entries()) {
     const { model: name, ...hyperparameters } = teacher;
+    const dir = join(outDir, "teachers", `${i}-${name}`);
+    const resumed = resume ? await resumableTeacher(dir, name, hyperparameters, config, data) : null;
+    if (resumed !== null) {
+      log(`${name}: resumed from ${dir}`);
+      results.push(teacherResultOf(name, resumed, data));
+      continue;
+    }
     const trained = trainOnLabels(name, hyperparameters, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, config.training, log, `config.teachers[${i}]`, i + 1);
     const result = teacherResultOf(name, trained, data);
-    await saveCheckpoint(trained.model, join(outDir, "teachers", `${i}-${name}`), {
+    await saveCheckpoint(trained.model, dir, {
       hyperparameters,
       featureMapId: data.featureMap.id,
-      extra: { valid: result.valid, test: result.test, bestEpoch: trained.fit.bestEpoch },
+      extra: { valid: result.valid, test: result.test, training: config.training, fit: trained.fit },
     });
     log(`${name}: test AUC ${result.test.auc.toFixed(4)}, logloss ${result.test.logloss.toFixed(4)}`);
     results.push(result);
@@ -68,8 +97,8 @@ export function loggedTeachers(config: RunConfig, data: PreparedData, log: Logge
 }
 
 /** The run's teachers: those trained here from `config.teachers`, then those logged in the data. */
-export async function trainTeachers(config: RunConfig, data: PreparedData, outDir: string, log: Logger): Promise<TeacherResult[]> {
-  const teachers = [...(await trainConfiguredTeachers(config, data, outDir, log)), ...loggedTeachers(config, data, log)];
+export async function trainTeachers(config: RunConfig, data: PreparedData, outDir: string, log: Logger, resume = false): Promise<TeacherResult[]> {
+  const teachers = [...(await trainConfiguredTeachers(config, data, outDir, log, resume)), ...loggedTeachers(config, data, log)];
   if (teachers.length === 0) throw new UserError("config.teachers: no teachers (give models to train, or data.teacherScores)");
   return teachers;
 }

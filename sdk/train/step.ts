@@ -15,9 +15,9 @@ let stepCounter = 0;
  * made (the cpu and node backends keep a reference to the array). Saves a multi-MB allocation per batch and the
  * garbage collections it triggers.
  */
-const gatherScratch = new WeakMap<EmbeddingTable, Float32Array>();
+const gatherScratch = new WeakMap<EmbeddingTable, Float32Array<ArrayBuffer>>();
 
-function gatherBuffer(table: EmbeddingTable, size: number): Float32Array | undefined {
+function gatherBuffer(table: EmbeddingTable, size: number): Float32Array<ArrayBuffer> | undefined {
   if (tf.getBackend() !== "wasm") return undefined;
   let buffer = gatherScratch.get(table);
   if (buffer === undefined || buffer.length < size) gatherScratch.set(table, (buffer = new Float32Array(size)));
@@ -98,7 +98,9 @@ export function trainStep(model: CtrModel, batch: Batch, loss: LossFunction, opt
   const count = n * options.numFields;
   const gathered = model.tables.map((t) => t.gather(batch.ids, batch.values, count, gatherBuffer(t, count * t.dim)));
   lap("gather");
-  const leaves = gathered.map((values, i) => tf.variable(tf.tensor3d(values, [n, options.numFields, model.tables[i]!.dim]), true, `__step${stepId}_emb${i}`));
+  const inputs = gathered.map((values, i) => tf.tensor3d(values, [n, options.numFields, model.tables[i]!.dim]));
+  const leaves = inputs.map((t, i) => tf.variable(t, true, `__step${stepId}_emb${i}`));
+  inputs.forEach((t) => t.dispose());
   const labels = tf.tensor1d(batch.labels.subarray(0, n));
   const side = options.side === undefined ? undefined : sideTensor(options.side, batch.index, n);
   const dense = model.params.trainable();

@@ -75,6 +75,11 @@ describe("ctr-distill run", () => {
     for (const row of [...report.teachers, ...report.students]) expect(row.auc).toBeGreaterThan(0.5);
     expect(report.wasm.maxAbsDiff).toBeLessThan(1e-5);
     for (const f of ["feature-map.json", "student.wasm", "model.json", "teachers/0-DNN/checkpoint.json", "teachers/1-DeepFM/weights.bin"]) expect(existsSync(join(out, f))).toBe(true);
+    // --resume after an interruption: finished teachers are reused, not trained again.
+    const lines: string[] = [];
+    const resumed = await runPipeline({ config, outDir: out, log: (l) => lines.push(l), backend: "wasm", httpCheckPort: null, resume: true });
+    expect(lines.filter((l) => l.includes("resumed from"))).toHaveLength(2);
+    expect(resumed.teachers.map((t) => t.auc)).toEqual(report.teachers.map((t) => t.auc));
     const model = JSON.parse(readFileSync(join(out, "model.json"), "utf8")) as { id: string; featureMapId: string };
     const scorer = await Scorer.fromBytes(readFileSync(join(out, "student.wasm")));
     expect(scorer.info.modelId).toBe(model.id);
