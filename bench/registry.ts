@@ -4,5 +4,6 @@ import type { Benchmark } from "./harness";
 export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   data: async () => (await import("./data")).benchmark,
   score: async () => (await import("./score")).benchmark,
+  train: async () => (await import("./train")).benchmark,
   worker: async () => (await import("./worker")).benchmark,
 };

@@ -10,6 +10,7 @@ import type { DenseLayerWeights, StudentWeights } from "../sdk/export/student-we
 import { instantiateBytes, webAssembly, type WasmMemory } from "../sdk/export/wasm-api";
 import { Scorer } from "../sdk/runtime/scorer";
 import { costCase, rateCase, type BenchCase, type Benchmark, type BenchOptions } from "./harness";
+import { mulberry32 } from "../sdk/data/prng";
 
 /**
  * `npm run bench -- score`: rows/s of the WASM scorer (through the Scorer loader) at batch 1, 20 and 256
@@ -34,14 +35,8 @@ const POOL_ROWS = 8192;
 
 /** mulberry32: uniform in [-1, 1). */
 function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const uniform = mulberry32(seed);
+  return () => uniform() * 2 - 1;
 }
 
 /** A Criteo-shaped student with He-scaled random dense weights and N(0, ~0.05²)-like embeddings. */

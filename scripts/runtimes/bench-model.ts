@@ -12,6 +12,7 @@ import type { StudentWeights } from "../../sdk/export/student-weights";
 import { RowEncoder } from "../../sdk/runtime/encode";
 import { FEATURE_MAP_FORMAT, FEATURE_MAP_VERSION, type FeatureMap, type FeatureSpec } from "../../sdk/runtime/feature-map";
 import type { BenchBatch } from "./probe";
+import { mulberry32 } from "../../sdk/data/prng";
 
 /** Seed of every random draw of the bench model and batch. */
 const SEED = 20260426;
@@ -37,14 +38,7 @@ export interface BenchModel {
 
 /** mulberry32: a small seeded generator, enough for weights and rows. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 function benchFeatureMap(): FeatureMap {

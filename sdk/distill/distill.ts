@@ -8,9 +8,8 @@ import { countParams, type CtrModel } from "../models/model";
 import { buildModel } from "../models/zoo";
 import { evaluateLogits } from "../train/evaluate";
 import { fit } from "../train/fit";
-import { optimizerOf } from "../train/optimizer-config";
 import { predictLogits, sideTensor, type SideInput } from "../train/step";
-import { CLIP_NORM, LR_DECAY_FACTOR, MIN_DELTA, MIN_LEARNING_RATE, type TrainedModel } from "../train/train-teacher";
+import { fitSettings, type TrainedModel } from "../train/train-teacher";
 import { distillationLoss, kdLossValue } from "./kd-loss";
 
 /**
@@ -72,15 +71,7 @@ export function distillStudent(
   const result = fit(model, {
     label,
     train: inputs.train,
-    batchSize: training.batchSize,
-    epochs: training.epochs,
-    patience: training.patience,
-    seed,
-    optimizer: optimizerOf(training),
-    clipNorm: CLIP_NORM,
-    lrDecayFactor: LR_DECAY_FACTOR,
-    minLearningRate: MIN_LEARNING_RATE,
-    minDelta: MIN_DELTA,
+    ...fitSettings(training, seed),
     loss: (out, labels, batch) => {
       const teacher = new Float32Array(batch.n);
       for (let i = 0; i < batch.n; i++) teacher[i] = teacherTrain[batch.index[i]!]!;

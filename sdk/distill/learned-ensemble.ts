@@ -7,9 +7,8 @@ import type { Logger } from "../log";
 import { disposeModel } from "../models/model";
 import { evaluateLogits } from "../train/evaluate";
 import { fit } from "../train/fit";
-import { optimizerOf } from "../train/optimizer-config";
 import { predictLogits, predictOutputs, type SideInput } from "../train/step";
-import { bceLoss, CLIP_NORM, LR_DECAY_FACTOR, MIN_LEARNING_RATE } from "../train/train-teacher";
+import { bceLoss, fitSettings } from "../train/train-teacher";
 import type { EnsembleLogits, TeacherLogits } from "./ensemble";
 import { buildTeacherGate, buildWeightedEnsemble, type GateConfig } from "./gate";
 
@@ -69,14 +68,7 @@ export function trainLearnedEnsemble(kind: "weighted" | "gating", teachers: Teac
     fit(model, {
       label: kind === "gating" ? "gate" : "weights",
       train: fitRows.ds,
-      batchSize: training.batchSize,
-      epochs: training.epochs,
-      patience: training.patience,
-      seed,
-      optimizer: optimizerOf({ ...training, learningRate: gate.learningRate }),
-      clipNorm: CLIP_NORM,
-      lrDecayFactor: LR_DECAY_FACTOR,
-      minLearningRate: MIN_LEARNING_RATE,
+      ...fitSettings({ ...training, learningRate: gate.learningRate }, seed),
       // Any gain counts: the ensemble's AUC moves in small steps.
       minDelta: 0,
       loss: (out, labels) => bceLoss(out.logit, labels),

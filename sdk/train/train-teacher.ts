@@ -18,6 +18,21 @@ export const MIN_LEARNING_RATE = 1e-6;
 /** Smallest gain of the validation monitor that counts as an improvement. */
 export const MIN_DELTA = 1e-4;
 
+/** The fit settings every trainer shares: batches, epochs, patience and FuxiCTR's clipping and decay. */
+export function fitSettings(training: TrainingConfig, seed: number) {
+  return {
+    batchSize: training.batchSize,
+    epochs: training.epochs,
+    patience: training.patience,
+    seed,
+    optimizer: optimizerOf(training),
+    clipNorm: CLIP_NORM,
+    lrDecayFactor: LR_DECAY_FACTOR,
+    minLearningRate: MIN_LEARNING_RATE,
+    minDelta: MIN_DELTA,
+  };
+}
+
 export interface TrainedModel {
   model: CtrModel;
   params: number;
@@ -50,15 +65,7 @@ export function trainOnLabels(
   const result = fit(model, {
     label: modelName,
     train: data.train,
-    batchSize: training.batchSize,
-    epochs: training.epochs,
-    patience: training.patience,
-    seed,
-    optimizer: optimizerOf(training),
-    clipNorm: CLIP_NORM,
-    lrDecayFactor: LR_DECAY_FACTOR,
-    minLearningRate: MIN_LEARNING_RATE,
-    minDelta: MIN_DELTA,
+    ...fitSettings(training, seed),
     loss: (out, labels) => bceLoss(out.logit, labels),
     monitor: (m) => {
       const metrics = evaluateLogits(valid.labels, predictLogits(m, valid.ids, valid.values, valid.n, valid.numFields));

@@ -8,6 +8,7 @@ import type { Quantize } from "../../sdk/export/quantize";
 import type { DenseLayerWeights, StudentWeights } from "../../sdk/export/student-weights";
 import { webAssembly } from "../../sdk/export/wasm-api";
 import { Scorer } from "../../sdk/runtime/scorer";
+import { mulberry32 } from "../../sdk/data/prng";
 
 /**
  * The hand-written ONNX export: its protobuf read back by a minimal decoder (always), and run by
@@ -28,14 +29,8 @@ const FEATURE_MAP_ID = createHash("sha256").update("onnx-export feature map").di
 
 /** mulberry32: a small seeded generator, uniform in [-1, 1). */
 function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const uniform = mulberry32(seed);
+  return () => uniform() * 2 - 1;
 }
 
 function randomStudent(seed: number): StudentWeights {

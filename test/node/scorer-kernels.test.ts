@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { loadKernelsModule } from "../../sdk/export/compile";
 import { packDensePanels, padBias } from "../../sdk/export/pack";
 import { instantiateBytes, type WasmMemory } from "../../sdk/export/wasm-api";
+import { mulberry32 } from "../../sdk/data/prng";
 
 /** Each SIMD kernel of assembly/ against its scalar reference, both compiled (build/scorer-kernels.wasm). */
 
@@ -21,14 +22,8 @@ const MEMORY_PAGES = 64;
 
 /** mulberry32: a small seeded generator, uniform in [-1, 1). */
 function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const uniform = mulberry32(seed);
+  return () => uniform() * 2 - 1;
 }
 
 const roundUp4 = (x: number) => Math.ceil(x / 4) * 4;

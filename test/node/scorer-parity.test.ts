@@ -6,6 +6,7 @@ import { HeaderField } from "../../sdk/export/pack";
 import type { DenseLayerWeights, StudentWeights } from "../../sdk/export/student-weights";
 import { webAssembly } from "../../sdk/export/wasm-api";
 import { Scorer, ScorerError, SCORER_ABI_VERSION } from "../../sdk/runtime/scorer";
+import { mulberry32 } from "../../sdk/data/prng";
 
 /** The exported wasm scorer against the plain-JS forward pass, on a seeded random student. */
 
@@ -17,14 +18,8 @@ const TOLERANCE = 1e-5;
 
 /** mulberry32: a small seeded generator, uniform in [-1, 1). */
 function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const uniform = mulberry32(seed);
+  return () => uniform() * 2 - 1;
 }
 
 function randomStudent(seed: number): StudentWeights {

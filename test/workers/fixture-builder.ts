@@ -15,6 +15,7 @@ import { FEATURE_MAP_FORMAT, FEATURE_MAP_VERSION, type FeatureMap } from "../../
 import { Scorer } from "../../sdk/runtime/scorer";
 import { writeWorkerBundle } from "../../sdk/serve/worker-bundle";
 import type { ModelMeta } from "../../worker/model-meta";
+import { mulberry32 } from "../../sdk/data/prng";
 
 /** Seed of every random draw of the fixture. */
 const SEED = 20201109;
@@ -38,17 +39,6 @@ export interface FixtureExpected {
   ctr: number[];
   /** By a float64 forward pass of the weights in plain JavaScript. */
   reference: number[];
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function fixtureFeatureMap(): FeatureMap {
