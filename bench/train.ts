@@ -233,7 +233,7 @@ async function torchRunner(spec: TorchPeer, dataDir: string, rows: number, sizes
     peer: spec.peer,
     perStep: 1,
     rates: [],
-    notes: { threads: info.threads, torch: info.torch, blas },
+    notes: { threads: String(info.threads), torch: info.torch, blas },
     async run(steps) {
       child.stdin.write(JSON.stringify({ steps }) + "\n");
       const line = await lines.next();
@@ -339,7 +339,7 @@ export const benchmark: Benchmark = async ({ quick, log }) => {
       const runners: Runner[] = [];
       try {
         trainer.steps(sizes.warmup);
-        const ours = oursRunner(trainer, "ours", ALL_FIXES, { backend: backend.name, threads: 1 });
+        const ours = oursRunner(trainer, "ours", ALL_FIXES, { backend: backend.name, threads: "1" });
         runners.push(
           oursRunner(trainer, "ours, wasm fixes off", { matmulTranspose: false, blockedTranspose: false, sumLeadingAxes: false }, { ablation: "tfjs-backend-wasm kernels as shipped" }),
           oursRunner(trainer, "ours, matmul fix only", { matmulTranspose: true, blockedTranspose: false, sumLeadingAxes: false }, { ablation: "without blocked transpose and leading-axis sum" }),
@@ -356,7 +356,7 @@ export const benchmark: Benchmark = async ({ quick, log }) => {
             if (runner !== null && spec.threads === "default" && Number(runner.notes.threads) === 1 && cpus().length > 1) {
               runner.close();
               runner = await torchRunner({ ...spec, threads: cpus().length }, dataDir, data.rows, sizes, log);
-              if (runner !== null) runner.notes.torchDefaultThreads = 1;
+              if (runner !== null) runner.notes.torchDefaultThreads = "1";
             }
             if (runner === null) continue;
             runner.peer = `${spec.peer}-${runner.notes.threads}t`;
@@ -382,7 +382,7 @@ export const benchmark: Benchmark = async ({ quick, log }) => {
         const oursSteps = sizes.rounds * sizes.oursSteps;
         for (const r of runners) {
           const name = r.peer.startsWith("ours") ? `${model} ablation` : model;
-          cases.push(rateCase(BENCH, name, r.peer, oursMedian, median(r.rates), "samples/s", { ...r.notes, pairedRatio: median(paired.get(r)!).toFixed(2), oursSteps }));
+          cases.push(rateCase(BENCH, name, r.peer, oursMedian, median(r.rates), "samples/s", { ...r.notes, pairedRatio: median(paired.get(r)!).toFixed(2), oursSteps: String(oursSteps) }));
         }
         await profileOurs(trainer, sizes.profileSteps, log);
       } finally {

@@ -39,6 +39,8 @@ export interface FixtureExpected {
   ctr: number[];
   /** By a float64 forward pass of the weights in plain JavaScript. */
   reference: number[];
+  /** The rows as Node's RowEncoder encodes them: the trainer/worker encoding-parity reference. */
+  encoded: { ids: number[]; values: number[] };
 }
 
 export function fixtureFeatureMap(): FeatureMap {
@@ -147,6 +149,7 @@ export async function buildFixture(dir: string): Promise<FixturePaths> {
     rows,
     ctr: Array.from(scorer.score(encoded.ids, encoded.values, encoded.n)),
     reference: referenceScores(weights, encoded.ids, encoded.values, encoded.n),
+    encoded: { ids: Array.from(encoded.ids), values: Array.from(encoded.values) },
   };
   await writeFile(join(modelDir, "expected.json"), JSON.stringify(expected, null, 2) + "\n");
   await writeWorkerBundle(modelDir, bundleDir);

@@ -5,6 +5,7 @@ export interface Expected {
   rows: Record<string, unknown>[];
   ctr: number[];
   reference: number[];
+  encoded: { ids: number[]; values: number[] };
 }
 
 export interface ErrorJson {
