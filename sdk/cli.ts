@@ -7,7 +7,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   train: { run: trainCommand, help: "train --config C --out DIR [--json] [--backend B] [--skip-bad-lines] [--resume]" },
   distill: { run: distillCommand, help: "distill --run DIR [--json] [--backend B] [--no-http-check] [--port N]" },
   evaluate: { run: evaluateCommand, help: "evaluate --run DIR --data F [--json] [--backend B]" },
-  experiment: { run: experimentCommand, help: "experiment --config C --out DIR [--json] [--backend B]" },
+  experiment: { run: experimentCommand, help: "experiment --config C --out DIR [--seeds N] [--json] [--backend B]" },
   export: { run: exportCommand, help: "export --run DIR [--quantize none|fp16|int8] [--budget BYTES] [--json]" },
   models: { run: modelsCommand, help: "models [--json]" },
   score: { run: scoreCommand, help: "score --model DIR --data F [--out F]" },

@@ -3,7 +3,7 @@ import { loadConfig } from "../config";
 import { readEncoded } from "../data/prepare";
 import { stderrLogger } from "../log";
 import { listModels } from "../models/zoo";
-import { runExperiment } from "../pipeline/experiment";
+import { runSeededExperiment } from "../pipeline/experiment-seeds";
 import { runPipeline } from "../pipeline/run";
 import { formatExperimentTable, formatRunTable } from "../pipeline/table";
 import { Scorer } from "../runtime/scorer";
@@ -43,13 +43,15 @@ export async function runCommand(argv: string[]): Promise<void> {
 }
 
 export async function experimentCommand(argv: string[]): Promise<void> {
-  const flags = parseFlags("experiment", argv, { config: { type: "string" }, out: { type: "string" }, json: { type: "boolean" }, backend: { type: "string" } });
+  const flags = parseFlags("experiment", argv, { config: { type: "string" }, out: { type: "string" }, json: { type: "boolean" }, backend: { type: "string" }, seeds: { type: "string" } });
   const config = loadConfig(required("experiment", flags, "config"));
   const outDir = required("experiment", flags, "out");
+  const seeds = flags.seeds === undefined ? 1 : Number(flags.seeds);
+  if (!Number.isInteger(seeds) || seeds < 1) throw new UserError(`experiment: --seeds must be a positive integer, got '${String(flags.seeds)}'`);
   await backendFor(flags.backend);
-  const result = await runExperiment({ config, outDir, log: stderrLogger });
-  stderrLogger(`report: ${result.report}`);
-  if (flags.json === true) printJson({ rows: result.rows, bayes: result.bayes, report: result.report });
+  const result = await runSeededExperiment(config, outDir, seeds, stderrLogger);
+  stderrLogger(`report${seeds > 1 ? "s" : ""}: ${result.reports.join(", ")}`);
+  if (flags.json === true) printJson({ rows: result.rows, bayes: result.bayes, reports: result.reports });
   else process.stdout.write(formatExperimentTable(result.rows, result.bayes) + "\n");
 }
 

@@ -22,9 +22,11 @@ export function formatRunTable(report: RunReport): string {
 }
 
 /** The paper's table: every teacher and student on the test split, with params and serving FLOPs. */
-export function formatExperimentTable(rows: ExperimentRow[], bayes: { auc: number; logloss: number } | null): string {
+export function formatExperimentTable(rows: (ExperimentRow & { seeds?: number; aucStd?: number; loglossStd?: number })[], bayes: { auc: number; logloss: number } | null): string {
+  const spread = (mean: number, std: number | undefined, seeds: number | undefined) => (seeds !== undefined && seeds > 1 ? `${mean.toFixed(4)} ± ${std!.toFixed(4)}` : mean.toFixed(4));
   const cells: string[][] = [["model", "kind", "test AUC", "test logloss", "params", "FLOPs/row"]];
-  for (const r of rows) cells.push([r.name, r.kind, r.auc.toFixed(4), r.logloss.toFixed(4), r.params.toLocaleString("en-US"), r.flopsPerRow.toLocaleString("en-US")]);
+  for (const r of rows)
+    cells.push([r.name, r.kind, spread(r.auc, r.aucStd, r.seeds), spread(r.logloss, r.loglossStd, r.seeds), r.params.toLocaleString("en-US"), r.flopsPerRow.toLocaleString("en-US")]);
   if (bayes !== null) cells.push(["Bayes-optimal (true CTR)", "bound", bayes.auc.toFixed(4), bayes.logloss.toFixed(4), "-", "-"]);
   return pad(cells);
 }
