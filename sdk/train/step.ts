@@ -24,6 +24,16 @@ function gatherBuffer(table: EmbeddingTable, size: number): Float32Array<ArrayBu
   return buffer.length === size ? buffer : buffer.subarray(0, size);
 }
 
+/**
+ * A float32 tensor's values for JS to read. On wasm, a view of the backend's heap instead of a copy (a multi-MB
+ * allocation per step for the embedding gradients): valid only until the next tf op, which may grow the heap.
+ */
+function readOnlyValues(t: tf.Tensor): Float32Array {
+  const backend = tf.backend() as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
+  if (tf.getBackend() === "wasm" && t.dtype === "float32" && typeof backend.typedArrayFromHeap === "function") return backend.typedArrayFromHeap(t);
+  return t.dataSync() as Float32Array;
+}
+
 /** Gathers each embedding table's rows for the batch as a [n, F, dim] tensor. */
 export function gatherEmbeddings(model: CtrModel, ids: Int32Array, values: Float32Array, n: number, numFields: number): tf.Tensor3D[] {
   return model.tables.map((t) => tf.tensor3d(t.gather(ids, values, n * numFields, gatherBuffer(t, n * numFields * t.dim)), [n, numFields, t.dim]));
@@ -57,7 +67,7 @@ export interface StepPhases {
   clipNorm: number;
   /** The dense parameters' optimizer (tf ops). */
   denseOptimizer: number;
-  /** The embeddings' gradients read back to JS. */
+  /** The embeddings' gradients made readable in JS (a view of the heap on wasm, else a copy). */
   gradientRead: number;
   /** The tables' lazy updates in JS. */
   sparseUpdate: number;
@@ -126,7 +136,8 @@ export function trainStep(model: CtrModel, batch: Batch, loss: LossFunction, opt
       scale,
     );
     lap("denseOptimizer");
-    const tableGrads = model.tables.map((_, i) => grads[leaves[i]!.name]!.dataSync() as Float32Array);
+    // Views of the backend's memory on wasm: no tf op may run until the tables have applied them.
+    const tableGrads = model.tables.map((_, i) => readOnlyValues(grads[leaves[i]!.name]!));
     lap("gradientRead");
     model.tables.forEach((table, i) => table.applyGradient(batch.ids, batch.values, count, tableGrads[i]!, options.sparse, scale));
     lap("sparseUpdate");
