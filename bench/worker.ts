@@ -9,9 +9,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { FeatureConfig } from "../sdk/config-types";
 import { FeatureMapFitter } from "../sdk/data/feature-map-fit";
 import { saveFeatureMap } from "../sdk/data/feature-map-io";
-import { deriveSeed, mulberry32, randNormal, zipfSampler, type Rand } from "../sdk/data/prng";
+import { deriveSeed, mulberry32, randNormal, zipfSampler } from "../sdk/data/prng";
 import { exportStudentWasm } from "../sdk/export/export-student";
-import type { StudentWeights } from "../sdk/export/student-weights";
 import { packageRoot } from "../sdk/package-root";
 import { RowEncoder } from "../sdk/runtime/encode";
 import type { FeatureMap } from "../sdk/runtime/feature-map";
@@ -21,6 +20,7 @@ import { serve } from "../sdk/serve/serve";
 import { COMPATIBILITY_DATE } from "../sdk/serve/worker-bundle";
 import { groupAlive, killGroup, stripAnsi, tail, wranglerBin, wranglerEnv } from "../sdk/serve/wrangler";
 import { costCase, formatTable, rateCase, type BenchCase, type BenchOptions, type Benchmark } from "./harness";
+import { randomStudentWeights } from "../sdk/export/random-student";
 
 /**
  * `npm run bench -- worker`: the edge worker under `wrangler dev` (workerd, on 127.0.0.1) against a plain Node
@@ -132,22 +132,6 @@ function jsonRow(cells: readonly string[], features: readonly FeatureConfig[]): 
   return row;
 }
 
-function randomWeights(map: FeatureMap, hidden: readonly number[], rand: Rand): StudentWeights {
-  const uniform = (n: number, scale: number) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale);
-  const numFields = map.features.length;
-  const dims = [numFields * EMBEDDING_DIM, ...hidden, 1];
-  const layers = dims.slice(1).map((outDim, i) => {
-    const inDim = dims[i]!;
-    return {
-      inDim,
-      outDim,
-      weights: uniform(inDim * outDim, Math.sqrt(6 / (inDim + outDim))),
-      bias: uniform(outDim, 0.05),
-      activation: (i === dims.length - 2 ? "linear" : "relu") as "linear" | "relu",
-    };
-  });
-  return { numFields, embeddingDim: EMBEDDING_DIM, totalRows: map.totalRows, embedding: uniform(map.totalRows * EMBEDDING_DIM, 0.1), layers };
-}
 
 interface BuiltModel {
   dir: string;
@@ -158,7 +142,7 @@ interface BuiltModel {
 
 /** Writes a run directory (student.wasm, feature-map.json, model.json) for `hidden`. */
 async function writeModel(dir: string, map: FeatureMap, hidden: readonly number[], seed: number): Promise<BuiltModel> {
-  const weights = randomWeights(map, hidden, mulberry32(seed));
+  const weights = randomStudentWeights({ numFields: map.features.length, embeddingDim: EMBEDDING_DIM, totalRows: map.totalRows, hiddenUnits: hidden, seed, embeddingScale: 0.1, biasScale: 0.05 });
   const { wasm, modelId } = await exportStudentWasm(weights, { featureMapId: map.id });
   const params = weights.embedding.length + weights.layers.reduce((s, l) => s + l.weights.length + l.bias.length, 0);
   await mkdir(dir, { recursive: true });

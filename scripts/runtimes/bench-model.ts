@@ -8,11 +8,11 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { featureMapId, saveFeatureMap } from "../../sdk/data/feature-map-io";
 import { exportStudentWasm } from "../../sdk/export/export-student";
-import type { StudentWeights } from "../../sdk/export/student-weights";
 import { RowEncoder } from "../../sdk/runtime/encode";
 import { FEATURE_MAP_FORMAT, FEATURE_MAP_VERSION, type FeatureMap, type FeatureSpec } from "../../sdk/runtime/feature-map";
 import type { BenchBatch } from "./probe";
 import { mulberry32 } from "../../sdk/data/prng";
+import { randomStudentWeights } from "../../sdk/export/random-student";
 
 /** Seed of every random draw of the bench model and batch. */
 const SEED = 20260426;
@@ -57,19 +57,6 @@ function benchFeatureMap(): FeatureMap {
   return { ...body, id: featureMapId(body) } as FeatureMap;
 }
 
-function benchWeights(map: FeatureMap, rand: () => number): StudentWeights {
-  const uniform = (n: number, scale: number) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale);
-  const numFields = map.features.length;
-  const dims = [numFields * BENCH_EMBEDDING_DIM, ...BENCH_HIDDEN_UNITS, 1];
-  const layers = dims.slice(1).map((outDim, i) => ({
-    inDim: dims[i]!,
-    outDim,
-    weights: uniform(dims[i]! * outDim, Math.sqrt(6 / (dims[i]! + outDim))),
-    bias: uniform(outDim, 0.1),
-    activation: (i === dims.length - 2 ? "linear" : "relu") as "linear" | "relu",
-  }));
-  return { numFields, embeddingDim: BENCH_EMBEDDING_DIM, totalRows: map.totalRows, embedding: uniform(map.totalRows * BENCH_EMBEDDING_DIM, 0.1), layers };
-}
 
 /** Rows like Criteo's: heavy-tailed counts, Zipf-ish categories, a few missing values of each. */
 function benchRows(rand: () => number): Record<string, unknown>[] {
@@ -86,7 +73,7 @@ export async function buildBenchModel(dir: string): Promise<BenchModel> {
   await mkdir(dir, { recursive: true });
   const rand = random(SEED);
   const map = benchFeatureMap();
-  const { wasm, modelId } = await exportStudentWasm(benchWeights(map, rand), { featureMapId: map.id, maxBatch: BENCH_BATCH });
+  const { wasm, modelId } = await exportStudentWasm(randomStudentWeights({ numFields: map.features.length, embeddingDim: BENCH_EMBEDDING_DIM, totalRows: map.totalRows, hiddenUnits: BENCH_HIDDEN_UNITS, seed: SEED + 1, embeddingScale: 0.1, biasScale: 0.1 }), { featureMapId: map.id, maxBatch: BENCH_BATCH });
   const encoded = new RowEncoder(map, "json").encodeObjects(benchRows(rand));
   const batch: BenchBatch = { n: encoded.n, ids: Array.from(encoded.ids), values: Array.from(encoded.values) };
   await writeFile(join(dir, "student.wasm"), wasm);

@@ -16,6 +16,7 @@ import { Scorer } from "../../sdk/runtime/scorer";
 import { writeWorkerBundle } from "../../sdk/serve/worker-bundle";
 import type { ModelMeta } from "../../worker/model-meta";
 import { mulberry32 } from "../../sdk/data/prng";
+import { randomStudentWeights } from "../../sdk/export/random-student";
 
 /** Seed of every random draw of the fixture. */
 const SEED = 20201109;
@@ -58,23 +59,6 @@ export function fixtureFeatureMap(): FeatureMap {
   return { ...body, id: featureMapId(body) } as FeatureMap;
 }
 
-function fixtureWeights(map: FeatureMap): StudentWeights {
-  const rand = mulberry32(SEED);
-  const uniform = (n: number, scale: number) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale);
-  const numFields = map.features.length;
-  const dims = [numFields * EMBEDDING_DIM, ...HIDDEN_UNITS, 1];
-  const layers = dims.slice(1).map((outDim, i) => {
-    const inDim = dims[i]!;
-    return {
-      inDim,
-      outDim,
-      weights: uniform(inDim * outDim, Math.sqrt(6 / (inDim + outDim))),
-      bias: uniform(outDim, 0.1),
-      activation: (i === dims.length - 2 ? "linear" : "relu") as "linear" | "relu",
-    };
-  });
-  return { numFields, embeddingDim: EMBEDDING_DIM, totalRows: map.totalRows, embedding: uniform(map.totalRows * EMBEDDING_DIM, 0.5), layers };
-}
 
 /** Request rows covering every path of the encoder: known, OOV, integer, missing, null, "" and numbers. */
 function fixtureRows(): Record<string, unknown>[] {
@@ -125,7 +109,7 @@ export async function buildFixture(dir: string): Promise<FixturePaths> {
   const bundleDir = join(dir, "bundle");
   await mkdir(modelDir, { recursive: true });
   const map = fixtureFeatureMap();
-  const weights = fixtureWeights(map);
+  const weights = randomStudentWeights({ numFields: map.features.length, embeddingDim: EMBEDDING_DIM, totalRows: map.totalRows, hiddenUnits: HIDDEN_UNITS, seed: SEED, embeddingScale: 0.5, biasScale: 0.1 });
   const { wasm, modelId } = await exportStudentWasm(weights, { featureMapId: map.id, maxBatch: FIXTURE_MAX_BATCH });
   const model: ModelMeta = {
     id: modelId,
