@@ -52,7 +52,7 @@ function describeModel(model: ModelMeta, map: FeatureMap, scorer: ScoreModel, li
     student: model.student,
     metrics: model.metrics,
     sizes: { ...model.sizes, embeddingRows: map.totalRows, numFields: scorer.info.numFields },
-    scorer: { abiVersion: scorer.info.abiVersion, maxBatch: scorer.info.maxBatch },
+    scorer: { abiVersion: scorer.info.abiVersion, maxBatch: scorer.info.maxBatch, quantize: scorer.info.quantize },
     limits,
   };
 }

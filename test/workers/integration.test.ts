@@ -144,6 +144,7 @@ describe("GET /v1/model and /healthz", () => {
       student: model.student,
       metrics: model.metrics,
       sizes: { wasmBytes: model.sizes.wasmBytes, embeddingRows: 25, numFields: 3 },
+      scorer: { abiVersion: 1, quantize: "none" },
       limits: { maxRows: 1000, maxBodyBytes: 1 << 20, unknownFields: "reject" },
     });
   });
