@@ -9,29 +9,33 @@
  *   init(): i32              checks the blob, lays out scratch space, grows memory; a STATUS_* code.
  *                            Idempotent; score() calls it when it has not succeeded yet.
  *   maxBatch(): i32          rows per score() call.             numFields(): i32   fields per row (F).
- *   idsPtr(): usize          i32 [maxBatch][F] input ids (global embedding rows).
- *   valuesPtr(): usize       f32 [maxBatch][F] input values (scale of each id's row).
+ *   numSlots(): i32          slots per row (S ≥ F; S = F when no field is pooled, see layout.ts).
+ *                            Added within ABI 1: a loader treats its absence as S = F.
+ *   idsPtr(): usize          i32 [maxBatch][S] input ids (global embedding rows).
+ *   valuesPtr(): usize       f32 [maxBatch][S] input values (scale of each id's row; 0 pads a slot).
  *   outputPtr(): usize       f32 [maxBatch] probabilities written by score().
  *   modelIdPtr(): usize      64 ASCII hex bytes (sha256 of the packed weights).
  *   featureMapIdPtr(): usize 64 ASCII hex bytes (the feature map the model was trained with).
  *   score(n: i32): i32       scores rows 0..n-1 of ids/values into output; a STATUS_* code. Rejects
  *                            n < 0 or n > maxBatch, and any id outside [0, totalRows) before reading it.
- *   errorIndex(): i32        after STATUS_BAD_ID: the flat index r * F + f of the first bad id.
+ *   errorIndex(): i32        after STATUS_BAD_ID: the flat index r * S + s of the first bad id.
  *   embeddingDtype(): i32    the stored embedding type (layout.ts EMBEDDING_*), -1 before init().
  *                            Added within ABI 1: a loader treats its absence as f32.
  *   memory                   the linear memory.
  * Pointer and size getters return 0 until init() has succeeded.
  */
 import {
-  ACT_LINEAR, ACT_RELU, BLOB_MAGIC, BLOB_VERSION, EMBEDDING_F16, EMBEDDING_F32, EMBEDDING_INT8_ROW_SCALE, H_BLOB_BYTES, H_EMBEDDING_BYTES,
-  H_EMBEDDING_DIM, H_EMBEDDING_DTYPE, H_EMBEDDING_OFFSET, H_FEATURE_MAP_ID, H_LAYER_TABLE_OFFSET,
-  H_MAGIC, H_MAX_BATCH, H_MODEL_ID, H_NUM_FIELDS, H_NUM_LAYERS, H_TOTAL_ROWS, H_VERSION, HEADER_BYTES,
+  ACT_LINEAR, ACT_RELU, BLOB_MAGIC, BLOB_VERSION, BLOB_VERSION_POOLED, EMBEDDING_F16, EMBEDDING_F32, EMBEDDING_INT8_ROW_SCALE,
+  H_BLOB_BYTES, H_EMBEDDING_BYTES, H_EMBEDDING_DIM, H_EMBEDDING_DTYPE, H_EMBEDDING_OFFSET, H_FEATURE_MAP_ID, H_LAYER_TABLE_OFFSET,
+  H_MAGIC, H_MAX_BATCH, H_MODEL_ID, H_NUM_FIELDS, H_NUM_LAYERS, H_NUM_SLOTS, H_SLOT_TABLE_OFFSET, H_TOTAL_ROWS, H_VERSION,
+  HEADER_BYTES,
   L_ACTIVATION, L_BIAS_BYTES, L_BIAS_OFFSET, L_IN_DIM, L_OUT_DIM, L_OUT_PADDED, L_WEIGHTS_BYTES,
   L_WEIGHTS_OFFSET, LAYER_RECORD_BYTES, MAX_BATCH_LIMIT, MAX_WIDTH, align16, embeddingBytesOf, header,
   int8CodesOffset, layerField, modelBaseAddress, roundUp4,
 } from "./layout";
 import { firstBadId, gatherF16F32x4, gatherF32x4, gatherI8F32x4 } from "./embedding";
 import { denseF32x4 } from "./dense";
+import { poolSlotsF32x4 } from "./pooling";
 import { sigmoidColumn } from "./activations";
 
 /** Version of this ABI (the export list above); bump on any incompatible change. */
@@ -43,7 +47,7 @@ const STATUS_OK: i32 = 0;
 const STATUS_NO_MODEL: i32 = 1;
 /** Status: the blob does not start with the magic number. */
 const STATUS_BAD_MAGIC: i32 = 2;
-/** Status: the blob's format version is not BLOB_VERSION. */
+/** Status: the blob's format version is neither BLOB_VERSION nor BLOB_VERSION_POOLED. */
 const STATUS_BAD_VERSION: i32 = 3;
 /** Status: the embedding dtype is not one this module computes with. */
 const STATUS_BAD_DTYPE: i32 = 4;
@@ -61,19 +65,23 @@ const MAX_MEMORY_BYTES: u64 = <u64>1 << 32;
 
 /** Whether init() has succeeded; the pointers below are valid only then. */
 let ready = false;
-/** Input ids, i32 [maxBatch][F]. */
+/** Input ids, i32 [maxBatch][S]. */
 let idsAt: usize = 0;
-/** Input values, f32 [maxBatch][F]. */
+/** Input values, f32 [maxBatch][S]. */
 let valuesAt: usize = 0;
 /** Ping-pong activation buffers, f32 [maxBatch][widestRow] each. */
 let actA: usize = 0;
 let actB: usize = 0;
 /** Probabilities, f32 [maxBatch]. */
 let outputAt: usize = 0;
+/** Scaled slot rows before pooling, f32 [maxBatch][S * D]; 0 when no field is pooled. */
+let slotRowsAt: usize = 0;
 /** Flat index of the first bad id of the last score() call, or -1. */
 let badIndex: i32 = -1;
 /** Widest activation row (f32) of the blob, set by checkBlob(). */
 let widestRow: u32 = 0;
+/** Slots per row S of the blob, set by checkBlob(). */
+let slotsPerRow: u32 = 0;
 
 /** Whether the byte range [offset, offset + bytes) of the blob lies inside it and starts 16-aligned. */
 // @ts-ignore: decorator
@@ -81,13 +89,29 @@ let widestRow: u32 = 0;
   return (offset & 15) == 0 && <u64>offset + bytes <= <u64>blobBytes;
 }
 
-/** Checks every header and layer field that score() relies on; sets widestRow; returns a status. */
+/** S of a v2 blob when its slot table lies in the blob, has no empty field and sums to numSlots; else 0. */
+function checkedSlots(fields: u32, blobBytes: u32): u32 {
+  const offset = header(H_SLOT_TABLE_OFFSET);
+  if (!inBlob(offset, <u64>fields * 4, blobBytes)) return 0;
+  const table = modelBaseAddress() + <usize>offset;
+  let sum: u64 = 0;
+  for (let f: u32 = 0; f < fields; f++) {
+    const count = load<u32>(table + (<usize>f << 2));
+    if (count == 0) return 0;
+    sum += count;
+  }
+  const slots = header(H_NUM_SLOTS);
+  return sum == <u64>slots ? slots : 0;
+}
+
+/** Checks every header and layer field that score() relies on; sets widestRow and slotsPerRow; returns a status. */
 function checkBlob(): i32 {
   const base = modelBaseAddress();
   const memoryBytes = <u64>memory.size() << 16;
   if (<u64>base + <u64>HEADER_BYTES > memoryBytes) return STATUS_NO_MODEL;
   if (header(H_MAGIC) != BLOB_MAGIC) return STATUS_BAD_MAGIC;
-  if (header(H_VERSION) != BLOB_VERSION) return STATUS_BAD_VERSION;
+  const version = header(H_VERSION);
+  if (version != BLOB_VERSION && version != BLOB_VERSION_POOLED) return STATUS_BAD_VERSION;
   const dtype = header(H_EMBEDDING_DTYPE);
   if (dtype != EMBEDDING_F32 && dtype != EMBEDDING_INT8_ROW_SCALE && dtype != EMBEDDING_F16) return STATUS_BAD_DTYPE;
   const blobBytes = header(H_BLOB_BYTES);
@@ -100,6 +124,8 @@ function checkBlob(): i32 {
   if (fields == 0 || dim == 0 || rows == 0 || layers == 0) return STATUS_BAD_LAYOUT;
   if (batch == 0 || batch > MAX_BATCH_LIMIT) return STATUS_BAD_LAYOUT;
   if (<u64>fields * <u64>dim > <u64>MAX_WIDTH) return STATUS_BAD_LAYOUT;
+  const slots = version == BLOB_VERSION ? fields : checkedSlots(fields, blobBytes);
+  if (slots == 0 || <u64>slots * <u64>dim > <u64>MAX_WIDTH) return STATUS_BAD_LAYOUT;
   const embeddingBytes = header(H_EMBEDDING_BYTES);
   if (<u64>embeddingBytes != embeddingBytesOf(dtype, rows, dim)) return STATUS_BAD_LAYOUT;
   if (!inBlob(header(H_EMBEDDING_OFFSET), embeddingBytes, blobBytes)) return STATUS_BAD_LAYOUT;
@@ -123,6 +149,7 @@ function checkBlob(): i32 {
   }
   if (width != 1) return STATUS_BAD_LAYOUT;
   widestRow = stride;
+  slotsPerRow = slots;
   return STATUS_OK;
 }
 
@@ -140,10 +167,14 @@ export function init(): i32 {
   if (checked != STATUS_OK) return checked;
   const stride = <u64>widestRow;
   const batch = <u64>header(H_MAX_BATCH);
-  const inputBytes = align16(batch * <u64>header(H_NUM_FIELDS) * 4);
+  const slots = <u64>slotsPerRow;
+  const pooled = slotsPerRow != header(H_NUM_FIELDS);
+  const inputBytes = align16(batch * slots * 4);
   const actBytes = align16(batch * stride * 4);
+  const outputBytes = align16(batch * 4);
+  const slotRowsBytes = pooled ? align16(batch * slots * <u64>header(H_EMBEDDING_DIM) * 4) : 0;
   const scratch = align16(<u64>modelBaseAddress() + <u64>header(H_BLOB_BYTES));
-  const end = scratch + 2 * inputBytes + 2 * actBytes + align16(batch * 4);
+  const end = scratch + 2 * inputBytes + 2 * actBytes + outputBytes + slotRowsBytes;
   if (end > MAX_MEMORY_BYTES) return STATUS_OUT_OF_MEMORY;
   const pagesNeeded = <i32>((end + 0xffff) >> 16);
   const pagesNow = memory.size();
@@ -153,6 +184,7 @@ export function init(): i32 {
   actA = valuesAt + <usize>inputBytes;
   actB = actA + <usize>actBytes;
   outputAt = actB + <usize>actBytes;
+  slotRowsAt = pooled ? outputAt + <usize>outputBytes : 0;
   ready = true;
   return STATUS_OK;
 }
@@ -163,6 +195,10 @@ export function maxBatch(): i32 {
 
 export function numFields(): i32 {
   return ready ? <i32>header(H_NUM_FIELDS) : 0;
+}
+
+export function numSlots(): i32 {
+  return ready ? <i32>slotsPerRow : 0;
 }
 
 export function idsPtr(): usize {
@@ -193,18 +229,26 @@ export function embeddingDtype(): i32 {
   return ready ? <i32>header(H_EMBEDDING_DTYPE) : -1;
 }
 
-/** Gathers the scaled embeddings of rows 0..n-1 into x, with the kernel of the stored dtype. */
-function gather(n: i32, fields: i32, dim: i32, x: usize, xStride: i32): void {
+/** Gathers the scaled embeddings of rows 0..n-1 (`columns` ids each) into x, with the kernel of the stored dtype. */
+function gather(n: i32, columns: i32, dim: i32, x: usize, xStride: i32): void {
   const embedding = modelBaseAddress() + <usize>header(H_EMBEDDING_OFFSET);
   const dtype = header(H_EMBEDDING_DTYPE);
   if (dtype == EMBEDDING_INT8_ROW_SCALE) {
     const codes = embedding + <usize>int8CodesOffset(header(H_TOTAL_ROWS));
-    gatherI8F32x4(idsAt, valuesAt, n, fields, dim, embedding, codes, x, xStride);
+    gatherI8F32x4(idsAt, valuesAt, n, columns, dim, embedding, codes, x, xStride);
   } else if (dtype == EMBEDDING_F16) {
-    gatherF16F32x4(idsAt, valuesAt, n, fields, dim, embedding, x, xStride);
+    gatherF16F32x4(idsAt, valuesAt, n, columns, dim, embedding, x, xStride);
   } else {
-    gatherF32x4(idsAt, valuesAt, n, fields, dim, embedding, x, xStride);
+    gatherF32x4(idsAt, valuesAt, n, columns, dim, embedding, x, xStride);
   }
+}
+
+/** Gathers the S slot rows of rows 0..n-1 into the slot scratch, then sums each field's slots into x. */
+function gatherPooled(n: i32, fields: i32, dim: i32, x: usize, xStride: i32): void {
+  const slotStride = <i32>slotsPerRow * dim;
+  gather(n, <i32>slotsPerRow, dim, slotRowsAt, slotStride);
+  const slotCounts = modelBaseAddress() + <usize>header(H_SLOT_TABLE_OFFSET);
+  poolSlotsF32x4(slotRowsAt, slotStride, n, fields, dim, slotCounts, x, xStride);
 }
 
 export function score(n: i32): i32 {
@@ -212,7 +256,8 @@ export function score(n: i32): i32 {
   if (status != STATUS_OK) return status;
   if (n < 0 || n > <i32>header(H_MAX_BATCH)) return STATUS_BAD_BATCH;
   const fields = <i32>header(H_NUM_FIELDS);
-  badIndex = firstBadId(idsAt, n * fields, header(H_TOTAL_ROWS));
+  // init() fitted maxBatch * S ids in memory, so n * S fits an i32.
+  badIndex = firstBadId(idsAt, n * <i32>slotsPerRow, header(H_TOTAL_ROWS));
   if (badIndex >= 0) return STATUS_BAD_ID;
   if (n == 0) return STATUS_OK;
   const base = modelBaseAddress();
@@ -220,7 +265,8 @@ export function score(n: i32): i32 {
   let x = actA;
   let y = actB;
   let xStride = <i32>roundUp4(<u32>(fields * dim));
-  gather(n, fields, dim, x, xStride);
+  if (slotRowsAt != 0) gatherPooled(n, fields, dim, x, xStride);
+  else gather(n, fields, dim, x, xStride);
   const layers = header(H_NUM_LAYERS);
   for (let i: u32 = 0; i < layers; i++) {
     const outPadded = <i32>layerField(i, L_OUT_PADDED);

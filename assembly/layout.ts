@@ -12,12 +12,17 @@
  *   │ +0    u32 magic "CTRD"        +4  u32 blob version     +8  u32 numFields F   +12 u32 dim D   │
  *   │ +16   u32 totalRows           +20 u32 embedding dtype  +24 u32 maxBatch      +28 u32 layers L│
  *   │ +32   u32 embedding offset    +36 u32 embedding bytes  +40 u32 layer table offset            │
- *   │ +44   u32 blob bytes          +48 .. +63 reserved (0)                                        │
+ *   │ +44   u32 blob bytes          +48 u32 numSlots S (v2)  +52 u32 slot table offset (v2)        │
+ *   │ +56 .. +63 reserved (0)       (v1: +48 .. +63 reserved (0), and S = F)                       │
  *   │ +64   model id: 64 ASCII hex  +128 feature-map id: 64 ASCII hex   +192 .. +255 reserved (0)   │
  *   ├──────────────────────────────────────────────────────────────────────────────────────────────┤
  *   │ layer table, L records of 32 bytes (u32 each):                                                │
  *   │   inDim, outDim, outPadded = roundUp(outDim, 4), activation (0 linear, 1 relu),               │
  *   │   weights offset, weights bytes = inDim * outPadded * 4, bias offset, bias bytes = outPadded*4 │
+ *   ├──────────────────────────────────────────────────────────────────────────────────────────────┤
+ *   │ v2 only, slot table (offset 16-aligned): u32 [F] slots of each field, each ≥ 1, summing to S; │
+ *   │   a row carries S ids/values, field f's slots contiguous and in field order, and field f's    │
+ *   │   input is the f32 sum, in slot order, of its slots' scaled rows (sum pooling)                │
  *   ├──────────────────────────────────────────────────────────────────────────────────────────────┤
  *   │ embedding, by dtype (offset 16-aligned):                                                      │
  *   │   0 f32:  f32 [totalRows][D], row-major;                        bytes = totalRows * D * 4     │
@@ -29,16 +34,20 @@
  *   │            padded columns are 0), then bias f32 [outPadded]                (16-aligned each)  │
  *   └──────────────────────────────────────────────────────────────────────────────────────────────┘
  *   scratch = align16(MODEL_BASE + blob bytes), laid out by init() and grown into with memory.grow:
- *     ids     i32 [maxBatch][F]            values  f32 [maxBatch][F]
+ *     ids     i32 [maxBatch][S]            values  f32 [maxBatch][S]
  *     actA    f32 [maxBatch][maxStride]    actB    f32 [maxBatch][maxStride]
  *     output  f32 [maxBatch]
+ *     slots   f32 [maxBatch][S * D]        (only when S > F: the scaled slot rows, pooled into actA)
  *   maxStride = max(roundUp(F * D, 4), outPadded of every layer); every offset is from MODEL_BASE.
+ *   Writers emit v1 unless some field has several slots, so unpooled blobs (and their ids) stay as they were.
  */
 
 /** "CTRD" read as a little-endian u32: the first four bytes of every blob. */
 export const BLOB_MAGIC: u32 = 0x44525443;
-/** Blob format version this module reads. */
+/** Blob format version of models without pooled fields (S = F, no slot table). */
 export const BLOB_VERSION: u32 = 1;
+/** Blob format version of models with pooled fields (numSlots and the slot table); this module reads both. */
+export const BLOB_VERSION_POOLED: u32 = 2;
 /** Bytes of the fixed header before the layer table. */
 export const HEADER_BYTES: u32 = 256;
 /** Bytes of one layer-table record. */
@@ -70,6 +79,10 @@ export const H_EMBEDDING_BYTES: u32 = 36;
 export const H_LAYER_TABLE_OFFSET: u32 = 40;
 /** Header: byte length of the whole blob. */
 export const H_BLOB_BYTES: u32 = 44;
+/** Header (v2): slots per row S. */
+export const H_NUM_SLOTS: u32 = 48;
+/** Header (v2): byte offset of the slot table, u32 [F]. */
+export const H_SLOT_TABLE_OFFSET: u32 = 52;
 /** Header: model id (64 ASCII hex). */
 export const H_MODEL_ID: u32 = 64;
 /** Header: feature-map id (64 ASCII hex). */
@@ -108,7 +121,7 @@ export const ACT_RELU: u32 = 1;
 export const PANEL_WIDTH: u32 = 4;
 /** Largest maxBatch a blob may ask for. */
 export const MAX_BATCH_LIMIT: u32 = 1 << 16;
-/** Largest width (F*D or a layer's outDim) a blob may declare; keeps every size product in range. */
+/** Largest width (S*D or a layer's outDim) a blob may declare; keeps every size product in range. */
 export const MAX_WIDTH: u32 = 1 << 20;
 
 /** Where the blob starts: the first 64 KiB page boundary at or above the heap base. */

@@ -9,6 +9,7 @@ import { openRecords, type ReaderOptions } from "../sdk/data/readers/index";
 import { generateSynthetic } from "../sdk/data/synthetic";
 import { packageRoot } from "../sdk/package-root";
 import { RowEncoder, type EncodedRows } from "../sdk/runtime/encode";
+import { unpooledLayout } from "../sdk/runtime/slots";
 import type { FeatureMap } from "../sdk/runtime/feature-map";
 import { costCase, rateCase, type BenchCase, type BenchOptions, type Benchmark } from "./harness";
 
@@ -206,7 +207,7 @@ function naiveEncode(set: DataSet, map: FeatureMap, sample: () => void = () => {
     }
     if (r === n - 1) sample(); // with the split rows still in use
   }
-  return { n, numFields: F, ids, values, labels };
+  return { n, layout: unpooledLayout(F), ids, values, labels };
 }
 
 /** Fails the benchmark unless both implementations produced the same rows. */

@@ -14,6 +14,7 @@ import { buildModel } from "../sdk/models/zoo";
 import { packageRoot } from "../sdk/package-root";
 import { DenseOptimizer } from "../sdk/train/dense-optimizer";
 import { DEFAULT_OPTIMIZER } from "../sdk/train/optimizer-config";
+import { unpooledLayout } from "../sdk/runtime/slots";
 import { emptyStepPhases, trainStep, type StepOptions, type StepPhases } from "../sdk/train/step";
 import { bceLoss } from "../sdk/train/train-teacher";
 import { rateCase, type BenchCase, type Benchmark, type BenchOptions } from "./harness";
@@ -122,7 +123,7 @@ class OursTrainer {
 
   constructor(name: string, data: BenchData) {
     this.model = buildModel(name, { embeddingDim: EMBEDDING_DIM, hiddenUnits: HIDDEN }, { numFields: FIELDS, totalRows: TOTAL_ROWS, rng: randomSource(1) });
-    this.options = { numFields: FIELDS, clipNorm: 0, optimizer: this.optimizer, sparse: this.optimizer.config };
+    this.options = { layout: unpooledLayout(FIELDS), clipNorm: 0, optimizer: this.optimizer, sparse: this.optimizer.config };
     this.batches = [];
     for (let b = 0; b < data.rows / BATCH; b++) {
       const lo = b * BATCH;

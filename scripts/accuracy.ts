@@ -53,7 +53,7 @@ for (const file of flags.configs!.split(",")) {
       const training = { ...config.training, seed: config.training.seed + s };
       const trained = trainOnLabels(model, {}, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, training, () => {}, model, 1);
       const t = data.test;
-      const m = evaluateLogits(t.labels, predictLogits(trained.model, t.ids, t.values, t.n, t.numFields));
+      const m = evaluateLogits(t.labels, predictLogits(trained.model, t));
       const r: Result = { config: file, model, seed: training.seed, auc: m.auc, logloss: m.logloss, params: trained.params, bestEpoch: trained.fit.bestEpoch, seconds: (performance.now() - started) / 1000 };
       results.push(r);
       process.stderr.write(`${JSON.stringify(r)}\n`);

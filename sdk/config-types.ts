@@ -7,8 +7,11 @@ export type DataFormat = "csv" | "tsv" | "libsvm" | "parquet";
 /** How one raw column becomes a field of the feature map (see sdk/runtime/feature-map.ts for encodings). */
 export interface FeatureConfig {
   name: string;
-  /** categorical: vocabulary; hashed: hash buckets; numeric: one scaled row; quantile: buckets by quantiles. */
-  type: "categorical" | "hashed" | "numeric" | "quantile";
+  /**
+   * categorical: vocabulary; hashed: hash buckets; numeric: one scaled row; quantile: buckets by quantiles;
+   * sequence: multi-valued categorical (items split by `separator`), pooled.
+   */
+  type: "categorical" | "hashed" | "numeric" | "quantile" | "sequence";
   /** categorical / log-square vocabularies keep values seen at least this often in train (default 1). */
   minCount?: number;
   /** hashed: number of buckets (required). */
@@ -17,6 +20,12 @@ export interface FeatureConfig {
   transform?: "none" | "standard" | "minmax" | "log-square";
   /** quantile: number of buckets (default 10). */
   quantiles?: number;
+  /** sequence: the item separator (default "|"). */
+  separator?: string;
+  /** sequence: items kept, the last ones (default 8). */
+  maxLength?: number;
+  /** sequence: "mean" (default, FuxiCTR's masked average) or "sum" of the items' embeddings. */
+  pooling?: "mean" | "sum";
   /** Column in the file when it differs from `name` (csv/tsv header name, or 0-based index as a string). */
   column?: string;
 }

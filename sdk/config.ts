@@ -65,15 +65,25 @@ function units(obj: Json, key: string, path: Path, fallback: number[]): number[]
   return value as number[];
 }
 
+/** A sequence feature's defaults: items split by "|" (MovieLens' genres), the last 8 kept. */
+export const DEFAULT_SEPARATOR = "|";
+export const DEFAULT_MAX_LENGTH = 8;
+
 function parseFeature(value: unknown, path: Path): FeatureConfig {
-  const f = object(value, path, ["name", "type", "minCount", "buckets", "transform", "quantiles", "column"]);
-  const type = oneOf(f, "type", path, ["categorical", "hashed", "numeric", "quantile"] as const, "categorical");
+  const f = object(value, path, ["name", "type", "minCount", "buckets", "transform", "quantiles", "column", "separator", "maxLength", "pooling"]);
+  const type = oneOf(f, "type", path, ["categorical", "hashed", "numeric", "quantile", "sequence"] as const, "categorical");
   const feature: FeatureConfig = { name: string(f, "name", path), type };
   if (f.column !== undefined) feature.column = string(f, "column", path);
   if (f.minCount !== undefined) feature.minCount = integer(f, "minCount", path, undefined, 1);
   if (type === "hashed") feature.buckets = integer(f, "buckets", path, undefined, 1);
   if (type === "numeric") feature.transform = oneOf(f, "transform", path, ["none", "standard", "minmax", "log-square"] as const, "none");
   if (type === "quantile") feature.quantiles = integer(f, "quantiles", path, 10, 2);
+  if (type === "sequence") {
+    feature.separator = string(f, "separator", path, DEFAULT_SEPARATOR);
+    if (feature.separator === "") throw path.child("separator").error("a non-empty string", f.separator);
+    feature.maxLength = integer(f, "maxLength", path, DEFAULT_MAX_LENGTH, 1);
+    feature.pooling = oneOf(f, "pooling", path, ["mean", "sum"] as const, "mean");
+  }
   return feature;
 }
 

@@ -4,7 +4,7 @@ import { Scorer } from "../sdk/runtime/scorer";
 import { HttpError, internalError, jsonResponse } from "./http-error";
 import { resolveLimits, type Limits } from "./limits";
 import { validateModelMeta, type ModelMeta } from "./model-meta";
-import { checkContentType, checkEncodedFinite, encodeErrorToHttp, parseJson, readBodyText, validateScoreRequest } from "./validate";
+import { checkContentType, checkEncodedFinite, encodeErrorToHttp, parseJson, readBodyText, validateScoreRequest, type FeatureShape } from "./validate";
 
 /** What a deployment is built from: the run directory's three files (imported at build time) and limits. */
 export interface WorkerBundle {
@@ -26,7 +26,8 @@ export interface LoadedModel {
   encoder: RowEncoder;
   model: ModelMeta;
   limits: Limits;
-  features: ReadonlySet<string>;
+  /** The feature names a request may use, and the JSON shape each takes. */
+  features: ReadonlyMap<string, FeatureShape>;
   /** The body of `GET /v1/model`, built once. */
   metadata: unknown;
 }
@@ -39,7 +40,8 @@ interface Route {
 }
 
 /** What a client must send for a feature's values in JSON. */
-function acceptedValues(f: FeatureSpec): "string-or-integer" | "number" {
+function acceptedValues(f: FeatureSpec): "string-or-integer" | "number" | "array-or-separated-string" {
+  if (f.type === "sequence") return "array-or-separated-string";
   return f.type === "categorical" || f.type === "hashed" ? "string-or-integer" : "number";
 }
 
@@ -48,10 +50,10 @@ function describeModel(model: ModelMeta, map: FeatureMap, scorer: ScoreModel, li
     id: model.id,
     featureMapId: map.id,
     createdAt: model.createdAt,
-    features: map.features.map((f) => ({ name: f.name, type: f.type, accepts: acceptedValues(f) })),
+    features: map.features.map((f) => ({ name: f.name, type: f.type, accepts: acceptedValues(f), ...(f.type === "sequence" ? { separator: f.separator, maxLength: f.maxLength } : {}) })),
     student: model.student,
     metrics: model.metrics,
-    sizes: { ...model.sizes, embeddingRows: map.totalRows, numFields: scorer.info.numFields },
+    sizes: { ...model.sizes, embeddingRows: map.totalRows, numFields: scorer.info.numFields, numSlots: scorer.info.numSlots },
     scorer: { abiVersion: scorer.info.abiVersion, maxBatch: scorer.info.maxBatch, quantize: scorer.info.quantize },
     limits,
   };
@@ -72,7 +74,7 @@ export function loadModel(bundle: WorkerBundle): LoadedModel {
     encoder: new RowEncoder(map, "json"),
     model,
     limits,
-    features: new Set(map.features.map((f) => f.name)),
+    features: new Map(map.features.map((f): [string, FeatureShape] => [f.name, f.type === "sequence" ? "list" : "scalar"])),
     metadata: describeModel(model, map, scorer, limits),
   };
 }
@@ -88,7 +90,7 @@ async function score(loaded: LoadedModel, request: Request): Promise<Response> {
     if (e instanceof EncodeError) throw encodeErrorToHttp(e);
     throw e;
   }
-  checkEncodedFinite(encoded.values, loaded.encoder.names);
+  checkEncodedFinite(encoded.values, loaded.encoder.slotNames);
   const out = loaded.scorer.score(encoded.ids, encoded.values, encoded.n);
   const ctr = new Array<number>(encoded.n);
   for (let i = 0; i < encoded.n; i++) {

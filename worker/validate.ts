@@ -94,13 +94,16 @@ function checkKey(key: string, path: string, known: (k: string) => boolean, limi
   return false;
 }
 
+/** The JSON a client may send for a feature: a scalar, or for a sequence also an array of scalars. */
+export type FeatureShape = "scalar" | "list";
+
 /**
  * Validates the envelope `{"rows": [{...}, ...]}` and the shape of every row: a non-empty array of at most
- * `limits.maxRows` plain objects whose keys are features of the map and whose values are scalars (nested
- * objects and arrays are refused at the first level, so nesting depth never matters). The types of the
- * scalars are the encoder's business.
+ * `limits.maxRows` plain objects whose keys are features of the map and whose values are scalars, or arrays
+ * of scalars for "list" features (nesting is refused at the first level below that, so depth never
+ * matters). The types of the scalars are the encoder's business.
  */
-export function validateScoreRequest(body: unknown, features: ReadonlySet<string>, limits: Limits): Record<string, unknown>[] {
+export function validateScoreRequest(body: unknown, features: ReadonlyMap<string, FeatureShape>, limits: Limits): Record<string, unknown>[] {
   if (!isPlainObject(body)) throw badRequest("invalid_request", `expected a JSON object with '${ROWS}', got ${kindOf(body)}`);
   for (const key of Object.keys(body)) checkKey(key, key, (k) => k === ROWS, limits);
   if (!Object.prototype.hasOwnProperty.call(body, ROWS)) throw badRequest("invalid_request", `missing '${ROWS}'`, ROWS);
@@ -118,8 +121,11 @@ export function validateScoreRequest(body: unknown, features: ReadonlySet<string
       const path = fieldPath(base, key);
       if (!checkKey(key, path, known, limits)) continue;
       const v = row[key];
-      if (typeof v === "object" && v !== null)
-        throw badRequest("invalid_type", `expected a string, a number or null, got ${kindOf(v)}`, path);
+      if (features.get(key) === "list" && Array.isArray(v)) {
+        const nested = v.findIndex((item) => typeof item === "object" && item !== null);
+        if (nested >= 0) throw badRequest("invalid_type", `expected a string, a number or null, got ${kindOf(v[nested])}`, `${path}[${nested}]`);
+      } else if (typeof v === "object" && v !== null)
+        throw badRequest("invalid_type", `expected ${features.get(key) === "list" ? "an array, " : ""}a string, a number or null, got ${kindOf(v)}`, path);
     }
   }
   return rows as Record<string, unknown>[];
@@ -133,12 +139,13 @@ export function encodeErrorToHttp(e: EncodeError): HttpError {
 
 /**
  * A finite number can still overflow float32 once transformed (e.g. 1e300 through a standard scaler): that
- * is the client's out-of-range value (400), not a NaN to hand to the scorer.
+ * is the client's out-of-range value (400), not a NaN to hand to the scorer. `slotNames`: the feature of each
+ * slot of an encoded row.
  */
-export function checkEncodedFinite(values: Float32Array, names: readonly string[]): void {
+export function checkEncodedFinite(values: Float32Array, slotNames: readonly string[]): void {
   for (let k = 0; k < values.length; k++) {
     if (Number.isFinite(values[k]!)) continue;
-    const path = fieldPath(`${ROWS}[${Math.floor(k / names.length)}]`, names[k % names.length]!);
+    const path = fieldPath(`${ROWS}[${Math.floor(k / slotNames.length)}]`, slotNames[k % slotNames.length]!);
     throw badRequest("invalid_value", `${path}: value out of range (it overflows float32 once transformed)`, path);
   }
 }

@@ -76,7 +76,7 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
   const featureMap = await loadFeatureMap(join(dir, "feature-map.json"));
   const ds = await readEncoded(file, config.data, featureMap, { log: stderrLogger });
   const models = [...(await loadTeachers(dir, featureMap)), await loadSavedModel(join(dir, "student"), featureMap, "student")];
-  const rows = models.map((m) => ({ name: m.name, kind: m.kind, ...evaluateLogits(ds.labels, predictLogits(m.model, ds.ids, ds.values, ds.n, ds.numFields)) }));
+  const rows = models.map((m) => ({ name: m.name, kind: m.kind, ...evaluateLogits(ds.labels, predictLogits(m.model, ds)) }));
   const scorer = await Scorer.fromBytes(await readFile(join(dir, "student.wasm")));
   scorer.checkFeatureMap(featureMap);
   const probs = scorer.score(ds.ids, ds.values, ds.n);

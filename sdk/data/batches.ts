@@ -2,7 +2,7 @@ import type { EncodedDataset } from "./dataset";
 import { shuffleInPlace, type Rand } from "./prng";
 
 /**
- * A mini-batch: `n` rows, fields laid out as in EncodedDataset, and `index`, the dataset rows of the batch
+ * A mini-batch: `n` rows, slots laid out as in EncodedDataset, and `index`, the dataset rows of the batch
  * (to join per-row data such as logged teacher scores).
  */
 export interface Batch {
@@ -20,11 +20,11 @@ function checkBatchSize(fn: string, batchSize: number): void {
 /**
  * One epoch in a random order (Fisher–Yates with `rand`). The yielded arrays are buffers reused by the next
  * batch: copy (or upload) them before advancing. The last batch may be smaller; its arrays are then views of
- * length n·numFields and n.
+ * length n·numSlots and n.
  */
 export function* shuffledBatches(ds: EncodedDataset, batchSize: number, rand: Rand): Generator<Batch> {
   checkBatchSize("shuffledBatches", batchSize);
-  const F = ds.numFields;
+  const F = ds.layout.numSlots;
   const order = new Int32Array(ds.n);
   for (let i = 0; i < ds.n; i++) order[i] = i;
   shuffleInPlace(order, rand);
@@ -49,7 +49,7 @@ export function* shuffledBatches(ds: EncodedDataset, batchSize: number, rand: Ra
 /** Batches in dataset order (evaluation, scoring): views of the dataset, no copies. */
 export function* sequentialBatches(ds: EncodedDataset, batchSize: number): Generator<Batch> {
   checkBatchSize("sequentialBatches", batchSize);
-  const F = ds.numFields;
+  const F = ds.layout.numSlots;
   const all = new Int32Array(ds.n);
   for (let i = 0; i < ds.n; i++) all[i] = i;
   for (let start = 0; start < ds.n; start += batchSize) {

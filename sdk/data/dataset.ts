@@ -1,14 +1,15 @@
 import { DataError } from "../errors";
 import { EncodeError, type EncodedRows, type RowEncoder } from "../runtime/encode";
+import type { SlotLayout } from "../runtime/slots";
 import { BadLines, type RawRecord } from "./readers/types";
 
 /**
- * Encoded rows in memory: row r, field f is (`ids[r * numFields + f]`, `values[r * numFields + f]`),
- * as the feature map encodes it (sdk/runtime/encode.ts).
+ * Encoded rows in memory: row r, slot s is (`ids[r * S + s]`, `values[r * S + s]`) with S = layout.numSlots,
+ * as the feature map encodes it (sdk/runtime/encode.ts; S = numFields without sequences).
  */
 export interface EncodedDataset {
   n: number;
-  numFields: number;
+  layout: SlotLayout;
   ids: Int32Array;
   values: Float32Array;
   labels: Float32Array;
@@ -65,7 +66,7 @@ export class DatasetBuilder {
     capacity = 1024,
   ) {
     this.capacity = Math.max(1, capacity);
-    const F = encoder.numFields;
+    const F = encoder.numSlots;
     this.ids = new Int32Array(this.capacity * F);
     this.values = new Float32Array(this.capacity * F);
     this.labels = new Float32Array(this.capacity);
@@ -80,7 +81,7 @@ export class DatasetBuilder {
   }
 
   private grow(): void {
-    const F = this.encoder.numFields;
+    const F = this.encoder.numSlots;
     this.capacity *= 2;
     const ids = new Int32Array(this.capacity * F);
     ids.set(this.ids);
@@ -129,11 +130,11 @@ export class DatasetBuilder {
 
   /** The dataset, trimmed to its rows (copies, so the builder's spare capacity is freed). */
   finish(): EncodedDataset {
-    const F = this.encoder.numFields;
+    const F = this.encoder.numSlots;
     const n = this.n;
     return {
       n,
-      numFields: F,
+      layout: this.encoder.layout,
       ids: this.ids.slice(0, n * F),
       values: this.values.slice(0, n * F),
       labels: this.labels.slice(0, n),
@@ -167,7 +168,7 @@ export async function encodeRecordStream(
 
 /** The rows `index` of `ds`, in that order, as a new dataset. */
 export function subsetDataset(ds: EncodedDataset, index: ArrayLike<number>): EncodedDataset {
-  const F = ds.numFields;
+  const F = ds.layout.numSlots;
   const n = index.length;
   const ids = new Int32Array(n * F);
   const values = new Float32Array(n * F);
@@ -181,5 +182,5 @@ export function subsetDataset(ds: EncodedDataset, index: ArrayLike<number>): Enc
     labels[k] = ds.labels[r]!;
     if (lines) lines[k] = ds.lines![r]!;
   }
-  return lines ? { n, numFields: F, ids, values, labels, lines } : { n, numFields: F, ids, values, labels };
+  return lines ? { n, layout: ds.layout, ids, values, labels, lines } : { n, layout: ds.layout, ids, values, labels };
 }

@@ -1,4 +1,5 @@
 import type { FeatureConfig } from "../config-types";
+import { DEFAULT_MAX_LENGTH, DEFAULT_SEPARATOR } from "../config";
 import { DataError, UserError } from "../errors";
 import { FEATURE_MAP_FORMAT, FEATURE_MAP_VERSION, type FeatureMap, type FeatureSpec } from "../runtime/feature-map";
 import { logSquareKey } from "../runtime/encode";
@@ -43,6 +44,19 @@ function accumulator(f: FeatureConfig, index: number): Accumulator {
     case "categorical": {
       const t = countTable((cell) => cell);
       return { add: t.add, spec: (offset) => { const vocab = vocabulary(t.counts, minCount); return { name: f.name, type: "categorical", offset, size: vocab.length + 2, vocab }; } };
+    }
+    case "sequence": {
+      const { separator = DEFAULT_SEPARATOR, maxLength = DEFAULT_MAX_LENGTH, pooling = "mean" } = f;
+      const counts = new Map<string, number>();
+      return {
+        add: (cell) => {
+          for (const item of cell.split(separator)) if (item !== "") counts.set(item, (counts.get(item) ?? 0) + 1);
+        },
+        spec: (offset) => {
+          const vocab = vocabulary(counts, minCount);
+          return { name: f.name, type: "sequence", offset, size: vocab.length + 2, vocab, separator, maxLength, pooling };
+        },
+      };
     }
     case "hashed": {
       if (!Number.isInteger(f.buckets) || f.buckets! < 1) throw new UserError(`feature '${f.name}': a hashed feature needs 'buckets' (an integer >= 1)`);

@@ -63,7 +63,7 @@ export function distillStudent(
   index: number,
 ): TrainedModel {
   const seed = deriveSeed(training.seed, index);
-  const model = buildModel("DNN", studentHyperparameters(student), { numFields: inputs.train.numFields, totalRows: inputs.totalRows, rng: randomSource(seed) }, "student");
+  const model = buildModel("DNN", studentHyperparameters(student), { numFields: inputs.train.layout.numFields, totalRows: inputs.totalRows, rng: randomSource(seed) }, "student");
   const params = countParams(model);
   log(`distilling ${label} (${params.toLocaleString("en-US")} parameters, α ${distill.alpha}, T ${distill.temperature}, ${distill.kdLoss} KD, early stop by ${distill.earlyStop})`);
   const { valid, teacherTrain, teacherValid } = inputs;
@@ -81,7 +81,7 @@ export function distillStudent(
       });
     },
     monitor: (m) => {
-      const logits = predictLogits(m, valid.ids, valid.values, valid.n, valid.numFields);
+      const logits = predictLogits(m, valid);
       const metrics = evaluateLogits(valid.labels, logits);
       const kd = kdLossValue(logits, teacherValid, distill);
       const score = distill.earlyStop === "kd-loss" ? -kd : metrics.auc - metrics.logloss;

@@ -41,8 +41,8 @@ function meanLogits(arrays: Float32Array[]): Float32Array {
 export function trainJointly(config: RunConfig, data: PreparedData, log: Logger): JointResult {
   if (config.distill.ensemble !== "mean") throw new UserError(`config.distill.ensemble: joint training distils from the mean of the teachers; got '${config.distill.ensemble}'`);
   const { train, valid } = data;
-  const F = train.numFields;
-  const ctx = (k: number) => ({ numFields: F, totalRows: data.featureMap.totalRows, rng: randomSource(deriveSeed(config.training.seed, JOINT_SEED_STREAM + k)) });
+  const { layout } = train;
+  const ctx = (k: number) => ({ numFields: layout.numFields, totalRows: data.featureMap.totalRows, rng: randomSource(deriveSeed(config.training.seed, JOINT_SEED_STREAM + k)) });
   const teachers = config.teachers.map((t, i) => {
     const { model, ...hp } = t;
     return buildModel(model, hp, ctx(i + 1), `config.teachers[${i}]`);
@@ -50,7 +50,7 @@ export function trainJointly(config: RunConfig, data: PreparedData, log: Logger)
   const student = buildModel("DNN", studentHyperparameters(config.student), ctx(0), "config.student");
   const models: CtrModel[] = [student, ...teachers];
   const optimizers = models.map(() => new DenseOptimizer(optimizerOf(config.training)));
-  const steps: StepOptions[] = optimizers.map((optimizer) => ({ numFields: F, clipNorm: CLIP_NORM, optimizer, sparse: optimizer.config }));
+  const steps: StepOptions[] = optimizers.map((optimizer) => ({ layout, clipNorm: CLIP_NORM, optimizer, sparse: optimizer.config }));
   const rand = mulberry32(deriveSeed(config.training.seed, JOINT_SEED_STREAM));
   log(`training ${config.teachers.map((t) => t.model).join(", ")} and the student jointly`);
   try {
@@ -69,7 +69,7 @@ export function trainJointly(config: RunConfig, data: PreparedData, log: Logger)
         for (const batch of shuffledBatches(train, config.training.batchSize, rand)) {
           teachers.forEach((t, i) => trainStep(t, batch, (out, labels) => bceLoss(out.logit, labels), steps[i + 1]!));
           const target = tf.tidy(() =>
-            tf.addN(teachers.map((t) => t.forward(gatherEmbeddings(t, batch.ids, batch.values, batch.n, F), false).logit)).div(teachers.length),
+            tf.addN(teachers.map((t) => t.forward(gatherEmbeddings(t, { ...batch, layout }), false).logit)).div(teachers.length),
           ) as tf.Tensor1D;
           try {
             progress.step(batch.n, trainStep(student, batch, (out, labels) => distillationLoss(out.logit, labels, target, config.distill), steps[0]!));
@@ -80,8 +80,8 @@ export function trainJointly(config: RunConfig, data: PreparedData, log: Logger)
         return progress.finish();
       },
       monitor: () => {
-        const teacherValid = meanLogits(teachers.map((t) => predictLogits(t, valid.ids, valid.values, valid.n, F)));
-        const logits = predictLogits(student, valid.ids, valid.values, valid.n, F);
+        const teacherValid = meanLogits(teachers.map((t) => predictLogits(t, valid)));
+        const logits = predictLogits(student, valid);
         const metrics = evaluateLogits(valid.labels, logits);
         const kd = kdLossValue(logits, teacherValid, config.distill);
         return { score: config.distill.earlyStop === "kd-loss" ? -kd : metrics.auc - metrics.logloss, metrics: { auc: metrics.auc, logloss: metrics.logloss, kd } };

@@ -53,7 +53,7 @@ export function trainLearnedEnsemble(kind: "weighted" | "gating", teachers: Teac
   const rng = randomSource(seed);
   const model =
     kind === "gating"
-      ? buildTeacherGate({ numFields: data.train.numFields, totalRows: data.featureMap.totalRows, rng }, m, gate)
+      ? buildTeacherGate({ numFields: data.train.layout.numFields, totalRows: data.featureMap.totalRows, rng }, m, gate)
       : buildWeightedEnsemble(rng, m);
   const trainSide = teacherSide(teachers.train);
   const validSide = teacherSide(teachers.valid);
@@ -75,19 +75,19 @@ export function trainLearnedEnsemble(kind: "weighted" | "gating", teachers: Teac
       side: fitRows.side,
       monitor: (g) => {
         const { ds, side } = stopRows;
-        const metrics = evaluateLogits(ds.labels, predictLogits(g, ds.ids, ds.values, ds.n, ds.numFields, side));
+        const metrics = evaluateLogits(ds.labels, predictLogits(g, ds, side));
         return { score: metrics.auc - metrics.logloss, metrics: { auc: metrics.auc, logloss: metrics.logloss } };
       },
       log,
     });
     const t = data.train;
-    const perSample = predictOutputs(model, valid.ids, valid.values, valid.n, valid.numFields, (o) => o.hidden!, m, validSide);
+    const perSample = predictOutputs(model, valid, (o) => o.hidden!, m, validSide);
     const weights = new Array<number>(m).fill(0);
     for (let i = 0; i < valid.n; i++) for (let k = 0; k < m; k++) weights[k]! += perSample[i * m + k]! / valid.n;
     return {
       kind,
-      train: predictLogits(model, t.ids, t.values, t.n, t.numFields, trainSide),
-      valid: predictLogits(model, valid.ids, valid.values, valid.n, valid.numFields, validSide),
+      train: predictLogits(model, t, trainSide),
+      valid: predictLogits(model, valid, validSide),
       weights,
       perSampleValid: perSample,
     };

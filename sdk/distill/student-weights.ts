@@ -1,12 +1,13 @@
 import type { StudentConfig } from "../config-types";
-import type { StudentWeights } from "../export/student-weights";
+import { slotCountsOf, type StudentWeights } from "../export/student-weights";
+import type { SlotLayout } from "../runtime/slots";
 import type { CtrModel } from "../models/model";
 
 /**
  * Reads a trained DNN student (built from studentHyperparameters, so no batch norm to fold) into the
  * exporter's plain form: its embedding table and its dense layers in order.
  */
-export function studentWeightsOf(model: CtrModel, student: StudentConfig, numFields: number): StudentWeights {
+export function studentWeightsOf(model: CtrModel, student: StudentConfig, layout: SlotLayout): StudentWeights {
   const table = model.tables[0];
   if (model.name !== "DNN" || table === undefined) throw new Error(`studentWeightsOf: expected a DNN student, got ${model.name}`);
   const names = [...student.hiddenUnits.map((_, i) => `mlp/dense_${i}`), "mlp/output"];
@@ -21,5 +22,5 @@ export function studentWeightsOf(model: CtrModel, student: StudentConfig, numFie
       activation: i < names.length - 1 ? ("relu" as const) : ("linear" as const),
     };
   });
-  return { numFields, embeddingDim: table.dim, totalRows: table.rows, embedding: table.weights, layers };
+  return { numFields: layout.numFields, ...slotCountsOf(layout), embeddingDim: table.dim, totalRows: table.rows, embedding: table.weights, layers };
 }

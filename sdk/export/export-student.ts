@@ -4,7 +4,7 @@ import { loadScorerBase, type CompileOptions } from "./compile";
 import { JsScorer } from "./js-scorer";
 import { packStudent } from "./pack";
 import { dequantizedStudent, isQuantize, QUANTIZE_ORDER, QuantizeRangeError, type Quantize } from "./quantize";
-import type { StudentWeights } from "./student-weights";
+import { studentSlots, type StudentWeights } from "./student-weights";
 import { appendDataSegment } from "./wasm-patch";
 import { instantiateBytes, webAssembly } from "./wasm-api";
 
@@ -102,9 +102,9 @@ function verifyExport(wasm: Uint8Array, modelId: string, weights: StudentWeights
   const scorer = Scorer.fromModule(new webAssembly.Module(wasm));
   if (scorer.info.modelId !== modelId || scorer.info.featureMapId !== featureMapId)
     throw new ExportVerificationError("exportStudentWasm: the exported module reads back other ids than were packed");
-  const F = weights.numFields;
-  const ids = Int32Array.from({ length: F }, (_, f) => f % weights.totalRows);
-  const values = new Float32Array(F).fill(1);
+  const S = studentSlots(weights).numSlots;
+  const ids = Int32Array.from({ length: S }, (_, s) => s % weights.totalRows);
+  const values = new Float32Array(S).fill(1);
   const got = scorer.score(ids, values, 1)[0]!;
   const want = new JsScorer(dequantizedStudent(weights, quantize)).score(ids, values, 1)[0]!;
   if (!(Math.abs(got - want) <= PROBE_TOLERANCE))

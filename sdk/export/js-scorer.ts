@@ -1,4 +1,5 @@
-import { validateStudentWeights, type StudentWeights } from "./student-weights";
+import { studentSlots, validateStudentWeights, type StudentWeights } from "./student-weights";
+import { poolSlots, type SlotLayout } from "../runtime/slots";
 
 /**
  * The student's forward pass in plain JavaScript over the unpacked StudentWeights: the reference the
@@ -7,34 +8,41 @@ import { validateStudentWeights, type StudentWeights } from "./student-weights";
  */
 export class JsScorer {
   readonly numFields: number;
+  readonly layout: SlotLayout;
   private readonly inputWidth: number;
   private readonly widest: number;
 
   constructor(readonly weights: StudentWeights) {
     validateStudentWeights(weights, "JsScorer");
     this.numFields = weights.numFields;
+    this.layout = studentSlots(weights);
     this.inputWidth = weights.numFields * weights.embeddingDim;
     this.widest = Math.max(this.inputWidth, ...weights.layers.map((l) => l.outDim));
   }
 
-  /** Scores `n` rows of `ids`/`values` (`n * numFields` each); returns n probabilities. */
+  /** Scores `n` rows of `ids`/`values` (`n * numSlots` each); returns n probabilities. */
   score(ids: Int32Array, values: Float32Array, n: number): Float32Array {
-    const { numFields: F, embeddingDim: D, totalRows, embedding, layers } = this.weights;
+    const { embeddingDim: D, totalRows, embedding, layers } = this.weights;
+    const { layout } = this;
+    const S = layout.numSlots;
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`JsScorer.score: 'n' must be a non-negative integer, got ${n}`);
-    if (ids.length < n * F || values.length < n * F)
-      throw new RangeError(`JsScorer.score: 'ids' and 'values' need n * numFields = ${n * F} entries, got ${ids.length} and ${values.length}`);
+    if (ids.length < n * S || values.length < n * S)
+      throw new RangeError(`JsScorer.score: 'ids' and 'values' need n * numSlots = ${n * S} entries, got ${ids.length} and ${values.length}`);
     const out = new Float32Array(n);
     let x = new Float32Array(this.widest);
     let y = new Float32Array(this.widest);
+    const slotRows = new Float32Array(S * D);
     for (let r = 0; r < n; r++) {
-      for (let f = 0; f < F; f++) {
-        const id = ids[r * F + f]!;
+      for (let s = 0; s < S; s++) {
+        const id = ids[r * S + s]!;
         if (!(id >= 0 && id < totalRows))
-          throw new RangeError(`JsScorer.score: id ${id} at row ${r}, field ${f} is outside the embedding table [0, ${totalRows})`);
-        const v = values[r * F + f]!;
+          throw new RangeError(`JsScorer.score: id ${id} at row ${r}, slot ${s} is outside the embedding table [0, ${totalRows})`);
+        const v = values[r * S + s]!;
         const src = id * D;
-        for (let d = 0; d < D; d++) x[f * D + d] = embedding[src + d]! * v;
+        for (let d = 0; d < D; d++) slotRows[s * D + d] = embedding[src + d]! * v;
       }
+      if (layout.pooled) poolSlots(slotRows, layout, 1, D, x);
+      else x.set(slotRows);
       for (const layer of layers) {
         const { inDim, outDim, weights: w, bias } = layer;
         for (let j = 0; j < outDim; j++) y[j] = bias[j]!;

@@ -1,14 +1,16 @@
 import { ProtoWriter } from "./protobuf";
 import { quantizeF16, quantizeInt8Rows, type Quantize } from "./quantize";
-import { validateStudentWeights, type StudentWeights } from "./student-weights";
+import { studentSlots, validateStudentWeights, type StudentWeights } from "./student-weights";
+import type { SlotLayout } from "../runtime/slots";
 
 /**
  * The student as an ONNX model (opset 13, IR version 7), written by hand against onnx/onnx.proto so that
- * export needs no dependency. Inputs `ids` int64 [N, F] (global embedding rows, as the WASM scorer takes
- * them) and `values` float [N, F]; output `ctr` float [N, 1]:
+ * export needs no dependency. Inputs `ids` int64 [N, S] (global embedding rows, as the WASM scorer takes
+ * them) and `values` float [N, S], S slots (= F fields unless sequences pool several); output `ctr` [N, 1]:
  *
- *   e = Gather(embedding, ids)                       [N, F, D]
- *   x = Reshape(e * Unsqueeze(values, 2), [-1, F*D])  [N, F*D]
+ *   e = Gather(embedding, ids) * Unsqueeze(values, 2) [N, S, D]
+ *   e = MatMul(P, e)                                 [N, F, D]   only when pooling: P[f][s] = 1 if slot s is field f's
+ *   x = Reshape(e, [-1, F*D])                        [N, F*D]
  *   x = Relu(MatMul(x, W_i) + b_i)                   per hidden layer
  *   ctr = Sigmoid(MatMul(x, W_out) + b_out)          [N, 1]
  *
@@ -86,10 +88,21 @@ function valueInfo(name: string, elemType: number, dims: (number | string)[]): P
   return new ProtoWriter().string(ValueInfo.name, name).message(ValueInfo.type, new ProtoWriter().message(TypeProto.tensorType, tensor));
 }
 
+/** [F, S]: 1 where slot s belongs to field f, so that MatMul sums each field's slots. */
+function poolingMatrix(layout: SlotLayout): Float32Array {
+  const p = new Float32Array(layout.numFields * layout.numSlots);
+  let slot = 0;
+  layout.slotCounts.forEach((count, f) => {
+    for (let k = 0; k < count; k++) p[f * layout.numSlots + slot++] = 1;
+  });
+  return p;
+}
+
 /** Encodes the student as an ONNX ModelProto. */
 export function exportStudentOnnx(weights: StudentWeights, opts: OnnxExportOptions = {}): Uint8Array {
   validateStudentWeights(weights, "exportStudentOnnx");
   const { numFields: F, embeddingDim: D, totalRows, embedding, layers } = weights;
+  const layout = studentSlots(weights);
   const quantize = opts.quantize ?? "none";
   const nodes: ProtoWriter[] = [];
   const inits: ProtoWriter[] = [];
@@ -117,7 +130,11 @@ export function exportStudentOnnx(weights: StudentWeights, opts: OnnxExportOptio
     nodes.push(node("Mul", ["row_scales", "values_3d"], ["row_multipliers"]));
     nodes.push(node("Mul", ["gathered", "row_multipliers"], ["scaled"]));
   }
-  nodes.push(node("Reshape", ["scaled", "flatten_shape"], ["x0"]));
+  if (layout.pooled) {
+    inits.push(initializer("pooling", OnnxDataType.float, [F, layout.numSlots], poolingMatrix(layout)));
+    nodes.push(node("MatMul", ["pooling", "scaled"], ["pooled"]));
+  }
+  nodes.push(node("Reshape", [layout.pooled ? "pooled" : "scaled", "flatten_shape"], ["x0"]));
 
   // The MLP; the last layer's linear output is the logit.
   let x = "x0";
@@ -137,8 +154,8 @@ export function exportStudentOnnx(weights: StudentWeights, opts: OnnxExportOptio
   for (const n of nodes) graph.message(Graph.node, n);
   graph.string(Graph.name, "ctr-distill-student");
   for (const t of inits) graph.message(Graph.initializer, t);
-  graph.message(Graph.input, valueInfo("ids", OnnxDataType.int64, [BATCH_DIM, F]));
-  graph.message(Graph.input, valueInfo("values", OnnxDataType.float, [BATCH_DIM, F]));
+  graph.message(Graph.input, valueInfo("ids", OnnxDataType.int64, [BATCH_DIM, layout.numSlots]));
+  graph.message(Graph.input, valueInfo("values", OnnxDataType.float, [BATCH_DIM, layout.numSlots]));
   graph.message(Graph.output, valueInfo("ctr", OnnxDataType.float, [BATCH_DIM, 1]));
 
   const model = new ProtoWriter()

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
+import { slotLayoutOf } from "../runtime/slots";
 import { isQuantize, QUANTIZE_ORDER, quantizeF16, quantizeInt8Rows, type Quantize } from "./quantize";
-import { validateStudentWeights, type StudentWeights } from "./student-weights";
+import { MAX_LAYER_WIDTH, validateStudentWeights, type StudentWeights } from "./student-weights";
 
 /**
  * Packs StudentWeights into the blob the scorer module reads at modelBase(). The layout is drawn in
@@ -11,8 +12,10 @@ import { validateStudentWeights, type StudentWeights } from "./student-weights";
 
 /** "CTRD" as a little-endian u32. */
 export const BLOB_MAGIC = 0x44525443;
-/** Blob format version. */
+/** Blob format version of students without pooled fields (no slot table; S = F). */
 export const BLOB_VERSION = 1;
+/** Blob format version of students with pooled fields: numSlots and the slot table. */
+export const BLOB_VERSION_POOLED = 2;
 /** Bytes of the fixed header. */
 export const HEADER_BYTES = 256;
 /** Bytes of one layer-table record. */
@@ -49,6 +52,10 @@ export const HeaderField = {
   embeddingBytes: 36,
   layerTableOffset: 40,
   blobBytes: 44,
+  /** v2 only. */
+  numSlots: 48,
+  /** v2 only. */
+  slotTableOffset: 52,
   modelId: 64,
   featureMapId: 128,
 } as const;
@@ -134,11 +141,18 @@ export function packStudent(weights: StudentWeights, opts: PackOptions): PackedM
   const { numFields, embeddingDim, totalRows, layers } = weights;
   const quantize = opts.quantize ?? "none";
   const table = encodeEmbedding(weights, quantize);
+  // Only pooled students get the v2 header and slot table: every other blob, and its model id, stays as it was.
+  const layout = weights.slotCounts === undefined ? null : slotLayoutOf(weights.slotCounts);
+  const pooled = layout?.pooled ? layout : null;
+  if (pooled && pooled.numSlots * embeddingDim > MAX_LAYER_WIDTH)
+    throw new RangeError(`${fn}: numSlots * embeddingDim = ${pooled.numSlots * embeddingDim} exceeds ${MAX_LAYER_WIDTH}`);
 
-  // Offsets first: header, layer table, embedding, then weights and bias of each layer.
+  // Offsets first: header, layer table, slot table (v2), embedding, then weights and bias of each layer.
   let at = HEADER_BYTES;
   const layerTableOffset = at;
   at = roundUp(at + layers.length * LAYER_RECORD_BYTES, 16);
+  const slotTableOffset = at;
+  if (pooled) at = roundUp(at + numFields * 4, 16);
   const embeddingOffset = at;
   const embeddingBytes = table.bytes;
   at = roundUp(at + embeddingBytes, 16);
@@ -159,7 +173,7 @@ export function packStudent(weights: StudentWeights, opts: PackOptions): PackedM
   const view = new DataView(blob.buffer);
   const u32 = (offset: number, value: number): void => view.setUint32(offset, value, true);
   u32(HeaderField.magic, BLOB_MAGIC);
-  u32(HeaderField.version, BLOB_VERSION);
+  u32(HeaderField.version, pooled ? BLOB_VERSION_POOLED : BLOB_VERSION);
   u32(HeaderField.numFields, numFields);
   u32(HeaderField.embeddingDim, embeddingDim);
   u32(HeaderField.totalRows, totalRows);
@@ -169,6 +183,11 @@ export function packStudent(weights: StudentWeights, opts: PackOptions): PackedM
   u32(HeaderField.embeddingBytes, embeddingBytes);
   u32(HeaderField.layerTableOffset, layerTableOffset);
   u32(HeaderField.blobBytes, blobBytes);
+  if (pooled) {
+    u32(HeaderField.numSlots, pooled.numSlots);
+    u32(HeaderField.slotTableOffset, slotTableOffset);
+    new Uint32Array(blob.buffer, slotTableOffset, numFields).set(pooled.slotCounts);
+  }
   const f32 = (offset: number, data: Float32Array): void => {
     new Float32Array(blob.buffer, offset, data.length).set(data);
   };

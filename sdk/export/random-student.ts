@@ -11,6 +11,8 @@ export interface RandomStudentOptions {
   embeddingScale: number;
   /** Biases ~ U(−s, s). */
   biasScale: number;
+  /** Slots of each field (StudentWeights.slotCounts); absent: one per field. */
+  slotCounts?: readonly number[];
 }
 
 /**
@@ -31,5 +33,8 @@ export function randomStudentWeights(o: RandomStudentOptions): StudentWeights {
       activation: (i === dims.length - 2 ? "linear" : "relu") as "linear" | "relu",
     };
   });
-  return { numFields: o.numFields, embeddingDim: o.embeddingDim, totalRows: o.totalRows, embedding: uniform(o.totalRows * o.embeddingDim, o.embeddingScale), layers };
+  const embedding = uniform(o.totalRows * o.embeddingDim, o.embeddingScale);
+  const weights: StudentWeights = { numFields: o.numFields, embeddingDim: o.embeddingDim, totalRows: o.totalRows, embedding, layers };
+  if (o.slotCounts) weights.slotCounts = [...o.slotCounts];
+  return weights;
 }

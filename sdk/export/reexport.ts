@@ -9,7 +9,8 @@ import type { CompileOptions } from "./compile";
 import { exportStudentWasm } from "./export-student";
 import { exportStudentOnnx } from "./onnx";
 import type { Quantize } from "./quantize";
-import type { DenseLayerWeights, StudentWeights } from "./student-weights";
+import { slotCountsOf, type DenseLayerWeights, type StudentWeights } from "./student-weights";
+import { featureMapSlots, type SlotLayout } from "../runtime/slots";
 
 /**
  * `ctr-distill export --run DIR [--quantize none|fp16|int8] [--budget BYTES]`: rebuilds a run's
@@ -49,7 +50,7 @@ async function writeAtomic(path: string, data: Uint8Array | string): Promise<voi
 }
 
 /** The student's weights from a checkpoint directory, checked against its checksum and the feature map. */
-export async function readStudentCheckpoint(dir: string, expect: { featureMapId: string; numFields: number; totalRows: number }): Promise<{ weights: StudentWeights; manifest: CheckpointManifest }> {
+export async function readStudentCheckpoint(dir: string, expect: { featureMapId: string; layout: SlotLayout; totalRows: number }): Promise<{ weights: StudentWeights; manifest: CheckpointManifest }> {
   const manifest = await readCheckpointManifest(dir);
   if (manifest.model !== "DNN") throw new UserError(`${dir}: the checkpoint holds a ${manifest.model}, not the DNN student`);
   if (manifest.featureMapId !== expect.featureMapId)
@@ -92,9 +93,9 @@ export async function readStudentCheckpoint(dir: string, expect: { featureMapId:
     return { inDim, outDim, weights: kernel.data, bias: tensor(`${name}/bias`, 1).data, activation: i < names.length - 1 ? "relu" : "linear" };
   });
   const numFields = layers[0]!.inDim / embeddingDim;
-  if (numFields !== expect.numFields)
-    throw new UserError(`${dir}: the first layer takes ${layers[0]!.inDim} inputs, not ${expect.numFields} fields × embeddingDim ${embeddingDim}`);
-  return { weights: { numFields, embeddingDim, totalRows, embedding: table.data, layers }, manifest };
+  if (numFields !== expect.layout.numFields)
+    throw new UserError(`${dir}: the first layer takes ${layers[0]!.inDim} inputs, not ${expect.layout.numFields} fields × embeddingDim ${embeddingDim}`);
+  return { weights: { numFields, ...slotCountsOf(expect.layout), embeddingDim, totalRows, embedding: table.data, layers }, manifest };
 }
 
 /**
@@ -112,7 +113,7 @@ export async function reexportRun(dir: string, opts: ReexportOptions = {}): Prom
   const featureMap = await loadFeatureMap(join(dir, "feature-map.json"));
   if (model.featureMapId !== featureMap.id) throw new UserError(`${dir}: model.json and feature-map.json belong to different runs`);
   const checkpointDir = join(dir, STUDENT_CHECKPOINT_DIR);
-  const { weights } = await readStudentCheckpoint(checkpointDir, { featureMapId: featureMap.id, numFields: featureMap.features.length, totalRows: featureMap.totalRows });
+  const { weights } = await readStudentCheckpoint(checkpointDir, { featureMapId: featureMap.id, layout: featureMapSlots(featureMap), totalRows: featureMap.totalRows });
 
   const exported = await exportStudentWasm(weights, { featureMapId: featureMap.id, quantize: opts.quantize, budget: opts.budget, compile: opts.compile });
   const onnx = exportStudentOnnx(weights, { quantize: exported.quantize, featureMapId: featureMap.id, modelId: exported.modelId });

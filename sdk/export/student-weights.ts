@@ -1,3 +1,5 @@
+import { slotLayoutOf, unpooledLayout, type SlotLayout } from "../runtime/slots";
+
 /**
  * The student as the exporter receives it: an embedding table and a stack of dense layers, batch norm
  * already folded in. Reference forward pass, per row r with F fields:
@@ -26,6 +28,22 @@ export interface StudentWeights {
   embedding: Float32Array;
   /** First inDim = F*D; the last has outDim = 1 (the logit) and a linear activation. */
   layers: DenseLayerWeights[];
+  /**
+   * Slots of each field when the feature map has sequences (sdk/runtime/slots.ts); absent: one slot per field.
+   * Rows then carry S = sum(slotCounts) ids/values, and field f's input is the float32 sum, in slot order, of its
+   * slots' scaled rows.
+   */
+  slotCounts?: number[];
+}
+
+/** StudentWeights' `slotCounts` for a slot layout: present only when some field pools several slots. */
+export function slotCountsOf(layout: SlotLayout): Pick<StudentWeights, "slotCounts"> {
+  return layout.pooled ? { slotCounts: [...layout.slotCounts] } : {};
+}
+
+/** The slot layout rows scored by `w` have (one slot per field unless `slotCounts` says otherwise). */
+export function studentSlots(w: StudentWeights): SlotLayout {
+  return w.slotCounts === undefined ? unpooledLayout(w.numFields) : slotLayoutOf(w.slotCounts);
 }
 
 /** Largest F*D or layer width accepted (the scorer module's MAX_WIDTH). */
@@ -59,6 +77,11 @@ export function validateStudentWeights(w: StudentWeights, fn = "validateStudentW
   const rows = positiveInt(fn, "weights.totalRows", w.totalRows);
   if (f * d > MAX_LAYER_WIDTH) throw new StudentWeightsError(`${fn}: numFields * embeddingDim = ${f * d} exceeds ${MAX_LAYER_WIDTH}`);
   floats(fn, "weights.embedding", w.embedding, rows * d);
+  if (w.slotCounts !== undefined) {
+    if (!Array.isArray(w.slotCounts) || w.slotCounts.length !== f)
+      throw new StudentWeightsError(`${fn}: 'weights.slotCounts' must be an array of numFields = ${f} slot counts`);
+    w.slotCounts.forEach((c, i) => positiveInt(fn, `weights.slotCounts[${i}]`, c, MAX_LAYER_WIDTH));
+  }
   if (!Array.isArray(w.layers) || w.layers.length === 0) throw new StudentWeightsError(`${fn}: 'weights.layers' must be a non-empty array`);
   let width = f * d;
   w.layers.forEach((layer, i) => {

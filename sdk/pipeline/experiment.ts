@@ -116,7 +116,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       name,
       VARIANT_SEED_STREAM + i,
     );
-    const testLogits = predictLogits(trained.model, data.test.ids, data.test.values, data.test.n, data.test.numFields);
+    const testLogits = predictLogits(trained.model, data.test);
     const test = evaluateLogits(data.test.labels, testLogits);
     log(`${name}: test AUC ${test.auc.toFixed(4)}, logloss ${test.logloss.toFixed(4)}`);
     rows.push(studentRow(name, trained, v, test));

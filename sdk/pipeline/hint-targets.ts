@@ -16,9 +16,9 @@ export function bestTeacher(teachers: TeacherResult[]): TeacherResult & { traine
 export function hintTargets(teacher: TeacherResult & { trained: TrainedModel }, data: PreparedData): SideInput {
   const { model } = teacher.trained;
   const t = data.train;
-  const F = t.numFields;
-  const dim = tf.tidy(() => model.forward(gatherEmbeddings(model, t.ids.subarray(0, F), t.values.subarray(0, F), 1, F), false).hidden?.shape[1]);
+  const S = t.layout.numSlots;
+  const dim = tf.tidy(() => model.forward(gatherEmbeddings(model, { ids: t.ids.subarray(0, S), values: t.values.subarray(0, S), n: 1, layout: t.layout }), false).hidden?.shape[1]);
   if (dim === undefined) throw new UserError(`distill.hint: teacher ${teacher.name} has no hidden layer to give hints`);
-  return { values: predictOutputs(model, t.ids, t.values, t.n, F, (o) => o.hidden!, dim), dim };
+  return { values: predictOutputs(model, t, (o) => o.hidden!, dim), dim };
 }
 

@@ -69,7 +69,7 @@ export async function distillStage(options: RunOptions, data: PreparedData, pret
     featureMapId: data.featureMap.id,
     extra: { test: student.test, ensemble: ensemble.kind },
   });
-  const weights = studentWeightsOf(student.model, config.student, data.featureMap.features.length);
+  const weights = studentWeightsOf(student.model, config.student, data.train.layout);
   const artifact = await writeArtifact({ outDir, featureMap: data.featureMap, weights, config, params: student.params, metrics: { test: student.test } });
   log(`exported ${outDir}/student.wasm (${artifact.wasm.byteLength.toLocaleString("en-US")} bytes, model ${artifact.modelId.slice(0, 12)}…)`);
   const wasm = await checkWasmAgreement(artifact.wasm, data.featureMap, data.test, probabilities(student.testLogits));

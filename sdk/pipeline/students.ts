@@ -22,7 +22,7 @@ const STUDENT_SEED_STREAM = 1000;
 
 function evaluated(trained: TrainedModel, data: PreparedData, name: string, ensemble: StudentResult["ensemble"]): StudentResult {
   const t = data.test;
-  const testLogits = predictLogits(trained.model, t.ids, t.values, t.n, t.numFields);
+  const testLogits = predictLogits(trained.model, t);
   return { ...trained, name, ensemble, testLogits, test: evaluateLogits(t.labels, testLogits) };
 }
 

@@ -31,7 +31,7 @@ function withMetrics(name: string, trained: TrainedModel | null, logits: Teacher
 
 /** A trained teacher's logits and metrics on every split. */
 export function teacherResultOf(name: string, trained: TrainedModel, data: PreparedData): TeacherResult {
-  const of = (ds: EncodedDataset) => predictLogits(trained.model, ds.ids, ds.values, ds.n, ds.numFields);
+  const of = (ds: EncodedDataset) => predictLogits(trained.model, ds);
   return withMetrics(name, trained, { train: of(data.train), valid: of(data.valid), test: of(data.test) }, data);
 }
 

@@ -1,5 +1,6 @@
 import { hash32 } from "./hash";
-import type { FeatureMap, FeatureSpec } from "./feature-map";
+import type { FeatureMap, FeatureSpec, SequenceFeature } from "./feature-map";
+import { featureMapSlots, type SlotLayout } from "./slots";
 
 /**
  * Row encoding by a feature map: the single implementation used by the trainer, the CLI scorer, the worker
@@ -21,7 +22,7 @@ export class EncodeError extends Error {
   }
 }
 
-/** Encoded rows: `ids[r * numFields + f]` and `values[r * numFields + f]`. */
+/** Encoded rows: `ids[r * numSlots + s]` and `values[r * numSlots + s]` (slots.ts; numSlots = numFields without sequences). */
 export interface EncodedRows {
   ids: Int32Array;
   values: Float32Array;
@@ -82,6 +83,31 @@ function vocabularyIndex(vocab: readonly string[]): Map<string, number> {
   return index;
 }
 
+/** A sequence's items: JSON arrays as they are, strings split by the separator; empty items dropped. */
+function sequenceItems(spec: SequenceFeature, raw: unknown, row: number, source: RawSource): unknown[] {
+  if (typeof raw === "string") return raw.split(spec.separator).filter((item) => item !== "");
+  if (Array.isArray(raw) && source === "json") return raw.filter((item) => !isMissing(item));
+  throw new EncodeError(spec.name, row, `expected ${source === "json" ? "an array or " : ""}a string of items separated by ${JSON.stringify(spec.separator)}, got ${describe(raw)}`);
+}
+
+/** Writes the sequence's last `maxLength` items into its slots, then row 0 with value 0 into the rest. */
+function sequenceEncoder(spec: SequenceFeature, source: RawSource): FieldEncoder {
+  const index = vocabularyIndex(spec.vocab);
+  const oov = spec.vocab.length + 1;
+  const base = spec.offset;
+  const L = spec.maxLength;
+  return (raw, row, ids, values, at) => {
+    const all = isMissing(raw) ? [] : sequenceItems(spec, raw, row, source);
+    const items = all.length > L ? all.slice(all.length - L) : all;
+    const k = items.length;
+    const weight = spec.pooling === "mean" && k > 0 ? 1 / k : 1;
+    for (let s = 0; s < L; s++) {
+      ids[at + s] = base + (s < k ? (index.get(categoricalKey(spec, items[s], row, source)) ?? oov) : 0);
+      values[at + s] = s < k ? weight : s === 0 ? 1 : 0;
+    }
+  };
+}
+
 function fieldEncoder(spec: FeatureSpec, source: RawSource): FieldEncoder {
   const base = spec.offset;
   switch (spec.type) {
@@ -111,6 +137,8 @@ function fieldEncoder(spec: FeatureSpec, source: RawSource): FieldEncoder {
         ids[at] = base + (isMissing(raw) ? 0 : 1 + bucketOf(numericValue(spec, raw, row, source), spec.boundaries));
         values[at] = 1;
       };
+    case "sequence":
+      return sequenceEncoder(spec, source);
     case "numeric": {
       const { a, b, transform } = spec;
       const scale =
@@ -133,35 +161,47 @@ function fieldEncoder(spec: FeatureSpec, source: RawSource): FieldEncoder {
 /** Encodes raw rows (objects keyed by feature name) with one feature map. Build once, reuse per batch. */
 export class RowEncoder {
   readonly numFields: number;
+  /** Columns of an encoded row (slots.ts). */
+  readonly numSlots: number;
+  readonly layout: SlotLayout;
   readonly names: readonly string[];
+  /** The feature name of each slot (the names of slot-level messages). */
+  readonly slotNames: readonly string[];
   private readonly encoders: FieldEncoder[];
+  /** First slot of each field. */
+  private readonly firstSlot: Int32Array;
 
   constructor(
     readonly map: FeatureMap,
     readonly source: RawSource,
   ) {
     this.names = map.features.map((f) => f.name);
-    this.numFields = map.features.length;
+    this.layout = featureMapSlots(map);
+    this.numFields = this.layout.numFields;
+    this.numSlots = this.layout.numSlots;
     this.encoders = map.features.map((f) => fieldEncoder(f, source));
+    this.firstSlot = new Int32Array(this.numFields);
+    this.layout.slotCounts.reduce((slot, count, f) => ((this.firstSlot[f] = slot), slot + count), 0);
+    this.slotNames = this.layout.slotCounts.flatMap((count, f) => new Array<string>(count).fill(this.names[f]!));
   }
 
   /** Encodes row `row` given as cells in feature order into position `r` of `out`. */
   encodeCells(cells: readonly unknown[], r: number, out: EncodedRows, row = r): void {
-    const at = r * this.numFields;
-    for (let f = 0; f < this.numFields; f++) this.encoders[f]!(cells[f], row, out.ids, out.values, at + f);
+    const at = r * this.numSlots;
+    for (let f = 0; f < this.numFields; f++) this.encoders[f]!(cells[f], row, out.ids, out.values, at + this.firstSlot[f]!);
   }
 
   /** Encodes objects keyed by feature name; absent keys take the feature's missing encoding. */
   encodeObjects(rows: readonly Record<string, unknown>[]): EncodedRows {
     const n = rows.length;
-    const out: EncodedRows = { ids: new Int32Array(n * this.numFields), values: new Float32Array(n * this.numFields), n };
+    const out: EncodedRows = { ids: new Int32Array(n * this.numSlots), values: new Float32Array(n * this.numSlots), n };
     for (let r = 0; r < n; r++) {
       const obj = rows[r]!;
-      const at = r * this.numFields;
+      const at = r * this.numSlots;
       for (let f = 0; f < this.numFields; f++) {
         const name = this.names[f]!;
         const raw = Object.prototype.hasOwnProperty.call(obj, name) ? obj[name] : undefined;
-        this.encoders[f]!(raw, r, out.ids, out.values, at + f);
+        this.encoders[f]!(raw, r, out.ids, out.values, at + this.firstSlot[f]!);
       }
     }
     return out;

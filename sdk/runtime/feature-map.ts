@@ -1,14 +1,18 @@
 /**
  * The feature map: the versioned contract between the trainer and every scorer (SDK, worker, browser).
  *
- * Every field encodes to exactly one (id, value) pair per row:
+ * Every field encodes to one (id, value) pair per row, a sequence field to `maxLength` pairs (its slots, see
+ * slots.ts), pooled by the model into one embedding:
  * - `id` is a global row of the concatenated embedding table (`offset` + local index);
- * - `value` scales that row (1 for categorical fields, the transformed number for plain numeric ones).
+ * - `value` scales that row (1 for categorical fields, the transformed number for plain numeric ones, 1/k for
+ *   each of the k items of a mean-pooled sequence, 0 for its unused slots).
  *
  * Local indices per type (`size` rows each):
  * - categorical / log-square / quantile: 0 = missing, 1..V = vocabulary (or bucket), V+1 = out-of-vocabulary.
  * - hashed: 0 = missing, 1 + hash32(value) % buckets.
  * - numeric (none | standard | minmax): 0 = the value row (value = transformed x), 1 = missing (value 1).
+ * - sequence: like categorical per item; an empty or missing sequence is row 0 with value 1 in its first slot;
+ *   unused slots are row 0 with value 0 (they add nothing).
  *
  * This file has no Node or tfjs imports: the worker and browsers load it as well.
  */
@@ -65,7 +69,32 @@ export interface QuantileFeature {
   boundaries: number[];
 }
 
-export type FeatureSpec = CategoricalFeature | HashedFeature | NumericFeature | LogSquareFeature | QuantileFeature;
+/**
+ * Multi-valued categorical (tags, genres, a click history): items split by `separator` (or a JSON array), each
+ * looked up like a categorical value; the last `maxLength` items are kept; their rows are summed ("sum") or
+ * averaged ("mean", FuxiCTR's masked average pooling).
+ */
+export interface SequenceFeature {
+  name: string;
+  type: "sequence";
+  offset: number;
+  size: number;
+  vocab: string[];
+  separator: string;
+  maxLength: number;
+  pooling: SequencePooling;
+}
+
+export type SequencePooling = "mean" | "sum";
+
+export type FeatureSpec = CategoricalFeature | HashedFeature | NumericFeature | LogSquareFeature | QuantileFeature | SequenceFeature;
+
+const FEATURE_TYPES: ReadonlySet<string> = new Set<FeatureSpec["type"]>(["categorical", "hashed", "numeric", "log-square", "quantile", "sequence"]);
+
+/** Encoded columns (slots) a feature takes: `maxLength` for a sequence, else one. */
+export function slotCount(spec: FeatureSpec): number {
+  return spec.type === "sequence" ? spec.maxLength : 1;
+}
 
 export interface FeatureMap {
   format: typeof FEATURE_MAP_FORMAT;
@@ -95,6 +124,9 @@ export function validateFeatureMap(doc: unknown): FeatureMap {
     throw new FeatureMapError("feature map: 'features' must be a non-empty array");
   let offset = 0;
   for (const f of map.features) {
+    if (!FEATURE_TYPES.has(f.type)) throw new FeatureMapError(`feature map: feature '${f.name}' has unknown type ${JSON.stringify(f.type)}`);
+    if (f.type === "sequence" && !(Number.isInteger(f.maxLength) && f.maxLength >= 1 && typeof f.separator === "string" && f.separator !== "" && (f.pooling === "mean" || f.pooling === "sum")))
+      throw new FeatureMapError(`feature map: sequence feature '${f.name}' needs an integer maxLength ≥ 1, a non-empty separator and pooling "mean" or "sum"`);
     if (f.offset !== offset) throw new FeatureMapError(`feature map: feature '${f.name}' has offset ${f.offset}, expected ${offset}`);
     if (!(f.size >= 1)) throw new FeatureMapError(`feature map: feature '${f.name}' has bad size ${f.size}`);
     offset += f.size;

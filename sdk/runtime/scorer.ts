@@ -33,7 +33,10 @@ export interface ScorerInfo {
   abiVersion: number;
   modelId: string;
   featureMapId: string;
+  /** F: fields per row the model sees (the feature map's features.length). */
   numFields: number;
+  /** S ≥ F: ids and values per encoded row; above F when some field pools several slots (sdk/runtime/slots.ts). */
+  numSlots: number;
   maxBatch: number;
   /** The embedding table's storage: f32 ("none"), fp16, or int8 with a per-row scale. */
   quantize: EmbeddingStorage;
@@ -62,6 +65,8 @@ interface ScorerExports {
   errorIndex(): number;
   /** Added within ABI 1; a module without it stores f32. */
   embeddingDtype?(): number;
+  /** Added within ABI 1; a module without it has one slot per field. */
+  numSlots?(): number;
 }
 
 const FUNCTION_EXPORTS = [
@@ -130,6 +135,7 @@ export class Scorer {
       modelId: this.readAscii(exports.modelIdPtr() >>> 0, ID_LENGTH),
       featureMapId: this.readAscii(exports.featureMapIdPtr() >>> 0, ID_LENGTH),
       numFields: exports.numFields(),
+      numSlots: typeof exports.numSlots === "function" ? exports.numSlots() : exports.numFields(),
       maxBatch: exports.maxBatch(),
       quantize: typeof exports.embeddingDtype === "function" ? (STORAGE_OF_DTYPE[exports.embeddingDtype()] ?? "none") : "none",
     };
@@ -161,22 +167,22 @@ export class Scorer {
   }
 
   /**
-   * Scores `n` encoded rows: `ids` and `values` hold `n * numFields` entries each (`ids[r * F + f]`).
+   * Scores `n` encoded rows: `ids` and `values` hold `n * numSlots` entries each (`ids[r * S + s]`).
    * Returns n probabilities; batches over maxBatch are split into chunks.
    */
   score(ids: Int32Array, values: Float32Array, n: number): Float32Array {
-    const { numFields, maxBatch } = this.info;
+    const { numSlots, maxBatch } = this.info;
     if (!Number.isInteger(n) || n < 0) throw new ScorerError(`Scorer.score: 'n' must be a non-negative integer, got ${n}`);
-    if (!(ids instanceof Int32Array) || ids.length < n * numFields)
-      throw new ScorerError(`Scorer.score: 'ids' must be an Int32Array of at least n * numFields = ${n * numFields} entries, got ${describe(ids)}`);
-    if (!(values instanceof Float32Array) || values.length < n * numFields)
-      throw new ScorerError(`Scorer.score: 'values' must be a Float32Array of at least n * numFields = ${n * numFields} entries, got ${describe(values)}`);
+    if (!(ids instanceof Int32Array) || ids.length < n * numSlots)
+      throw new ScorerError(`Scorer.score: 'ids' must be an Int32Array of at least n * numSlots = ${n * numSlots} entries, got ${describe(ids)}`);
+    if (!(values instanceof Float32Array) || values.length < n * numSlots)
+      throw new ScorerError(`Scorer.score: 'values' must be a Float32Array of at least n * numSlots = ${n * numSlots} entries, got ${describe(values)}`);
     const out = new Float32Array(n);
     for (let start = 0; start < n; start += maxBatch) {
       const m = Math.min(maxBatch, n - start);
       this.refreshViews();
-      const from = start * numFields;
-      const to = from + m * numFields;
+      const from = start * numSlots;
+      const to = from + m * numSlots;
       this.i32.set(ids.subarray(from, to), this.idsAt >>> 2);
       this.f32.set(values.subarray(from, to), this.valuesAt >>> 2);
       const status = this.exports.score(m);
@@ -198,12 +204,11 @@ export class Scorer {
   private scoreError(status: number, ids: Int32Array, start: number): ScorerError {
     if (status === 8) {
       const at = this.exports.errorIndex();
-      const { numFields } = this.info;
-      const row = start + Math.floor(at / numFields);
-      return new ScorerError(
-        `Scorer.score: id ${ids[start * numFields + at]} at row ${row}, field ${at % numFields} is outside the embedding table`,
-        status,
-      );
+      const { numFields, numSlots } = this.info;
+      const row = start + Math.floor(at / numSlots);
+      // Slots and fields coincide unless some field is pooled; name the column as the caller encoded it.
+      const column = `${numSlots === numFields ? "field" : "slot"} ${at % numSlots}`;
+      return new ScorerError(`Scorer.score: id ${ids[start * numSlots + at]} at row ${row}, ${column} is outside the embedding table`, status);
     }
     return new ScorerError(`Scorer.score: ${statusMessage(status)} (status ${status})`, status);
   }

@@ -112,10 +112,9 @@ export function runEpochs(options: EpochLoopOptions): FitResult {
 
 /** Trains `model` on `options.loss` over shuffled batches, with runEpochs' stopping and restore. */
 export function fit(model: CtrModel, options: FitOptions): FitResult {
-  const numFields = options.train.numFields;
   const optimizer = new DenseOptimizer({ ...options.optimizer });
   const rand = mulberry32(options.seed);
-  const step = { numFields, clipNorm: options.clipNorm, optimizer, sparse: optimizer.config, ...(options.side ? { side: options.side } : {}) };
+  const step = { layout: options.train.layout, clipNorm: options.clipNorm, optimizer, sparse: optimizer.config, ...(options.side ? { side: options.side } : {}) };
   try {
     return runEpochs({
       ...options,

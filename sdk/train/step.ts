@@ -4,6 +4,7 @@ import type { EmbeddingTable } from "../layers/embedding-table";
 import type { CtrModel, ModelOutput } from "../models/model";
 import type { DenseOptimizer } from "./dense-optimizer";
 import type { OptimizerConfig } from "./optimizer-config";
+import { poolSlots, spreadFieldGradient, type SlotLayout } from "../runtime/slots";
 
 /** The loss of a batch from the model's output; `labels` is [n]. */
 export type LossFunction = (out: ModelOutput, labels: tf.Tensor1D, batch: Batch) => tf.Scalar;
@@ -34,9 +35,28 @@ function readOnlyValues(t: tf.Tensor): Float32Array {
   return t.dataSync() as Float32Array;
 }
 
+/** Encoded rows and their slot layout: what a model is run on. */
+export interface EncodedInput {
+  ids: Int32Array;
+  values: Float32Array;
+  n: number;
+  layout: SlotLayout;
+}
+
+/**
+ * One table's rows for `n` rows as [n, F, dim] values: the scaled slot rows, summed per field when the layout
+ * pools (sequence features). Unpooled, the gather writes straight into the (reused, on wasm) upload buffer.
+ */
+function fieldRows(table: EmbeddingTable, ids: Int32Array, values: Float32Array, n: number, layout: SlotLayout): Float32Array {
+  const out = gatherBuffer(table, n * layout.numFields * table.dim);
+  if (!layout.pooled) return table.gather(ids, values, n * layout.numSlots, out);
+  return poolSlots(table.gather(ids, values, n * layout.numSlots), layout, n, table.dim, out);
+}
+
 /** Gathers each embedding table's rows for the batch as a [n, F, dim] tensor. */
-export function gatherEmbeddings(model: CtrModel, ids: Int32Array, values: Float32Array, n: number, numFields: number): tf.Tensor3D[] {
-  return model.tables.map((t) => tf.tensor3d(t.gather(ids, values, n * numFields, gatherBuffer(t, n * numFields * t.dim)), [n, numFields, t.dim]));
+export function gatherEmbeddings(model: CtrModel, input: EncodedInput): tf.Tensor3D[] {
+  const { ids, values, n, layout } = input;
+  return model.tables.map((t) => tf.tensor3d(fieldRows(t, ids, values, n, layout), [n, layout.numFields, t.dim]));
 }
 
 /** Per-row side inputs of a data set, row-major [n, dim] (e.g. teacher logits for a gate). */
@@ -80,7 +100,7 @@ export function emptyStepPhases(): StepPhases {
 }
 
 export interface StepOptions {
-  numFields: number;
+  layout: SlotLayout;
   side?: SideInput;
   /** Clip the global gradient norm (dense and embedding) to this value; 0 = no clipping (FuxiCTR: 10). */
   clipNorm: number;
@@ -105,10 +125,11 @@ export function trainStep(model: CtrModel, batch: Batch, loss: LossFunction, opt
     phases[phase] += now - mark;
     mark = now;
   };
-  const count = n * options.numFields;
-  const gathered = model.tables.map((t) => t.gather(batch.ids, batch.values, count, gatherBuffer(t, count * t.dim)));
+  const { layout } = options;
+  const count = n * layout.numSlots;
+  const gathered = model.tables.map((t) => fieldRows(t, batch.ids, batch.values, n, layout));
   lap("gather");
-  const inputs = gathered.map((values, i) => tf.tensor3d(values, [n, options.numFields, model.tables[i]!.dim]));
+  const inputs = gathered.map((values, i) => tf.tensor3d(values, [n, layout.numFields, model.tables[i]!.dim]));
   const leaves = inputs.map((t, i) => tf.variable(t, true, `__step${stepId}_emb${i}`));
   inputs.forEach((t) => t.dispose());
   const labels = tf.tensor1d(batch.labels.subarray(0, n));
@@ -137,7 +158,10 @@ export function trainStep(model: CtrModel, batch: Batch, loss: LossFunction, opt
     );
     lap("denseOptimizer");
     // Views of the backend's memory on wasm: no tf op may run until the tables have applied them.
-    const tableGrads = model.tables.map((_, i) => readOnlyValues(grads[leaves[i]!.name]!));
+    const tableGrads = model.tables.map((t, i) => {
+      const fieldGrad = readOnlyValues(grads[leaves[i]!.name]!);
+      return layout.pooled ? spreadFieldGradient(fieldGrad, layout, n, t.dim) : fieldGrad;
+    });
     lap("gradientRead");
     model.tables.forEach((table, i) => table.applyGradient(batch.ids, batch.values, count, tableGrads[i]!, options.sparse, scale));
     lap("sparseUpdate");
@@ -161,15 +185,16 @@ const PREDICT_BATCH = 4096;
  * Runs `model` in inference mode over `n` encoded rows in chunks; `pick` selects what to keep of each
  * chunk's output ([m] or [m, k]), returned concatenated in row order.
  */
-export function predictOutputs(model: CtrModel, ids: Int32Array, values: Float32Array, n: number, numFields: number, pick: (out: ModelOutput) => tf.Tensor, width: number, side?: SideInput): Float32Array {
+export function predictOutputs(model: CtrModel, input: EncodedInput, pick: (out: ModelOutput) => tf.Tensor, width: number, side?: SideInput): Float32Array {
+  const { n, layout } = input;
+  const S = layout.numSlots;
   const out = new Float32Array(n * width);
   for (let start = 0; start < n; start += PREDICT_BATCH) {
     const m = Math.min(PREDICT_BATCH, n - start);
-    const lo = start * numFields;
-    const hi = (start + m) * numFields;
+    const chunk = { ids: input.ids.subarray(start * S, (start + m) * S), values: input.values.subarray(start * S, (start + m) * S), n: m, layout };
     const result = tf.tidy(() => {
       const sideInput = side === undefined ? undefined : tf.tensor2d(side.values.subarray(start * side.dim, (start + m) * side.dim), [m, side.dim]);
-      return pick(model.forward(gatherEmbeddings(model, ids.subarray(lo, hi), values.subarray(lo, hi), m, numFields), false, sideInput));
+      return pick(model.forward(gatherEmbeddings(model, chunk), false, sideInput));
     });
     out.set(result.dataSync(), start * width);
     result.dispose();
@@ -178,6 +203,6 @@ export function predictOutputs(model: CtrModel, ids: Int32Array, values: Float32
 }
 
 /** Logits of `n` encoded rows, with the model in inference mode. */
-export function predictLogits(model: CtrModel, ids: Int32Array, values: Float32Array, n: number, numFields: number, side?: SideInput): Float32Array {
-  return predictOutputs(model, ids, values, n, numFields, (o) => o.logit, 1, side);
+export function predictLogits(model: CtrModel, input: EncodedInput, side?: SideInput): Float32Array {
+  return predictOutputs(model, input, (o) => o.logit, 1, side);
 }

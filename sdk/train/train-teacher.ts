@@ -58,7 +58,7 @@ export function trainOnLabels(
   index: number,
 ): TrainedModel {
   const seed = deriveSeed(training.seed, index);
-  const model = buildModel(modelName, hyperparameters, { numFields: data.train.numFields, totalRows: data.totalRows, rng: randomSource(seed) }, where);
+  const model = buildModel(modelName, hyperparameters, { numFields: data.train.layout.numFields, totalRows: data.totalRows, rng: randomSource(seed) }, where);
   const params = countParams(model);
   log(`training ${modelName} (${params.toLocaleString("en-US")} parameters)`);
   const { valid } = data;
@@ -68,7 +68,7 @@ export function trainOnLabels(
     ...fitSettings(training, seed),
     loss: (out, labels) => bceLoss(out.logit, labels),
     monitor: (m) => {
-      const metrics = evaluateLogits(valid.labels, predictLogits(m, valid.ids, valid.values, valid.n, valid.numFields));
+      const metrics = evaluateLogits(valid.labels, predictLogits(m, valid));
       return { score: metrics.auc - metrics.logloss, metrics: { auc: metrics.auc, logloss: metrics.logloss } };
     },
     log,

@@ -29,7 +29,7 @@ describe("encodeRecords", () => {
       { line: 3, label: 0, cells: ["zz", ""] },
     ]);
     expect(ds.n).toBe(2);
-    expect(ds.numFields).toBe(2);
+    expect(ds.layout.numSlots).toBe(2);
     expect([...ds.ids]).toEqual([1, 4, 3, 5]);
     expect([...ds.values]).toEqual([1, 2.5, 1, 1]);
     expect([...ds.labels]).toEqual([1, 0]);

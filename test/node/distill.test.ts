@@ -12,6 +12,7 @@ import { silentLogger } from "../../sdk/log";
 import { evaluateLogits } from "../../sdk/train/evaluate";
 import { gatherEmbeddings, predictLogits } from "../../sdk/train/step";
 import { trainOnLabels } from "../../sdk/train/train-teacher";
+import { unpooledLayout } from "../../sdk/runtime/slots";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -53,7 +54,7 @@ describe("teacher ensembles", () => {
     const values = new Float32Array(n * numFields).fill(1);
     gate.tables[0]!.weights.forEach((_, i, w) => (w[i] = rng.normal()));
     const teachers = tf.tensor2d(Float32Array.from({ length: n * 3 }, () => rng.normal() * 3), [n, 3]);
-    const out = gate.forward(gatherEmbeddings(gate, ids, values, n, numFields), false, teachers);
+    const out = gate.forward(gatherEmbeddings(gate, { ids, values, n, layout: unpooledLayout(numFields) }), false, teachers);
     const w = out.hidden!.arraySync();
     for (const row of w) {
       expect(row.every((x) => x > 0)).toBe(true);
@@ -89,7 +90,7 @@ describe("distillation", () => {
     const distill = parseConfig({ data: { synthetic }, teachers: [{ model: "DNN" }], distill: { alpha: 0, temperature: 1, earlyStop: "kd-loss" } }).distill;
     const kd = distillStudent({ ...splits, teacherTrain: logit(truth.train.probs), teacherValid: logit(truth.valid.probs) }, student, distill, training, silentLogger, "kd", 7);
     const t = data.test;
-    const aucOf = (m: typeof kd) => evaluateLogits(t.labels, predictLogits(m.model, t.ids, t.values, t.n, t.numFields)).auc;
+    const aucOf = (m: typeof kd) => evaluateLogits(t.labels, predictLogits(m.model, t)).auc;
     const [plain, taught] = [aucOf(labelsOnly), aucOf(kd)];
     expect(taught).toBeGreaterThan(plain + 0.01);
     // Early stopping by KD loss: the monitored score is the negated validation KD loss.

@@ -13,6 +13,7 @@ import { evaluateLogits } from "../../sdk/train/evaluate";
 import { DEFAULT_OPTIMIZER } from "../../sdk/train/optimizer-config";
 import { predictLogits, trainStep, gatherEmbeddings } from "../../sdk/train/step";
 import { bceLoss, trainOnLabels } from "../../sdk/train/train-teacher";
+import { unpooledLayout } from "../../sdk/runtime/slots";
 
 /** The twelve models of the zoo, under the names the field uses. */
 const ZOO = ["LR", "FM", "DNN", "WideDeep", "DeepFM", "NFM", "IPNN", "DCN", "DCNv2", "xDeepFM", "AutoInt+", "FiBiNET"];
@@ -42,6 +43,7 @@ const NO_HINT = new Set(["LR", "FM"]);
 
 const SYNTHETIC = { seed: 7, rows: { train: 2000, valid: 300, test: 1000 }, fields: 6, vocabSize: 20, interactions: 3, zipf: 1, ctr: 0.3 };
 const NUM_FIELDS = SYNTHETIC.fields;
+const LAYOUT = unpooledLayout(NUM_FIELDS);
 
 let data: PreparedData;
 let batch: Batch;
@@ -68,7 +70,7 @@ function peek<T>(fn: () => T): T {
 /** The BCE of `batch` under the model in inference mode. */
 function batchLoss(model: CtrModel): number {
   return peek(() => {
-    const out = model.forward(gatherEmbeddings(model, batch.ids, batch.values, batch.n, NUM_FIELDS), false);
+    const out = model.forward(gatherEmbeddings(model, { ...batch, layout: LAYOUT }), false);
     return bceLoss(out.logit, tf.tensor1d(batch.labels)).dataSync()[0]!;
   });
 }
@@ -107,7 +109,7 @@ describe.each(ZOO)("%s", (name) => {
     expect(model.name).toBe(name);
     for (const training of [true, false]) {
       const { logit, hidden } = peek(() => {
-        const out = model.forward(gatherEmbeddings(model, batch.ids, batch.values, batch.n, NUM_FIELDS), training);
+        const out = model.forward(gatherEmbeddings(model, { ...batch, layout: LAYOUT }), training);
         return { logit: out.logit.arraySync(), hidden: out.hidden === null ? null : { shape: out.hidden.shape, values: Array.from(out.hidden.dataSync()) } };
       });
       expect(logit).toHaveLength(batch.n);
@@ -124,7 +126,7 @@ describe.each(ZOO)("%s", (name) => {
   it("a training step lowers the loss of its batch and leaves no tensor behind", () => {
     const model = build(name);
     const optimizer = new DenseOptimizer({ ...DEFAULT_OPTIMIZER, learningRate: 0.01 });
-    const options = { numFields: NUM_FIELDS, clipNorm: 10, optimizer, sparse: optimizer.config };
+    const options = { layout: LAYOUT, clipNorm: 10, optimizer, sparse: optimizer.config };
     const loss = (out: { logit: tf.Tensor1D }, labels: tf.Tensor1D) => bceLoss(out.logit, labels);
     // Step 1 creates the optimizer's slots, which persist by design; steps 2 and 3 must add nothing.
     trainStep(model, batch, loss, options);
@@ -143,7 +145,7 @@ describe.each(ZOO)("%s", (name) => {
   it("learns the synthetic click log: test AUC > 0.6 after 3 epochs on 2,000 rows", () => {
     const trained = trainOnLabels(name, TINY[name]!, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, { batchSize: 128, epochs: 3, learningRate: 0.01, seed: 1, patience: 2, optimizer: "adam" }, silentLogger, "test", 0);
     const t = data.test;
-    const { auc } = evaluateLogits(t.labels, predictLogits(trained.model, t.ids, t.values, t.n, t.numFields));
+    const { auc } = evaluateLogits(t.labels, predictLogits(trained.model, t));
     expect(auc).toBeGreaterThan(0.6);
     disposeModel(trained.model);
   });
@@ -153,7 +155,7 @@ describe("model variants", () => {
   it("DCNv2 builds stacked (hint from the MLP) and crossnet_only (no hint)", () => {
     for (const [structure, hint] of [["stacked", [batch.n, HIDDEN]], ["crossnet_only", null]] as const) {
       const model = build("DCNv2", { ...TINY.DCNv2, modelStructure: structure });
-      const shape = peek(() => model.forward(gatherEmbeddings(model, batch.ids, batch.values, batch.n, NUM_FIELDS), false).hidden?.shape ?? null);
+      const shape = peek(() => model.forward(gatherEmbeddings(model, { ...batch, layout: LAYOUT }), false).hidden?.shape ?? null);
       expect(shape).toEqual(hint);
       disposeModel(model);
     }
@@ -162,7 +164,7 @@ describe("model variants", () => {
   it("FiBiNET builds with field_each and field_interaction matrices, whose parameter counts grow with the fields and pairs", () => {
     const counts = (["field_all", "field_each", "field_interaction"] as const).map((bilinearType) => {
       const model = build("FiBiNET", { ...TINY.FiBiNET, bilinearType });
-      const logit = peek(() => Array.from(model.forward(gatherEmbeddings(model, batch.ids, batch.values, batch.n, NUM_FIELDS), false).logit.dataSync()));
+      const logit = peek(() => Array.from(model.forward(gatherEmbeddings(model, { ...batch, layout: LAYOUT }), false).logit.dataSync()));
       expect(logit.every(Number.isFinite)).toBe(true);
       const n = model.params.entries().filter(([k]) => k.startsWith("bilinear/")).reduce((s, [, v]) => s + v.size, 0);
       disposeModel(model);

@@ -16,6 +16,7 @@ import { Scorer } from "../../sdk/runtime/scorer";
 import { evaluateLogits, probabilities } from "../../sdk/train/evaluate";
 import { predictLogits } from "../../sdk/train/step";
 import { trainOnLabels } from "../../sdk/train/train-teacher";
+import { unpooledLayout } from "../../sdk/runtime/slots";
 
 const SYNTHETIC = { seed: 11, rows: { train: 30000, valid: 4000, test: 8000 }, fields: 10, vocabSize: 20, interactions: 8, zipf: 1.0, ctr: 0.2 };
 
@@ -28,7 +29,7 @@ describe("training on the synthetic click log", () => {
     const data = await prepareData({ format: "csv", delimiter: ",", header: true, label: "click", features: [], synthetic: SYNTHETIC }, { seed: 1 });
     const trained = trainOnLabels("DNN", { hiddenUnits: [64, 64] }, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, { batchSize: 512, epochs: 12, learningRate: 0.003, seed: 3, patience: 2, optimizer: "adam" }, silentLogger, "test", 0);
     const t = data.test;
-    const { auc } = evaluateLogits(t.labels, predictLogits(trained.model, t.ids, t.values, t.n, t.numFields));
+    const { auc } = evaluateLogits(t.labels, predictLogits(trained.model, t));
     const bayes = data.bayes!.auc;
     expect(auc).toBeGreaterThan(0.75);
     expect(bayes - auc).toBeLessThan(0.07);
@@ -42,14 +43,14 @@ describe("the exported student.wasm", () => {
     const totalRows = 300;
     const hiddenUnits = [33, 17];
     const model = buildModel("DNN", { embeddingDim: 6, hiddenUnits, embeddingInitStd: 0.5 }, { numFields, totalRows, rng: randomSource(5) });
-    const weights = studentWeightsOf(model, { embeddingDim: 6, hiddenUnits }, numFields);
+    const weights = studentWeightsOf(model, { embeddingDim: 6, hiddenUnits }, unpooledLayout(numFields));
     const { wasm } = await exportStudentWasm(weights, { featureMapId: "f".repeat(64) });
     const scorer = await Scorer.fromBytes(wasm);
     const rng = randomSource(9);
     const n = 1000;
     const ids = new Int32Array(n * numFields).map(() => Math.floor(rng.next() * totalRows));
     const values = new Float32Array(n * numFields).map(() => (rng.next() < 0.5 ? 1 : rng.normal()));
-    const expected = probabilities(predictLogits(model, ids, values, n, numFields));
+    const expected = probabilities(predictLogits(model, { ids, values, n, layout: unpooledLayout(numFields) }));
     const got = scorer.score(ids, values, n);
     let worst = 0;
     for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(got[i]! - expected[i]!));

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { DataConfig } from "../../sdk/config-types";
 import { prepareData, readEncoded } from "../../sdk/data/prepare";
 import { DataError, UserError } from "../../sdk/errors";
+import { unpooledLayout } from "../../sdk/runtime/slots";
 
 const dir = mkdtempSync(join(tmpdir(), "prepare-"));
 function file(name: string, text: string): string {
@@ -37,7 +38,7 @@ describe("prepareData", () => {
     const p = await prepareData(SYNTH, { seed: 1, log: (m) => logs.push(m) });
     expect([p.train.n, p.valid.n, p.test.n]).toEqual([3000, 500, 1000]);
     expect(p.featureMap.features.map((f) => f.name)).toEqual(["C1", "C2", "C3", "C4", "C5"]);
-    expect(p.train.numFields).toBe(5);
+    expect(p.train.layout).toEqual(unpooledLayout(5));
     expect(p.bayes!.auc).toBeGreaterThan(0.5);
     expect(logs[0]).toBe("data: train 3000 rows, valid 500 rows, test 1000 rows; feature map 5 fields, " + p.featureMap.totalRows + " embedding rows");
     expect(logs[1]).toMatch(/Bayes-optimal AUC 0\.\d{4}, logloss 0\.\d{4}/);

@@ -93,6 +93,12 @@ describe("Scorer loader", () => {
     expect((error as Error).message).toMatch(/out of memory .* \(status 6\)/);
   });
 
+  test("reads numSlots when the module exports it, and takes one slot per field when it does not (older modules)", () => {
+    const abi = (extra: Record<string, number>) => fakeModule({ ...Object.fromEntries(ABI_FUNCTIONS.map((n) => [n, n === "abiVersion" ? 1 : n === "numFields" ? 3 : 0])), ...extra });
+    expect(Scorer.fromModule(new webAssembly.Module(abi({}))).info).toMatchObject({ numFields: 3, numSlots: 3 });
+    expect(Scorer.fromModule(new webAssembly.Module(abi({ numSlots: 5 }))).info).toMatchObject({ numFields: 3, numSlots: 5 });
+  });
+
   test("refuses the bare scorer-base module: it holds no model", async () => {
     const base = await loadScorerBase();
     expect(() => Scorer.fromModule(new webAssembly.Module(base))).toThrow(/holds no model/);

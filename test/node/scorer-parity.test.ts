@@ -80,12 +80,13 @@ describe("exported student scorer", () => {
     }
   });
 
-  test("reports the ABI version, field count, maxBatch, and the model and feature-map ids that were packed", () => {
+  test("reports the ABI version, field and slot counts, maxBatch, and the model and feature-map ids that were packed", () => {
     expect(scorer.info).toEqual({
       abiVersion: SCORER_ABI_VERSION,
       modelId: exported.modelId,
       featureMapId: FEATURE_MAP_ID,
       numFields: F,
+      numSlots: F,
       maxBatch: 256,
       quantize: "none",
     });
@@ -145,7 +146,7 @@ describe("exported student scorer", () => {
 
   test("rejects bad input sizes before touching the module", () => {
     const { ids, values } = randomRows(3, 2);
-    expect(() => scorer.score(ids, values, 3)).toThrow(/at least n \* numFields = 21/);
+    expect(() => scorer.score(ids, values, 3)).toThrow(/at least n \* numSlots = 21/);
     expect(() => scorer.score(ids, values, -1)).toThrow(/non-negative integer/);
     expect(() => scorer.score(ids, values, 1.5)).toThrow(/non-negative integer/);
   });

@@ -1,6 +1,7 @@
 /**
  * Builds the model directory and worker bundle the Workers tests (and the Node serve/deploy tests) run on:
- * a tiny feature map (categorical with a 4-word vocabulary, hashed with 16 buckets, numeric standard),
+ * a tiny feature map (categorical with a 4-word vocabulary, hashed with 16 buckets, numeric standard, and a
+ * mean-pooled sequence of up to 3 tags),
  * seeded random student weights compiled by `exportStudentWasm`, `model.json`, request rows, and the
  * expected CTRs of those rows computed in Node by the same Scorer and, independently, by a float64 forward
  * pass in plain JavaScript. Node-side only (uses node:fs).
@@ -11,6 +12,7 @@ import { featureMapId, saveFeatureMap } from "../../sdk/data/feature-map-io";
 import { exportStudentWasm } from "../../sdk/export/export-student";
 import type { StudentWeights } from "../../sdk/export/student-weights";
 import { RowEncoder } from "../../sdk/runtime/encode";
+import { featureMapSlots } from "../../sdk/runtime/slots";
 import { FEATURE_MAP_FORMAT, FEATURE_MAP_VERSION, type FeatureMap } from "../../sdk/runtime/feature-map";
 import { Scorer } from "../../sdk/runtime/scorer";
 import { writeWorkerBundle } from "../../sdk/serve/worker-bundle";
@@ -53,37 +55,44 @@ export function fixtureFeatureMap(): FeatureMap {
       { name: "site", type: "categorical", offset: 0, size: 6, vocab: ["news", "shop", "mail", "video"] },
       { name: "user", type: "hashed", offset: 6, size: 17, buckets: 16 },
       { name: "price", type: "numeric", offset: 23, size: 2, transform: "standard", a: 10, b: 5 },
+      { name: "tags", type: "sequence", offset: 25, size: 5, vocab: ["sale", "new", "kids"], separator: "|", maxLength: 3, pooling: "mean" },
     ],
-    totalRows: 25,
+    totalRows: 30,
   };
   return { ...body, id: featureMapId(body) } as FeatureMap;
 }
 
 
-/** Request rows covering every path of the encoder: known, OOV, integer, missing, null, "" and numbers. */
+/** Request rows covering every path of the encoder: known, OOV, integer, missing, null, "" and numbers; lists. */
 function fixtureRows(): Record<string, unknown>[] {
   const rand = mulberry32(SEED + 1);
   const sites: unknown[] = ["news", "shop", "mail", "video", "unseen-site", 7, null, ""];
+  const tags: unknown[] = [["sale"], ["new", "kids"], "sale|new", [], "", null, ["sale", "new", "kids", "other"], [3, "kids"], "kids||sale"];
   const rows: Record<string, unknown>[] = [];
   for (let i = 0; i < 40; i++) {
     const row: Record<string, unknown> = {};
     if (i % 9 !== 4) row["site"] = sites[i % sites.length];
     if (i % 7 !== 3) row["user"] = i % 5 === 0 ? Math.floor(rand() * 1000) : `u${Math.floor(rand() * 100)}`;
+    if (i % 5 !== 1) row["tags"] = tags[i % tags.length];
     if (i % 6 !== 2) row["price"] = i % 4 === 0 ? Math.floor(rand() * 30) : Math.round((rand() * 40 - 5) * 1000) / 1000;
     rows.push(row);
   }
   return rows;
 }
 
-/** The student's forward pass in float64: embeddings scaled by values, concatenated, MLP, sigmoid. */
+/** The student's forward pass in float64: embeddings scaled by values, summed per field, concatenated, MLP, sigmoid. */
 export function referenceScores(w: StudentWeights, ids: Int32Array, values: Float32Array, n: number): number[] {
+  const slotCounts = w.slotCounts ?? new Array<number>(w.numFields).fill(1);
+  const S = slotCounts.reduce((a, b) => a + b, 0);
+  const D = w.embeddingDim;
   const out: number[] = [];
   for (let r = 0; r < n; r++) {
     let x: number[] = [];
-    for (let f = 0; f < w.numFields; f++) {
-      const id = ids[r * w.numFields + f]!;
-      const v = values[r * w.numFields + f]!;
-      for (let d = 0; d < w.embeddingDim; d++) x.push(w.embedding[id * w.embeddingDim + d]! * v);
+    let s = r * S;
+    for (const count of slotCounts) {
+      const field = new Array<number>(D).fill(0);
+      for (let k = 0; k < count; k++, s++) for (let d = 0; d < D; d++) field[d]! += w.embedding[ids[s]! * D + d]! * values[s]!;
+      x.push(...field);
     }
     for (const layer of w.layers) {
       const y: number[] = [];
@@ -109,7 +118,7 @@ export async function buildFixture(dir: string): Promise<FixturePaths> {
   const bundleDir = join(dir, "bundle");
   await mkdir(modelDir, { recursive: true });
   const map = fixtureFeatureMap();
-  const weights = randomStudentWeights({ numFields: map.features.length, embeddingDim: EMBEDDING_DIM, totalRows: map.totalRows, hiddenUnits: HIDDEN_UNITS, seed: SEED, embeddingScale: 0.5, biasScale: 0.1 });
+  const weights = randomStudentWeights({ numFields: map.features.length, slotCounts: featureMapSlots(map).slotCounts, embeddingDim: EMBEDDING_DIM, totalRows: map.totalRows, hiddenUnits: HIDDEN_UNITS, seed: SEED, embeddingScale: 0.5, biasScale: 0.1 });
   const { wasm, modelId } = await exportStudentWasm(weights, { featureMapId: map.id, maxBatch: FIXTURE_MAX_BATCH });
   const model: ModelMeta = {
     id: modelId,
