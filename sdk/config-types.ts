@@ -26,6 +26,11 @@ export interface FeatureConfig {
   maxLength?: number;
   /** sequence: "mean" (default, FuxiCTR's masked average) or "sum" of the items' embeddings. */
   pooling?: "mean" | "sum";
+  /**
+   * sequence: built from 0/1 flag columns instead of one column: the items are the names of the flags that
+   * are set (MovieLens' 19 genre columns become one `genres` sequence). Serving sends the items themselves.
+   */
+  flags?: string[];
   /** Column in the file when it differs from `name` (csv/tsv header name, or 0-based index as a string). */
   column?: string;
 }
@@ -72,6 +77,23 @@ export interface DataConfig {
   synthetic?: SyntheticConfig;
   /** Logged scores of teachers trained elsewhere: columns of the data files, distilled without running them. */
   teacherScores?: TeacherScoresConfig;
+  /** Side tables joined to every row by a key (user or item profiles); their columns become feature columns. */
+  lookups?: LookupConfig[];
+}
+
+/**
+ * A side table (csv/tsv, held in memory: profiles, not logs) joined to the data by a key. A row whose key is
+ * not in the table gets missing values for the table's columns.
+ */
+export interface LookupConfig {
+  file: string;
+  /** The table's key column. */
+  key: string;
+  /** The data column matched against `key` (default: the same name). */
+  on: string;
+  /** Column names of a headerless file, in order; without them the first line is the header. */
+  columns?: string[];
+  delimiter: string;
 }
 
 export interface TeacherConfig {

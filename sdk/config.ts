@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { DataConfig, DistillConfig, FeatureConfig, RunConfig, StudentConfig, SyntheticConfig, TeacherConfig, TrainingConfig } from "./config-types";
+import type { DataConfig, DistillConfig, FeatureConfig, LookupConfig, RunConfig, StudentConfig, SyntheticConfig, TeacherConfig, TrainingConfig } from "./config-types";
 import { GATE_DEFAULTS } from "./distill/gate";
 import { UserError } from "./errors";
 
@@ -69,8 +69,25 @@ function units(obj: Json, key: string, path: Path, fallback: number[]): number[]
 export const DEFAULT_SEPARATOR = "|";
 export const DEFAULT_MAX_LENGTH = 8;
 
+function names(obj: Json, key: string, path: Path): string[] {
+  const value = obj[key];
+  if (!Array.isArray(value) || value.length === 0 || !value.every((c) => typeof c === "string" && c !== "")) throw path.child(key).error("a non-empty array of column names", value);
+  return value as string[];
+}
+
+function parseLookup(value: unknown, path: Path): LookupConfig {
+  const l = object(value, path, ["file", "key", "on", "columns", "delimiter"]);
+  const key = string(l, "key", path);
+  const lookup: LookupConfig = { file: string(l, "file", path), key, on: string(l, "on", path, key), delimiter: string(l, "delimiter", path, ",") };
+  if (l.columns !== undefined) {
+    lookup.columns = names(l, "columns", path);
+    if (!lookup.columns.includes(key)) throw path.child("key").error(`one of its columns (${lookup.columns.join(", ")})`, key);
+  }
+  return lookup;
+}
+
 function parseFeature(value: unknown, path: Path): FeatureConfig {
-  const f = object(value, path, ["name", "type", "minCount", "buckets", "transform", "quantiles", "column", "separator", "maxLength", "pooling"]);
+  const f = object(value, path, ["name", "type", "minCount", "buckets", "transform", "quantiles", "column", "separator", "maxLength", "pooling", "flags"]);
   const type = oneOf(f, "type", path, ["categorical", "hashed", "numeric", "quantile", "sequence"] as const, "categorical");
   const feature: FeatureConfig = { name: string(f, "name", path), type };
   if (f.column !== undefined) feature.column = string(f, "column", path);
@@ -83,7 +100,9 @@ function parseFeature(value: unknown, path: Path): FeatureConfig {
     if (feature.separator === "") throw path.child("separator").error("a non-empty string", f.separator);
     feature.maxLength = integer(f, "maxLength", path, DEFAULT_MAX_LENGTH, 1);
     feature.pooling = oneOf(f, "pooling", path, ["mean", "sum"] as const, "mean");
+    if (f.flags !== undefined) feature.flags = names(f, "flags", path);
   }
+  if (type !== "sequence" && f.flags !== undefined) throw new UserError(`${path.child("flags").at}: only a sequence feature is built from flag columns`);
   return feature;
 }
 
@@ -103,7 +122,7 @@ function parseSynthetic(value: unknown, path: Path): SyntheticConfig {
 }
 
 function parseData(value: unknown, path: Path): DataConfig {
-  const d = object(value, path, ["train", "valid", "test", "split", "format", "delimiter", "header", "label", "columns", "features", "synthetic", "labelThreshold", "headers", "teacherScores"]);
+  const d = object(value, path, ["train", "valid", "test", "split", "format", "delimiter", "header", "label", "columns", "features", "synthetic", "labelThreshold", "headers", "teacherScores", "lookups"]);
   const format = oneOf(d, "format", path, ["csv", "tsv", "libsvm", "parquet"] as const, "csv");
   const data: DataConfig = {
     ...(d as Partial<DataConfig>),
@@ -122,9 +141,16 @@ function parseData(value: unknown, path: Path): DataConfig {
       throw tsPath.child("columns").error("a non-empty array of column names", columns);
     data.teacherScores = { columns: columns as string[], kind: oneOf(ts, "kind", tsPath, ["logit", "probability"] as const, "logit") };
   }
+  if (d.lookups !== undefined) {
+    if (!Array.isArray(d.lookups)) throw path.child("lookups").error("an array of side tables", d.lookups);
+    data.lookups = d.lookups.map((l, i) => parseLookup(l, path.child("lookups").child(i)));
+  }
   const train = optionalString(d, "train", path);
   const synthetic = d.synthetic === undefined ? undefined : parseSynthetic(d.synthetic, path.child("synthetic"));
-  if (synthetic !== undefined) data.synthetic = synthetic;
+  if (synthetic !== undefined) {
+    if (data.lookups !== undefined) throw new UserError(`${path.child("lookups").at}: side tables join files, not synthetic data`);
+    data.synthetic = synthetic;
+  }
   else {
     if (train === undefined) throw path.child("train").error("a file path (or a 'synthetic' section)", undefined);
     const split = d.split;

@@ -1,11 +1,12 @@
-import type { DataConfig, FeatureConfig } from "../config-types";
+import type { DataConfig } from "../config-types";
 import { DataError, UserError } from "../errors";
 import { RowEncoder } from "../runtime/encode";
 import type { FeatureMap } from "../runtime/feature-map";
 import { DatasetBuilder, encodeRecords, encodeRecordStream, type EncodedDataset } from "./dataset";
 import { FeatureMapFitter } from "./feature-map-fit";
 import { hashUniform } from "./prng";
-import { openRecords } from "./readers/index";
+import { assembledChunks, columnOf, planCells } from "./cell-plan";
+import { openRecords, type RecordReader } from "./readers/index";
 import { BadLines, type BadLineSummary, type RawRecord, type ReaderOptions } from "./readers/types";
 import { generateSynthetic, syntheticFeatures } from "./synthetic";
 
@@ -30,11 +31,6 @@ export interface PreparedData {
 
 type Part = "train" | "valid" | "test";
 const PARTS: readonly Part[] = ["train", "valid", "test"];
-
-/** Column of a feature in the data: `column` when given, else its name. */
-function columnOf(f: FeatureConfig): string {
-  return f.column ?? f.name;
-}
 
 function summaryLine(p: PreparedData): string {
   return (
@@ -72,8 +68,8 @@ function prepareSynthetic(data: DataConfig): PreparedData {
   };
 }
 
-/** Reader options for one file of `data`. */
-export function readerOptions(data: DataConfig, skipBadLines: boolean): ReaderOptions {
+/** Reader options for one file of `data`, selecting the columns `select` (a CellPlan's). */
+export function readerOptions(data: DataConfig, skipBadLines: boolean, select: string[]): ReaderOptions {
   if (data.format !== "csv" && data.format !== "tsv" && data.format !== "libsvm" && data.format !== "parquet")
     throw new UserError(`data.format: "${data.format}" is not supported yet (csv, tsv, libsvm, parquet)`);
   // Parquet names its columns in its schema: header, columns and delimiter do not apply.
@@ -86,7 +82,7 @@ export function readerOptions(data: DataConfig, skipBadLines: boolean): ReaderOp
     header: data.format === "libsvm" || !textual ? false : data.header && data.columns !== undefined ? "auto" : data.header,
     ...(data.columns !== undefined && textual ? { columns: data.columns } : {}),
     label: data.label,
-    select: [...data.features.map(columnOf), ...(data.teacherScores?.columns ?? [])],
+    select,
     ...(data.labelThreshold !== undefined ? { labelThreshold: data.labelThreshold } : {}),
     skipBadLines,
   };
@@ -125,14 +121,16 @@ function splitPlan(data: DataConfig, seed: number): (line: number) => Part {
 async function prepareFiles(data: DataConfig, opts: PrepareOptions): Promise<PreparedData> {
   if (data.train === undefined) throw new UserError("data.train: a training file (or data.synthetic) is needed");
   const skip = opts.skipBadLines === true;
-  const ro = readerOptions(data, skip);
+  const plan = await planCells(data, data.features, data.teacherScores?.columns);
+  const ro = readerOptions(data, skip, plan.select);
   const assign = splitPlan(data, opts.seed);
   const trainFile = data.train;
+  const records = (reader: RecordReader) => assembledChunks(reader.chunks(), plan);
 
   // Pass 1: fit the feature map on the train part.
   const fitter = new FeatureMapFitter(data.features, data.label, trainFile);
   const fitBad = new BadLines(skip);
-  for await (const chunk of openRecords(trainFile, ro).chunks())
+  for await (const chunk of records(openRecords(trainFile, ro)))
     for (const rec of chunk) {
       if (assign(rec.line) !== "train") continue;
       try {
@@ -156,14 +154,14 @@ async function prepareFiles(data: DataConfig, opts: PrepareOptions): Promise<Pre
   const builders = Object.fromEntries(
     PARTS.map((p) => [p, new DatasetBuilder(encoder, trainFile, { bad: trainReader.bad, ...scores }, 4096)]),
   ) as Record<Part, DatasetBuilder>;
-  for await (const chunk of trainReader.chunks()) for (const rec of chunk) builders[assign(rec.line)].add(rec);
+  for await (const chunk of records(trainReader)) for (const rec of chunk) builders[assign(rec.line)].add(rec);
   note(trainFile, trainReader.bad);
   const out = { train: builders.train.finish(), valid: builders.valid.finish(), test: builders.test.finish() };
   for (const p of ["valid", "test"] as const) {
     const file = data[p];
     if (file === undefined) continue;
     const reader = openRecords(file, ro);
-    out[p] = await encodeRecordStream(encoder, reader.chunks(), file, { bad: reader.bad, ...scores });
+    out[p] = await encodeRecordStream(encoder, records(reader), file, { bad: reader.bad, ...scores });
     note(file, reader.bad);
   }
   return { featureMap, ...out, ...(skipped.length > 0 ? { skipped } : {}) };
@@ -198,9 +196,9 @@ export async function readEncoded(
   const byName = new Map(data.features.map((f) => [f.name, f]));
   const missing = map.features.filter((f) => !byName.has(f.name)).map((f) => `'${f.name}'`);
   if (missing.length > 0) throw new UserError(`data.features lacks feature${missing.length > 1 ? "s" : ""} ${missing.join(", ")} of feature map ${map.id.slice(0, 12)}…`);
-  const ro = { ...readerOptions(data, opts.skipBadLines === true), select: map.features.map((f) => columnOf(byName.get(f.name)!)) };
-  const reader = openRecords(file, ro);
-  const ds = await encodeRecordStream(new RowEncoder(map, "text"), reader.chunks(), file, { bad: reader.bad });
+  const plan = await planCells(data, map.features.map((f) => byName.get(f.name)!));
+  const reader = openRecords(file, readerOptions(data, opts.skipBadLines === true, plan.select));
+  const ds = await encodeRecordStream(new RowEncoder(map, "text"), assembledChunks(reader.chunks(), plan), file, { bad: reader.bad });
   if (reader.bad.skipped > 0) opts.log?.(`data: ${file}: skipped ${reader.bad.skipped} bad lines, first: ${reader.bad.summary().first.join("; ")}`);
   return ds;
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { RunConfig } from "../../sdk/config-types";
+import { parseConfig } from "../../sdk/config";
 import { prepareData } from "../../sdk/data/prepare";
 import { openRecords, type ReaderOptions } from "../../sdk/data/readers/index";
 
@@ -85,7 +85,7 @@ describe.skipIf(!present)("shared data sets, read by the streaming readers (coun
 
 describe.skipIf(!present)("presets in configs/ prepare their shared data set", () => {
   const prepare = (name: string) => {
-    const cfg = JSON.parse(readFileSync(resolve(process.cwd(), `configs/${name}.json`), "utf8")) as RunConfig;
+    const cfg = parseConfig(JSON.parse(readFileSync(resolve(process.cwd(), `configs/${name}.json`), "utf8")), name);
     return prepareData(cfg.data, { seed: cfg.training.seed });
   };
 
@@ -115,5 +115,21 @@ describe.skipIf(!present)("presets in configs/ prepare their shared data set", (
     expect(p.test.n).toBe(20000);
     const positives = p.test.labels.reduce((s, y) => s + y, 0);
     expect(positives / p.test.n).toBeGreaterThan(0.5);
+  });
+
+  it("movielens-100k-profiles.json: joins every rating to its user's profile and its movie's genres", async () => {
+    const p = await prepare("movielens-100k-profiles");
+    expect([p.train.n + p.valid.n, p.test.n]).toEqual([80000, 20000]);
+    const [, , age, gender, occupation, , genres] = p.featureMap.features;
+    expect(gender).toMatchObject({ type: "categorical", vocab: expect.arrayContaining(["M", "F"]) });
+    expect((occupation as { vocab: string[] }).vocab).toHaveLength(21);
+    expect(age!.type).toBe("quantile");
+    expect(genres).toMatchObject({ type: "sequence", maxLength: 6 });
+    expect((genres as { vocab: string[] }).vocab).toHaveLength(19);
+    // Every movie has at least one genre and every user a profile: no row takes a missing row (local id 0).
+    const { numSlots } = p.test.layout;
+    let missing = 0;
+    for (let r = 0; r < p.test.n; r++) if (p.test.ids[r * numSlots + 3] === gender!.offset || p.test.ids[r * numSlots + 6] === genres!.offset) missing++;
+    expect(missing).toBe(0);
   });
 });
