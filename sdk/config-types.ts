@@ -43,8 +43,12 @@ export interface SyntheticConfig {
   fields: number;
   /** Vocabulary size of every field. */
   vocabSize: number;
-  /** Number of planted pairwise interactions. */
+  /** Number of planted interactions (each among `order` fields). */
   interactions: number;
+  /** Fields per planted interaction: 2 (pairwise, default) or more (⟨u_i ⊙ u_j ⊙ u_k, 1⟩ for 3). */
+  order?: number;
+  /** Label noise: each label is flipped with this probability (default 0); the reported true CTR includes it. */
+  noise?: number;
   /** Zipf exponent of value popularity (0 = uniform). */
   zipf: number;
   /** Base rate of clicks (sets the bias of the click function). */
@@ -79,6 +83,13 @@ export interface DataConfig {
   teacherScores?: TeacherScoresConfig;
   /** Side tables joined to every row by a key (user or item profiles); their columns become feature columns. */
   lookups?: LookupConfig[];
+  /**
+   * Where the train split's encoded rows are kept: "memory" (the default when absent), or "disk" for data
+   * larger than memory: temporary files written block by block as the file streams, read back in shuffled
+   * blocks each epoch (sdk/data/block-shuffle.ts). Labels, logged scores and the valid/test splits stay in
+   * memory.
+   */
+  cache?: "memory" | "disk";
 }
 
 /**

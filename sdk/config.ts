@@ -107,7 +107,7 @@ function parseFeature(value: unknown, path: Path): FeatureConfig {
 }
 
 function parseSynthetic(value: unknown, path: Path): SyntheticConfig {
-  const s = object(value, path, ["seed", "rows", "fields", "vocabSize", "interactions", "zipf", "ctr"]);
+  const s = object(value, path, ["seed", "rows", "fields", "vocabSize", "interactions", "zipf", "ctr", "order", "noise"]);
   const rowsPath = path.child("rows");
   const rows = object(s.rows, rowsPath, ["train", "valid", "test"]);
   return {
@@ -118,11 +118,13 @@ function parseSynthetic(value: unknown, path: Path): SyntheticConfig {
     interactions: integer(s, "interactions", path, 8, 0),
     zipf: number(s, "zipf", path, 1.1, (x) => x >= 0, "a number ≥ 0"),
     ctr: number(s, "ctr", path, 0.2, (x) => x > 0 && x < 1, "a number in (0, 1)"),
+    ...(s.order !== undefined ? { order: integer(s, "order", path, undefined, 2) } : {}),
+    ...(s.noise !== undefined ? { noise: number(s, "noise", path, undefined, (x) => x >= 0 && x < 0.5, "a number in [0, 0.5)") } : {}),
   };
 }
 
 function parseData(value: unknown, path: Path): DataConfig {
-  const d = object(value, path, ["train", "valid", "test", "split", "format", "delimiter", "header", "label", "columns", "features", "synthetic", "labelThreshold", "headers", "teacherScores", "lookups"]);
+  const d = object(value, path, ["train", "valid", "test", "split", "format", "delimiter", "header", "label", "columns", "features", "synthetic", "labelThreshold", "headers", "teacherScores", "lookups", "cache"]);
   const format = oneOf(d, "format", path, ["csv", "tsv", "libsvm", "parquet"] as const, "csv");
   const data: DataConfig = {
     ...(d as Partial<DataConfig>),
@@ -131,6 +133,7 @@ function parseData(value: unknown, path: Path): DataConfig {
     header: boolean(d, "header", path, format === "csv"),
     label: string(d, "label", path, "label"),
     features: [],
+    cache: oneOf(d, "cache", path, ["memory", "disk"] as const, "memory"),
   };
   if (d.labelThreshold !== undefined) data.labelThreshold = number(d, "labelThreshold", path, undefined);
   if (d.teacherScores !== undefined) {

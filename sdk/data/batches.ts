@@ -1,4 +1,5 @@
-import type { EncodedDataset } from "./dataset";
+import { blockShuffledBatches } from "./block-shuffle";
+import { RowRangeReader, type EncodedDataset, type RowDataset } from "./dataset";
 import { shuffleInPlace, type Rand } from "./prng";
 
 /**
@@ -18,12 +19,17 @@ function checkBatchSize(fn: string, batchSize: number): void {
 }
 
 /**
- * One epoch in a random order (Fisher–Yates with `rand`). The yielded arrays are buffers reused by the next
- * batch: copy (or upload) them before advancing. The last batch may be smaller; its arrays are then views of
- * length n·numSlots and n.
+ * One epoch in a random order. In memory, a Fisher–Yates shuffle of every row with `rand`; on disk, shuffled
+ * blocks and rows shuffled within windows of blocks (blockShuffledBatches). The yielded arrays are buffers
+ * reused by the next batch: copy (or upload) them before advancing. The last batch may be smaller; its arrays
+ * are then views of length n·numSlots and n.
  */
-export function* shuffledBatches(ds: EncodedDataset, batchSize: number, rand: Rand): Generator<Batch> {
+export function shuffledBatches(ds: RowDataset, batchSize: number, rand: Rand): Generator<Batch> {
   checkBatchSize("shuffledBatches", batchSize);
+  return "store" in ds ? blockShuffledBatches(ds, batchSize, rand) : memoryShuffledBatches(ds, batchSize, rand);
+}
+
+function* memoryShuffledBatches(ds: EncodedDataset, batchSize: number, rand: Rand): Generator<Batch> {
   const F = ds.layout.numSlots;
   const order = new Int32Array(ds.n);
   for (let i = 0; i < ds.n; i++) order[i] = i;
@@ -46,17 +52,19 @@ export function* shuffledBatches(ds: EncodedDataset, batchSize: number, rand: Ra
   }
 }
 
-/** Batches in dataset order (evaluation, scoring): views of the dataset, no copies. */
-export function* sequentialBatches(ds: EncodedDataset, batchSize: number): Generator<Batch> {
+/**
+ * Batches in dataset order (evaluation, scoring): views of an in-memory dataset, no copies; a disk-backed one
+ * is read into buffers reused by the next batch.
+ */
+export function* sequentialBatches(ds: RowDataset, batchSize: number): Generator<Batch> {
   checkBatchSize("sequentialBatches", batchSize);
-  const F = ds.layout.numSlots;
+  const reader = new RowRangeReader(ds, ds.layout.numSlots, batchSize);
   const all = new Int32Array(ds.n);
   for (let i = 0; i < ds.n; i++) all[i] = i;
   for (let start = 0; start < ds.n; start += batchSize) {
     const end = Math.min(ds.n, start + batchSize);
     yield {
-      ids: ds.ids.subarray(start * F, end * F),
-      values: ds.values.subarray(start * F, end * F),
+      ...reader.read(start, end),
       labels: ds.labels.subarray(start, end),
       n: end - start,
       index: all.subarray(start, end),

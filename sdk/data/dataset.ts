@@ -1,22 +1,66 @@
 import { DataError } from "../errors";
 import { EncodeError, type EncodedRows, type RowEncoder } from "../runtime/encode";
 import type { SlotLayout } from "../runtime/slots";
+import { DEFAULT_BLOCK_ROWS, DiskRowWriter, type DiskRows } from "./disk-rows";
 import { BadLines, type RawRecord } from "./readers/types";
 
-/**
- * Encoded rows in memory: row r, slot s is (`ids[r * S + s]`, `values[r * S + s]`) with S = layout.numSlots,
- * as the feature map encodes it (sdk/runtime/encode.ts; S = numFields without sequences).
- */
-export interface EncodedDataset {
+/** What every encoded dataset holds in memory: its size, slot layout, labels and per-row extras. */
+export interface DatasetInfo {
   n: number;
   layout: SlotLayout;
-  ids: Int32Array;
-  values: Float32Array;
   labels: Float32Array;
   /** 1-based source line of each row, when read from a file (for messages and joins). */
   lines?: Int32Array;
   /** Logged teacher logits, row-major [n, teacherScores.length], when the data carries them. */
   scores?: Float32Array;
+}
+
+/** Encoded rows in memory: row r, slot s is (`ids[r * S + s]`, `values[r * S + s]`) with S = layout.numSlots. */
+export interface InMemoryRows {
+  ids: Int32Array;
+  values: Float32Array;
+}
+
+/**
+ * Encoded rows in memory, as the feature map encodes them (sdk/runtime/encode.ts; S = numFields without
+ * sequences).
+ */
+export interface EncodedDataset extends DatasetInfo, InMemoryRows {}
+
+/**
+ * Encoded rows in temporary files (`data.cache: "disk"`). Only ids and values, 8 bytes per slot per row, go to
+ * disk; labels, lines and logged scores (4 bytes per row and column) stay in DatasetInfo, in memory.
+ */
+export interface DiskDataset extends DatasetInfo {
+  store: DiskRows;
+}
+
+/** A dataset whose rows may live on disk: what training and batch prediction accept. */
+export type RowDataset = EncodedDataset | DiskDataset;
+
+/** Reads row ranges of rows in memory (as views) or on disk (into buffers reused by the next read). */
+export class RowRangeReader {
+  private readonly ids: Int32Array;
+  private readonly values: Float32Array;
+
+  /** `maxRows`: the longest range read (the size of the disk buffers). */
+  constructor(
+    private readonly source: InMemoryRows | { store: DiskRows },
+    private readonly numSlots: number,
+    maxRows: number,
+  ) {
+    const size = "store" in source ? maxRows * numSlots : 0;
+    this.ids = new Int32Array(size);
+    this.values = new Float32Array(size);
+  }
+
+  /** Rows [start, end): valid until the next read. */
+  read(start: number, end: number): InMemoryRows {
+    const S = this.numSlots;
+    if (!("store" in this.source)) return { ids: this.source.ids.subarray(start * S, end * S), values: this.source.values.subarray(start * S, end * S) };
+    this.source.store.read(start, end, this.ids, this.values);
+    return { ids: this.ids.subarray(0, (end - start) * S), values: this.values.subarray(0, (end - start) * S) };
+  }
 }
 
 /** How the cells after the features are read: logged teacher scores (logits, or probabilities made logits). */
@@ -47,12 +91,14 @@ export interface EncodeOptions {
   scores?: ScoreColumns;
 }
 
-/** Appends encoded records to growing typed buffers (doubling). */
-export class DatasetBuilder {
+/**
+ * Encodes records and keeps their labels, lines and logged scores in growing buffers (doubling); where the
+ * encoded slots go is the subclass's: `slotsFor` names the buffers and row for the next record (a record
+ * that does not encode is overwritten by the next).
+ */
+abstract class RecordEncoder<D extends DatasetInfo> {
   n = 0;
   private capacity: number;
-  private ids: Int32Array;
-  private values: Float32Array;
   private labels: Float32Array;
   private lines: Int32Array;
   private scores: Float32Array;
@@ -61,14 +107,11 @@ export class DatasetBuilder {
 
   constructor(
     readonly encoder: RowEncoder,
-    readonly file = "<data>",
-    options: EncodeOptions = {},
-    capacity = 1024,
+    readonly file: string,
+    options: EncodeOptions,
+    capacity: number,
   ) {
     this.capacity = Math.max(1, capacity);
-    const F = encoder.numSlots;
-    this.ids = new Int32Array(this.capacity * F);
-    this.values = new Float32Array(this.capacity * F);
     this.labels = new Float32Array(this.capacity);
     this.lines = new Int32Array(this.capacity);
     this.scoreColumns = options.scores;
@@ -81,31 +124,28 @@ export class DatasetBuilder {
   }
 
   private grow(): void {
-    const F = this.encoder.numSlots;
     this.capacity *= 2;
-    const ids = new Int32Array(this.capacity * F);
-    ids.set(this.ids);
-    const values = new Float32Array(this.capacity * F);
-    values.set(this.values);
     const labels = new Float32Array(this.capacity);
     labels.set(this.labels);
     const lines = new Int32Array(this.capacity);
     lines.set(this.lines);
     const scores = new Float32Array(this.capacity * this.scoreDim);
     scores.set(this.scores);
-    this.scores = scores;
-    this.ids = ids;
-    this.values = values;
     this.labels = labels;
     this.lines = lines;
+    this.scores = scores;
   }
+
+  /** The buffers to encode row `this.n` into, and its row in them. */
+  protected abstract slotsFor(): { out: EncodedRows; row: number };
+  abstract finish(): D;
 
   /** Encodes and appends one record; a cell that does not encode becomes a DataError naming file and line. */
   add(record: RawRecord): void {
     if (this.n === this.capacity) this.grow();
-    const out: EncodedRows = { ids: this.ids, values: this.values, n: this.capacity };
+    const { out, row } = this.slotsFor();
     try {
-      this.encoder.encodeCells(record.cells, this.n, out);
+      this.encoder.encodeCells(record.cells, row, out);
     } catch (e) {
       if (!(e instanceof EncodeError)) throw e;
       this.bad.handle(new DataError(this.file, record.line, e.field, e.reason));
@@ -128,19 +168,74 @@ export class DatasetBuilder {
     this.n++;
   }
 
-  /** The dataset, trimmed to its rows (copies, so the builder's spare capacity is freed). */
-  finish(): EncodedDataset {
-    const F = this.encoder.numSlots;
+  /** Labels, lines and scores trimmed to the rows (copies, so the spare capacity is freed). */
+  protected info(): DatasetInfo {
     const n = this.n;
     return {
       n,
       layout: this.encoder.layout,
-      ids: this.ids.slice(0, n * F),
-      values: this.values.slice(0, n * F),
       labels: this.labels.slice(0, n),
       lines: this.lines.slice(0, n),
       ...(this.scoreColumns !== undefined ? { scores: this.scores.slice(0, n * this.scoreDim) } : {}),
     };
+  }
+}
+
+/** Builds an in-memory dataset: the slots grow by doubling too. */
+export class DatasetBuilder extends RecordEncoder<EncodedDataset> {
+  private rows: EncodedRows;
+
+  constructor(encoder: RowEncoder, file = "<data>", options: EncodeOptions = {}, capacity = 1024) {
+    super(encoder, file, options, capacity);
+    const rows = Math.max(1, capacity);
+    this.rows = { ids: new Int32Array(rows * encoder.numSlots), values: new Float32Array(rows * encoder.numSlots), n: rows };
+  }
+
+  protected slotsFor(): { out: EncodedRows; row: number } {
+    if (this.n === this.rows.n) {
+      const { ids, values, n } = this.rows;
+      this.rows = { ids: new Int32Array(ids.length * 2), values: new Float32Array(values.length * 2), n: n * 2 };
+      this.rows.ids.set(ids);
+      this.rows.values.set(values);
+    }
+    return { out: this.rows, row: this.n };
+  }
+
+  /** The dataset, trimmed to its rows (copies, so the builder's spare capacity is freed). */
+  finish(): EncodedDataset {
+    const S = this.encoder.numSlots;
+    return { ...this.info(), ids: this.rows.ids.slice(0, this.n * S), values: this.rows.values.slice(0, this.n * S) };
+  }
+}
+
+/**
+ * Builds a dataset whose slots go to temporary files: encoded into one block buffer, written when it fills, so
+ * the slots held in memory never exceed one block however long the input.
+ */
+export class DiskDatasetBuilder extends RecordEncoder<DiskDataset> {
+  private readonly writer: DiskRowWriter;
+  private readonly block: EncodedRows;
+
+  constructor(encoder: RowEncoder, file = "<data>", options: EncodeOptions = {}, blockRows = DEFAULT_BLOCK_ROWS) {
+    super(encoder, file, options, 4096);
+    this.writer = new DiskRowWriter(encoder.numSlots, blockRows);
+    this.block = { ids: new Int32Array(blockRows * encoder.numSlots), values: new Float32Array(blockRows * encoder.numSlots), n: blockRows };
+  }
+
+  /** Rows encoded but not yet written (at most a block). */
+  get bufferedRows(): number {
+    return this.n - this.writer.n;
+  }
+
+  protected slotsFor(): { out: EncodedRows; row: number } {
+    if (this.bufferedRows === this.block.n) this.writer.append(this.block.ids, this.block.values, this.block.n);
+    return { out: this.block, row: this.bufferedRows };
+  }
+
+  /** The dataset, its slots on disk (call `store.dispose()` when done; they are removed at exit anyway). */
+  finish(): DiskDataset {
+    this.writer.append(this.block.ids, this.block.values, this.bufferedRows);
+    return { ...this.info(), store: this.writer.finish() };
   }
 }
 

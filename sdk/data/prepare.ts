@@ -2,7 +2,7 @@ import type { DataConfig } from "../config-types";
 import { DataError, UserError } from "../errors";
 import { RowEncoder } from "../runtime/encode";
 import type { FeatureMap } from "../runtime/feature-map";
-import { DatasetBuilder, encodeRecords, encodeRecordStream, type EncodedDataset } from "./dataset";
+import { DatasetBuilder, DiskDatasetBuilder, encodeRecords, encodeRecordStream, type EncodeOptions, type EncodedDataset, type RowDataset } from "./dataset";
 import { FeatureMapFitter } from "./feature-map-fit";
 import { hashUniform } from "./prng";
 import { assembledChunks, columnOf, planCells } from "./cell-plan";
@@ -20,7 +20,8 @@ export interface PrepareOptions {
 
 export interface PreparedData {
   featureMap: FeatureMap;
-  train: EncodedDataset;
+  /** On disk with `data.cache: "disk"` (dispose with `disposeData`); valid and test are always in memory. */
+  train: RowDataset;
   valid: EncodedDataset;
   test: EncodedDataset;
   /** Synthetic data only: Bayes-optimal AUC and logloss of the test split. */
@@ -43,6 +44,19 @@ function checkNonEmpty(p: PreparedData): void {
   for (const part of PARTS) if (p[part].n === 0) throw new UserError(`data: the ${part} split has no rows`);
 }
 
+/**
+ * The builder of the train split: on disk when `data.cache` asks. Valid and test stay in memory: the monitor
+ * scores valid after every epoch, and both are usually a small share of the rows.
+ */
+function trainBuilder(data: DataConfig, encoder: RowEncoder, file: string, options: EncodeOptions): DatasetBuilder | DiskDatasetBuilder {
+  return data.cache === "disk" ? new DiskDatasetBuilder(encoder, file, options) : new DatasetBuilder(encoder, file, options, 4096);
+}
+
+/** Deletes the temporary files of a disk-backed train split (they are removed at exit otherwise). */
+export function disposeData(p: PreparedData): void {
+  if ("store" in p.train) p.train.store.dispose();
+}
+
 function prepareSynthetic(data: DataConfig): PreparedData {
   const cfg = data.synthetic!;
   const gen = generateSynthetic(cfg);
@@ -59,9 +73,11 @@ function prepareSynthetic(data: DataConfig): PreparedData {
   for (const rec of train) fitter.add(rec.cells, rec.line);
   const featureMap = fitter.finish();
   const encoder = new RowEncoder(featureMap, "text");
+  const trainRows = trainBuilder(data, encoder, "<synthetic train>", {});
+  for (const rec of train) trainRows.add(rec);
   return {
     featureMap,
-    train: encodeRecords(encoder, train, "<synthetic train>"),
+    train: trainRows.finish(),
     valid: encodeRecords(encoder, records("valid"), "<synthetic valid>"),
     test: encodeRecords(encoder, records("test"), "<synthetic test>"),
     bayes: gen.bayes,
@@ -151,9 +167,12 @@ async function prepareFiles(data: DataConfig, opts: PrepareOptions): Promise<Pre
     if (bad.skipped > 0) skipped.push({ file, ...bad.summary() });
   };
   const trainReader = openRecords(trainFile, ro);
-  const builders = Object.fromEntries(
-    PARTS.map((p) => [p, new DatasetBuilder(encoder, trainFile, { bad: trainReader.bad, ...scores }, 4096)]),
-  ) as Record<Part, DatasetBuilder>;
+  const options = { bad: trainReader.bad, ...scores };
+  const builders = {
+    train: trainBuilder(data, encoder, trainFile, options),
+    valid: new DatasetBuilder(encoder, trainFile, options, 4096),
+    test: new DatasetBuilder(encoder, trainFile, options, 4096),
+  };
   for await (const chunk of records(trainReader)) for (const rec of chunk) builders[assign(rec.line)].add(rec);
   note(trainFile, trainReader.bad);
   const out = { train: builders.train.finish(), valid: builders.valid.finish(), test: builders.test.finish() };

@@ -7,7 +7,10 @@ import { deriveSeed, mulberry32, randNormal, zipfSampler } from "./prng";
 /**
  * A seeded synthetic click log with a known click function (DESIGN.md "Data"):
  *
- *   logit(x) = bias + Σ_f w_f[x_f] + Σ_{(i,j) planted} ⟨u_i[x_i], u_j[x_j]⟩,   y ~ Bernoulli(σ(logit))
+ *   logit(x) = bias + Σ_f w_f[x_f] + Σ_{(i,j) planted} ⟨u_i[x_i], u_j[x_j]⟩,   y ~ Bernoulli(p)
+ *   p = ρ + (1 − 2ρ)·σ(logit)        (label noise: each label flipped with probability ρ = `noise`)
+ *
+ * With `order` k > 2 each planted term is a k-way product Σ_d Π_{f ∈ tuple} u_f[x_f]_d instead of a pair's.
  *
  * Values of each field follow Zipf(`zipf`) popularity; first-order weights and the rank-`FACTOR_DIM` factors
  * are normal; `bias` is solved so that the mean click probability is `ctr`. Since p = σ(logit) is known per
@@ -37,8 +40,8 @@ export interface SyntheticData {
   train: SyntheticSplit;
   valid: SyntheticSplit;
   test: SyntheticSplit;
-  /** Planted interaction pairs (0-based field indices, i < j). */
-  pairs: [number, number][];
+  /** Planted interaction tuples (0-based field indices, ascending; pairs unless `order` > 2). */
+  pairs: number[][];
   bias: number;
   /** Bayes-optimal metrics of the test split: the true p scored against the labels. */
   bayes: { auc: number; logloss: number };
@@ -60,15 +63,36 @@ function check(cfg: SyntheticConfig): void {
   };
   if (!Number.isInteger(cfg.fields) || cfg.fields < 1) bad("fields", "an integer >= 1", cfg.fields);
   if (!Number.isInteger(cfg.vocabSize) || cfg.vocabSize < 1) bad("vocabSize", "an integer >= 1", cfg.vocabSize);
-  const maxPairs = (cfg.fields * (cfg.fields - 1)) / 2;
-  if (!Number.isInteger(cfg.interactions) || cfg.interactions < 0 || cfg.interactions > maxPairs)
-    bad("interactions", `an integer in 0..${maxPairs} (field pairs)`, cfg.interactions);
+  const order = cfg.order ?? 2;
+  if (!Number.isInteger(order) || order < 2 || order > cfg.fields) bad("order", `an integer in 2..${cfg.fields} (fields)`, cfg.order);
+  const maxTuples = binomial(cfg.fields, order);
+  if (!Number.isInteger(cfg.interactions) || cfg.interactions < 0 || cfg.interactions > maxTuples)
+    bad("interactions", `an integer in 0..${maxTuples} (field ${order === 2 ? "pairs" : `${order}-tuples`})`, cfg.interactions);
   if (!(cfg.zipf >= 0)) bad("zipf", "a number >= 0", cfg.zipf);
   if (!(cfg.ctr > 0 && cfg.ctr < 1)) bad("ctr", "a number in (0, 1)", cfg.ctr);
+  const noise = cfg.noise ?? 0;
+  if (!(noise >= 0 && noise < Math.min(cfg.ctr, 1 - cfg.ctr))) bad("noise", `a number in [0, ${Math.min(cfg.ctr, 1 - cfg.ctr)}) (below ctr and 1 − ctr)`, cfg.noise);
   for (const k of ["train", "valid", "test"] as const) {
     const n = cfg.rows?.[k];
     if (!Number.isInteger(n) || n! < 1) bad(`rows.${k}`, "an integer >= 1", n);
   }
+}
+
+function binomial(n: number, k: number): number {
+  let c = 1;
+  for (let i = 0; i < k; i++) c = (c * (n - i)) / (i + 1);
+  return Math.round(c);
+}
+
+/** Every `k`-subset of 0..n−1 in lexicographic order. */
+function combinations(n: number, k: number): number[][] {
+  const out: number[][] = [];
+  const pick = (from: number, chosen: number[]): void => {
+    if (chosen.length === k) out.push([...chosen]);
+    else for (let i = from; i < n; i++) pick(i + 1, [...chosen, i]);
+  };
+  pick(0, []);
+  return out;
 }
 
 function sigmoid(z: number): number {
@@ -101,20 +125,25 @@ export function generateSynthetic(cfg: SyntheticConfig): SyntheticData {
   const w1Std = FIRST_ORDER_STD / Math.sqrt(F);
   const first = new Float64Array(F * V);
   for (let i = 0; i < first.length; i++) first[i] = w1Std * randNormal(paramRand);
-  const allPairs: [number, number][] = [];
-  for (let i = 0; i < F; i++) for (let j = i + 1; j < F; j++) allPairs.push([i, j]);
-  const pairs: [number, number][] = [];
+  const order = cfg.order ?? 2;
+  const noise = cfg.noise ?? 0;
+  const allTuples = combinations(F, order);
+  const pairs: number[][] = [];
   for (let k = 0; k < cfg.interactions; k++) {
-    const pick = k + Math.floor(paramRand() * (allPairs.length - k));
-    [allPairs[k], allPairs[pick]] = [allPairs[pick]!, allPairs[k]!];
-    pairs.push(allPairs[k]!);
+    const pick = k + Math.floor(paramRand() * (allTuples.length - k));
+    [allTuples[k], allTuples[pick]] = [allTuples[pick]!, allTuples[k]!];
+    pairs.push(allTuples[k]!);
   }
-  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  // Var⟨u_i, u_j⟩ = FACTOR_DIM · s^4 = INTERACTION_STD^2.
-  const uStd = Math.sqrt(INTERACTION_STD / Math.sqrt(FACTOR_DIM));
+  pairs.sort((a, b) => {
+    for (let i = 0; i < order; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+    return 0;
+  });
+  // Var of one term = FACTOR_DIM · s^(2·order) = INTERACTION_STD^2 (s = √(INTERACTION_STD / √FACTOR_DIM) for pairs).
+  const termScale = INTERACTION_STD / Math.sqrt(FACTOR_DIM);
+  const uStd = order === 2 ? Math.sqrt(termScale) : termScale ** (1 / order);
   const factors = new Map<number, Float64Array>();
-  for (const [i, j] of pairs)
-    for (const f of [i, j])
+  for (const tuple of pairs)
+    for (const f of tuple)
       if (!factors.has(f)) {
         const u = new Float64Array(V * FACTOR_DIM);
         for (let k = 0; k < u.length; k++) u[k] = uStd * randNormal(paramRand);
@@ -147,16 +176,17 @@ export function generateSynthetic(cfg: SyntheticConfig): SyntheticData {
       values[at + f] = v;
       s += first[f * V + v]!;
     }
-    for (const [i, j] of pairs) {
-      const ui = factors.get(i)!;
-      const uj = factors.get(j)!;
-      const a = values[at + i]! * FACTOR_DIM;
-      const b = values[at + j]! * FACTOR_DIM;
-      for (let k = 0; k < FACTOR_DIM; k++) s += ui[a + k]! * uj[b + k]!;
+    for (const tuple of pairs) {
+      for (let k = 0; k < FACTOR_DIM; k++) {
+        let product = 1;
+        for (const f of tuple) product *= factors.get(f)![values[at + f]! * FACTOR_DIM + k]!;
+        s += product;
+      }
     }
     scores[r] = s;
   }
-  const bias = solveBias(scores, Math.min(total, BIAS_SAMPLE), cfg.ctr);
+  // Label noise moves the mean click rate towards 1/2: the noise-free rate is solved so that the noisy one is `ctr`.
+  const bias = solveBias(scores, Math.min(total, BIAS_SAMPLE), (cfg.ctr - noise) / (1 - 2 * noise));
 
   const names: string[] = [];
   for (let v = 0; v < V; v++) names.push(`v${v}`);
@@ -169,7 +199,7 @@ export function generateSynthetic(cfg: SyntheticConfig): SyntheticData {
       const row: string[] = new Array(F);
       for (let f = 0; f < F; f++) row[f] = names[values[g * F + f]!]!;
       rows[r] = row;
-      const p = sigmoid(bias + scores[g]!);
+      const p = noise + (1 - 2 * noise) * sigmoid(bias + scores[g]!);
       probs[r] = p;
       labels[r] = labelRand() < p ? 1 : 0;
     }

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { DistillConfig, StudentConfig, TrainingConfig } from "../config-types";
-import type { EncodedDataset } from "../data/dataset";
+import type { EncodedDataset, RowDataset } from "../data/dataset";
 import { deriveSeed } from "../data/prng";
 import { randomSource } from "../layers/random";
 import type { Logger } from "../log";
@@ -36,7 +36,7 @@ export function studentHyperparameters(student: StudentConfig): Record<string, u
 }
 
 export interface DistillInputs {
-  train: EncodedDataset;
+  train: RowDataset;
   valid: EncodedDataset;
   totalRows: number;
   /** The ensemble's logits for every row of train and valid, in row order. */

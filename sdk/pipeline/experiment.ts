@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DistillConfig, EnsembleKind, RunConfig } from "../config-types";
-import { prepareData } from "../data/prepare";
+import { disposeData, prepareData, type PreparedData } from "../data/prepare";
 import { distillStudent } from "../distill/distill";
 import { buildEnsemble, type EnsembleLogits } from "../distill/ensemble";
 import type { Logger } from "../log";
@@ -76,6 +76,16 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const data = await prepareData(config.data, { seed: config.training.seed, log });
+  try {
+    return await experimentOn(data, options);
+  } finally {
+    disposeData(data);
+  }
+}
+
+/** The experiment on prepared data (runExperiment disposes the data after it). */
+async function experimentOn(data: PreparedData, options: ExperimentOptions): Promise<ExperimentResult> {
+  const { config, outDir, log } = options;
   const teachers = await trainTeachers(config, data, outDir, log);
   const logits = teacherLogits(teachers);
   const rows: ExperimentRow[] = teachers.map((t) => ({

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { RowRangeReader } from "../data/dataset";
 import type { PreparedData } from "../data/prepare";
 import { UserError } from "../errors";
 import { gatherEmbeddings, predictOutputs, type SideInput } from "../train/step";
@@ -16,8 +17,8 @@ export function bestTeacher(teachers: TeacherResult[]): TeacherResult & { traine
 export function hintTargets(teacher: TeacherResult & { trained: TrainedModel }, data: PreparedData): SideInput {
   const { model } = teacher.trained;
   const t = data.train;
-  const S = t.layout.numSlots;
-  const dim = tf.tidy(() => model.forward(gatherEmbeddings(model, { ids: t.ids.subarray(0, S), values: t.values.subarray(0, S), n: 1, layout: t.layout }), false).hidden?.shape[1]);
+  const first = { ...new RowRangeReader(t, t.layout.numSlots, 1).read(0, 1), n: 1, layout: t.layout };
+  const dim = tf.tidy(() => model.forward(gatherEmbeddings(model, first), false).hidden?.shape[1]);
   if (dim === undefined) throw new UserError(`distill.hint: teacher ${teacher.name} has no hidden layer to give hints`);
   return { values: predictOutputs(model, t, (o) => o.hidden!, dim), dim };
 }

@@ -2,7 +2,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunConfig } from "../config-types";
 import { saveFeatureMap } from "../data/feature-map-io";
-import { prepareData, type PreparedData } from "../data/prepare";
+import { disposeData, prepareData, type PreparedData } from "../data/prepare";
 import { studentWeightsOf } from "../distill/student-weights";
 import type { Logger } from "../log";
 import { saveCheckpoint } from "../train/checkpoint";
@@ -98,6 +98,10 @@ export async function distillStage(options: RunOptions, data: PreparedData, pret
 export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const started = performance.now();
   const { data, teachers } = await trainStage(options);
-  const report = await distillStage(options, data, teachers);
-  return { ...report, seconds: (performance.now() - started) / 1000 };
+  try {
+    const report = await distillStage(options, data, teachers);
+    return { ...report, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    disposeData(data);
+  }
 }

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { RunConfig } from "../config-types";
-import type { EncodedDataset } from "../data/dataset";
+import type { RowDataset } from "../data/dataset";
 import { canonicalJson } from "../data/feature-map-io";
 import type { PreparedData } from "../data/prepare";
 import type { TeacherLogits } from "../distill/ensemble";
@@ -31,7 +31,7 @@ function withMetrics(name: string, trained: TrainedModel | null, logits: Teacher
 
 /** A trained teacher's logits and metrics on every split. */
 export function teacherResultOf(name: string, trained: TrainedModel, data: PreparedData): TeacherResult {
-  const of = (ds: EncodedDataset) => predictLogits(trained.model, ds);
+  const of = (ds: RowDataset) => predictLogits(trained.model, ds);
   return withMetrics(name, trained, { train: of(data.train), valid: of(data.valid), test: of(data.test) }, data);
 }
 
@@ -78,7 +78,7 @@ async function trainConfiguredTeachers(config: RunConfig, data: PreparedData, ou
 }
 
 /** Column k of a split's logged teacher scores. */
-function scoreColumn(ds: EncodedDataset, k: number, dim: number, split: string, name: string): Float32Array {
+function scoreColumn(ds: RowDataset, k: number, dim: number, split: string, name: string): Float32Array {
   if (ds.scores === undefined) throw new UserError(`data.teacherScores: the ${split} split carries no column '${name}'`);
   const out = new Float32Array(ds.n);
   for (let i = 0; i < ds.n; i++) out[i] = ds.scores[i * dim + k]!;
@@ -89,7 +89,7 @@ function scoreColumn(ds: EncodedDataset, k: number, dim: number, split: string, 
 export function loggedTeachers(config: RunConfig, data: PreparedData, log: Logger): TeacherResult[] {
   const columns = config.data.teacherScores?.columns ?? [];
   return columns.map((name, k) => {
-    const of = (ds: EncodedDataset, split: string) => scoreColumn(ds, k, columns.length, split, name);
+    const of = (ds: RowDataset, split: string) => scoreColumn(ds, k, columns.length, split, name);
     const result = withMetrics(name, null, { train: of(data.train, "train"), valid: of(data.valid, "valid"), test: of(data.test, "test") }, data);
     log(`logged teacher ${name}: test AUC ${result.test.auc.toFixed(4)}, logloss ${result.test.logloss.toFixed(4)}`);
     return result;

@@ -1,5 +1,5 @@
 import { shuffledBatches } from "../data/batches";
-import type { EncodedDataset } from "../data/dataset";
+import type { RowDataset } from "../data/dataset";
 import { mulberry32 } from "../data/prng";
 import type { Logger } from "../log";
 import type { CtrModel } from "../models/model";
@@ -17,7 +17,7 @@ export interface MonitorResult {
 
 export interface FitOptions {
   label: string;
-  train: EncodedDataset;
+  train: RowDataset;
   batchSize: number;
   epochs: number;
   /** Epochs without improvement of the monitor before stopping (FuxiCTR: 2). */

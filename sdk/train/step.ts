@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Batch } from "../data/batches";
+import { RowRangeReader, type DiskDataset } from "../data/dataset";
 import type { EmbeddingTable } from "../layers/embedding-table";
 import type { CtrModel, ModelOutput } from "../models/model";
 import type { DenseOptimizer } from "./dense-optimizer";
@@ -181,17 +182,20 @@ export function trainStep(model: CtrModel, batch: Batch, loss: LossFunction, opt
 /** Rows per inference batch. */
 const PREDICT_BATCH = 4096;
 
+/** Rows to predict: encoded rows in memory, or a dataset whose rows are on disk. */
+export type PredictInput = EncodedInput | DiskDataset;
+
 /**
  * Runs `model` in inference mode over `n` encoded rows in chunks; `pick` selects what to keep of each
  * chunk's output ([m] or [m, k]), returned concatenated in row order.
  */
-export function predictOutputs(model: CtrModel, input: EncodedInput, pick: (out: ModelOutput) => tf.Tensor, width: number, side?: SideInput): Float32Array {
+export function predictOutputs(model: CtrModel, input: PredictInput, pick: (out: ModelOutput) => tf.Tensor, width: number, side?: SideInput): Float32Array {
   const { n, layout } = input;
-  const S = layout.numSlots;
+  const rows = new RowRangeReader(input, layout.numSlots, PREDICT_BATCH);
   const out = new Float32Array(n * width);
   for (let start = 0; start < n; start += PREDICT_BATCH) {
     const m = Math.min(PREDICT_BATCH, n - start);
-    const chunk = { ids: input.ids.subarray(start * S, (start + m) * S), values: input.values.subarray(start * S, (start + m) * S), n: m, layout };
+    const chunk = { ...rows.read(start, start + m), n: m, layout };
     const result = tf.tidy(() => {
       const sideInput = side === undefined ? undefined : tf.tensor2d(side.values.subarray(start * side.dim, (start + m) * side.dim), [m, side.dim]);
       return pick(model.forward(gatherEmbeddings(model, chunk), false, sideInput));
@@ -203,6 +207,6 @@ export function predictOutputs(model: CtrModel, input: EncodedInput, pick: (out:
 }
 
 /** Logits of `n` encoded rows, with the model in inference mode. */
-export function predictLogits(model: CtrModel, input: EncodedInput, side?: SideInput): Float32Array {
+export function predictLogits(model: CtrModel, input: PredictInput, side?: SideInput): Float32Array {
   return predictOutputs(model, input, (o) => o.logit, 1, side);
 }

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { EncodedDataset } from "../data/dataset";
+import type { EncodedDataset, RowDataset } from "../data/dataset";
 import { deriveSeed } from "../data/prng";
 import { randomSource } from "../layers/random";
 import type { Logger } from "../log";
@@ -51,7 +51,7 @@ export function bceLoss(logit: tf.Tensor1D, labels: tf.Tensor1D): tf.Scalar {
 export function trainOnLabels(
   modelName: string,
   hyperparameters: Record<string, unknown>,
-  data: { train: EncodedDataset; valid: EncodedDataset; totalRows: number },
+  data: { train: RowDataset; valid: EncodedDataset; totalRows: number },
   training: TrainingConfig,
   log: Logger,
   where: string,

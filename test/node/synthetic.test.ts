@@ -66,6 +66,27 @@ describe("generateSynthetic", () => {
     expect(Math.abs(meanY - 0.1)).toBeLessThan(0.01);
   });
 
+  it("plants 3-way interactions with order 3, each a product of three fields' factors", () => {
+    const g = generateSynthetic({ ...CFG, order: 3, interactions: 4 });
+    expect(g.pairs).toHaveLength(4);
+    for (const t of g.pairs) expect(t.length === 3 && t[0]! < t[1]! && t[1]! < t[2]!).toBe(true);
+    const many = { ...CFG, rows: { train: 10, valid: 10, test: 20000 }, fields: 8, interactions: 12, order: 3 };
+    expect(generateSynthetic(many).bayes.auc).toBeGreaterThan(generateSynthetic({ ...many, interactions: 0 }).bayes.auc);
+    expect(() => generateSynthetic({ ...CFG, order: 3, interactions: 21 })).toThrow("data.synthetic.interactions: expected an integer in 0..20 (field 3-tuples)");
+  });
+
+  it("label noise keeps the click rate at ctr, pulls every true probability towards 1/2 and lowers the Bayes AUC", () => {
+    const rows = { train: 20000, valid: 10, test: 20000 };
+    const clean = generateSynthetic({ ...CFG, rows });
+    const noisy = generateSynthetic({ ...CFG, rows, noise: 0.1 });
+    const meanP = noisy.train.probs.reduce((s, p) => s + p, 0) / rows.train;
+    expect(meanP).toBeCloseTo(CFG.ctr, 2);
+    expect(Math.min(...noisy.test.probs)).toBeGreaterThanOrEqual(0.1);
+    expect(Math.max(...noisy.test.probs)).toBeLessThanOrEqual(0.9);
+    expect(noisy.bayes.auc).toBeLessThan(clean.bayes.auc - 0.02);
+    expect(() => generateSynthetic({ ...CFG, noise: 0.3 })).toThrow("data.synthetic.noise");
+  });
+
   it("makes the planted interactions matter: removing them lowers the Bayes AUC", () => {
     const many = { ...CFG, rows: { train: 10, valid: 10, test: 20000 }, fields: 8, interactions: 12 };
     expect(generateSynthetic(many).bayes.auc).toBeGreaterThan(generateSynthetic({ ...many, interactions: 0 }).bayes.auc);
