@@ -79,6 +79,50 @@ function benchRows(n: number, totalRows: number, seed = 7): { ids: Int32Array; v
   return { ids, values };
 }
 
+/** Items a multi-valued field may hold in the pooled case (its slots). */
+const SEQUENCE_SLOTS = 8;
+
+/**
+ * The rows of `benchRows` with the last field made a mean-pooled sequence of 1..SEQUENCE_SLOTS items from that
+ * field's slice of the table (padding slots: the slice's first row, value 0), as the encoder lays them out.
+ */
+function pooledRows(ids: Int32Array, values: Float32Array, n: number, totalRows: number, seed = 11): { ids: Int32Array; values: Float32Array } {
+  const rnd = seeded(seed);
+  const S = FIELDS - 1 + SEQUENCE_SLOTS;
+  const perField = Math.floor(totalRows / FIELDS);
+  const base = (FIELDS - 1) * perField;
+  const out = { ids: new Int32Array(n * S).fill(base), values: new Float32Array(n * S) };
+  for (let r = 0; r < n; r++) {
+    out.ids.set(ids.subarray(r * FIELDS, r * FIELDS + FIELDS - 1), r * S);
+    out.values.set(values.subarray(r * FIELDS, r * FIELDS + FIELDS - 1), r * S);
+    const k = 1 + (r % SEQUENCE_SLOTS);
+    for (let s = 0; s < k; s++) {
+      const u = (rnd() + 1) / 2;
+      out.ids[r * S + FIELDS - 1 + s] = base + Math.min(perField - 1, Math.floor(perField * u * u * u));
+      out.values[r * S + FIELDS - 1 + s] = 1 / k;
+    }
+  }
+  return out;
+}
+
+/**
+ * The cost of pooling: the same student with its last field a sequence of SEQUENCE_SLOTS slots (46 slots in all)
+ * against the unpooled scorer, both at batch 256; checked against the plain-JS forward pass first.
+ */
+async function pooledCase(weights: StudentWeights, featureMapId: string, rows: { ids: Int32Array; values: Float32Array }, totalRows: number, ours: { name: string; score: ScoreBatch }, rounds: number, seconds: number): Promise<BenchCase> {
+  const pooledWeights = { ...weights, slotCounts: [...new Array<number>(FIELDS - 1).fill(1), SEQUENCE_SLOTS] };
+  const S = FIELDS - 1 + SEQUENCE_SLOTS;
+  const pooled = pooledRows(rows.ids, rows.values, POOL_ROWS, totalRows);
+  const scorer = Scorer.fromModule(new webAssembly.Module((await exportStudentWasm(pooledWeights, { featureMapId })).wasm));
+  const want = new JsScorer(pooledWeights).score(pooled.ids, pooled.values, 256);
+  const got = scorer.score(pooled.ids, pooled.values, 256);
+  const gap = Array.from(got).reduce((m, v, i) => Math.max(m, Math.abs(v - want[i]!)), 0);
+  if (!(gap < 1e-4)) throw new Error(`bench score: the pooled scorer disagrees with the reference by ${gap}`);
+  const contender = { name: "pooled", score: (row: number, batch: number) => scorer.score(pooled.ids.subarray(row * S), pooled.values.subarray(row * S), batch) };
+  const rates = await interleaved([contender, ours], 256, POOL_ROWS, rounds, seconds);
+  return rateCase(BENCH, `batch=256 sequence of ${SEQUENCE_SLOTS}`, "ours unpooled", rates.get("pooled")!, rates.get("ours")!, "rows/s", { slots: S, fields: FIELDS });
+}
+
 /** Dense flops per row: 2 · Σ inDim · outDim (the gather's F·D multiplies are not counted). */
 function flopsPerRow(w: StudentWeights): number {
   return w.layers.reduce((sum, l) => sum + 2 * l.inDim * l.outDim, 0);
@@ -295,6 +339,7 @@ export const benchmark: Benchmark = async ({ quick, log }: BenchOptions): Promis
     const drift = gapTo(exported[q].scorer.score(ids, values, probe));
     cases.push(rateCase(BENCH, `batch=256 ${q}`, "ours f32", rates.get(q)!, rates.get("ours")!, "rows/s", { maxAbsDiffVsF32: drift }));
   }
+  cases.push(await pooledCase(weights, featureMapId, { ids, values }, totalRows, ours, rounds, seconds));
   for (const q of ["fp16", "int8"] as const) {
     cases.push(costCase(BENCH, `size ${q}`, "f32 module", exported[q].wasm.byteLength, exported.none.wasm.byteLength, "bytes", { gzip: exported[q].gzip, f32Gzip: exported.none.gzip }));
   }

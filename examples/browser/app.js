@@ -54,6 +54,7 @@ function exampleRows(map) {
       else if (f.type === "numeric") row[f.name] = f.transform === "standard" ? f.a + r * f.b : r;
       else if (f.type === "log-square") row[f.name] = r + 1;
       else if (f.type === "quantile") row[f.name] = f.boundaries[Math.min(r, f.boundaries.length - 1)] ?? 0;
+      else if (f.type === "sequence") row[f.name] = f.vocab.slice(r, r + 2);
     }
     return row;
   });

@@ -1,0 +1,33 @@
+/**
+ * Diagnostic: does a model's embedding table grow or shrink under training? Trains MODEL on a preset with the
+ * given embedding init std(s), and prints test AUC / logloss and the table's RMS (init RMS = the std).
+ * Used for BENCHMARKS.md's note on NFM and FiBiNET on MovieLens (the L2 pull against a tiny data gradient).
+ *
+ *   npx esbuild scripts/embedding-growth.ts --bundle --platform=node --format=esm --packages=external \
+ *     --outfile=dist/embedding-growth.js && node dist/embedding-growth.js CONFIG MODEL EPOCHS REG STD [STD …]
+ */
+import { readFileSync } from "node:fs";
+import { selectBackend } from "../sdk/backend";
+import { parseConfig } from "../sdk/config";
+import { prepareData } from "../sdk/data/prepare";
+import { silentLogger } from "../sdk/log";
+import { evaluateLogits } from "../sdk/train/evaluate";
+import { predictLogits } from "../sdk/train/step";
+import { trainOnLabels } from "../sdk/train/train-teacher";
+
+const [configPath, model, epochs, regularizer, ...stds] = process.argv.slice(2);
+if (configPath === undefined || model === undefined || stds.length === 0) {
+  process.stderr.write("usage: embedding-growth CONFIG MODEL EPOCHS REG STD [STD …]\n");
+  process.exit(1);
+}
+await selectBackend("wasm");
+const config = parseConfig(JSON.parse(readFileSync(configPath, "utf8")), configPath);
+const data = await prepareData(config.data, { seed: config.training.seed });
+for (const std of stds.map(Number)) {
+  const hp = { embeddingInitStd: std, embeddingRegularizer: Number(regularizer) };
+  const trained = trainOnLabels(model, hp, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, { ...config.training, epochs: Number(epochs) }, silentLogger, model, 0);
+  const table = trained.model.tables[0]!.weights;
+  const rms = Math.sqrt(table.reduce((s, w) => s + w * w, 0) / table.length);
+  const m = evaluateLogits(data.test.labels, predictLogits(trained.model, data.test));
+  console.log(`${model} init std ${std}, L2 ${regularizer}, ${epochs} epochs: test AUC ${m.auc.toFixed(4)}, logloss ${m.logloss.toFixed(4)}, embedding RMS ${rms.toExponential(2)}`);
+}
