@@ -13,7 +13,6 @@ import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../sdk/backend";
 import { parseConfig } from "../sdk/config";
 import { prepareData } from "../sdk/data/prepare";
-import { silentLogger } from "../sdk/log";
 import { evaluateLogits } from "../sdk/train/evaluate";
 import { gatherEmbeddings, predictLogits } from "../sdk/train/step";
 import { trainOnLabels } from "../sdk/train/train-teacher";
@@ -24,11 +23,15 @@ if (configPath === undefined || model === undefined || stds.length === 0) {
   process.exit(1);
 }
 await selectBackend("wasm");
+/** Each epoch's validation line on stderr (the test metrics go to stdout at the end). */
+const epochLines = (line: string): void => {
+  if (line.includes("valid auc")) process.stderr.write(line + "\n");
+};
 const config = parseConfig(JSON.parse(readFileSync(configPath, "utf8")), configPath);
 const data = await prepareData(config.data, { seed: config.training.seed });
 for (const std of stds.map(Number)) {
   const hp = { embeddingInitStd: std, embeddingRegularizer: Number(regularizer) };
-  const trained = trainOnLabels(model, hp, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, { ...config.training, epochs: Number(epochs) }, silentLogger, model, 0);
+  const trained = trainOnLabels(model, hp, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, { ...config.training, epochs: Number(epochs) }, epochLines, model, 0);
   const table = trained.model.tables[0]!.weights;
   const rms = Math.sqrt(table.reduce((s, w) => s + w * w, 0) / table.length);
   const m = evaluateLogits(data.test.labels, predictLogits(trained.model, data.test));
