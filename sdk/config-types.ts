@@ -14,7 +14,7 @@ export interface FeatureConfig {
   type: "categorical" | "hashed" | "numeric" | "quantile" | "sequence";
   /** categorical / log-square vocabularies keep values seen at least this often in train (default 1). */
   minCount?: number;
-  /** hashed: number of buckets (required). */
+  /** hashed: number of buckets (required); sequence: hash the items into this many buckets instead of a vocabulary. */
   buckets?: number;
   /** numeric: "none" | "standard" | "minmax" | "log-square" (Criteo's, becomes a vocabulary). */
   transform?: "none" | "standard" | "minmax" | "log-square";

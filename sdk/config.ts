@@ -92,7 +92,7 @@ function parseFeature(value: unknown, path: Path): FeatureConfig {
   const feature: FeatureConfig = { name: string(f, "name", path), type };
   if (f.column !== undefined) feature.column = string(f, "column", path);
   if (f.minCount !== undefined) feature.minCount = integer(f, "minCount", path, undefined, 1);
-  if (type === "hashed") feature.buckets = integer(f, "buckets", path, undefined, 1);
+  if (type === "hashed" || (type === "sequence" && f.buckets !== undefined)) feature.buckets = integer(f, "buckets", path, undefined, 1);
   if (type === "numeric") feature.transform = oneOf(f, "transform", path, ["none", "standard", "minmax", "log-square"] as const, "none");
   if (type === "quantile") feature.quantiles = integer(f, "quantiles", path, 10, 2);
   if (type === "sequence") {

@@ -46,7 +46,11 @@ function accumulator(f: FeatureConfig, index: number): Accumulator {
       return { add: t.add, spec: (offset) => { const vocab = vocabulary(t.counts, minCount); return { name: f.name, type: "categorical", offset, size: vocab.length + 2, vocab }; } };
     }
     case "sequence": {
-      const { separator = DEFAULT_SEPARATOR, maxLength = DEFAULT_MAX_LENGTH, pooling = "mean" } = f;
+      const { separator = DEFAULT_SEPARATOR, maxLength = DEFAULT_MAX_LENGTH, pooling = "mean", buckets } = f;
+      if (buckets !== undefined) {
+        if (!Number.isInteger(buckets) || buckets < 1) throw new UserError(`feature '${f.name}': 'buckets' must be an integer >= 1`);
+        return { add: () => {}, spec: (offset) => ({ name: f.name, type: "sequence", offset, size: buckets + 1, vocab: [], buckets, separator, maxLength, pooling }) };
+      }
       const counts = new Map<string, number>();
       return {
         add: (cell) => {

@@ -94,6 +94,8 @@ function sequenceItems(spec: SequenceFeature, raw: unknown, row: number, source:
 function sequenceEncoder(spec: SequenceFeature, source: RawSource): FieldEncoder {
   const index = vocabularyIndex(spec.vocab);
   const oov = spec.vocab.length + 1;
+  const { buckets } = spec;
+  const itemRow = (key: string): number => (buckets === undefined ? (index.get(key) ?? oov) : 1 + (hash32(key) % buckets));
   const base = spec.offset;
   const L = spec.maxLength;
   return (raw, row, ids, values, at) => {
@@ -102,7 +104,7 @@ function sequenceEncoder(spec: SequenceFeature, source: RawSource): FieldEncoder
     const k = items.length;
     const weight = spec.pooling === "mean" && k > 0 ? 1 / k : 1;
     for (let s = 0; s < L; s++) {
-      ids[at + s] = base + (s < k ? (index.get(categoricalKey(spec, items[s], row, source)) ?? oov) : 0);
+      ids[at + s] = base + (s < k ? itemRow(categoricalKey(spec, items[s], row, source)) : 0);
       values[at + s] = s < k ? weight : s === 0 ? 1 : 0;
     }
   };

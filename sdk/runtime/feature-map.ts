@@ -11,7 +11,8 @@
  * - categorical / log-square / quantile: 0 = missing, 1..V = vocabulary (or bucket), V+1 = out-of-vocabulary.
  * - hashed: 0 = missing, 1 + hash32(value) % buckets.
  * - numeric (none | standard | minmax): 0 = the value row (value = transformed x), 1 = missing (value 1).
- * - sequence: like categorical per item; an empty or missing sequence is row 0 with value 1 in its first slot;
+ * - sequence: like categorical (or hashed, with `buckets`) per item; an empty or missing sequence is row 0 with
+ *   value 1 in its first slot;
  *   unused slots are row 0 with value 0 (they add nothing).
  *
  * This file has no Node or tfjs imports: the worker and browsers load it as well.
@@ -79,7 +80,10 @@ export interface SequenceFeature {
   type: "sequence";
   offset: number;
   size: number;
+  /** Items looked up like a categorical value (empty when the items are hashed). */
   vocab: string[];
+  /** When set, items are hashed instead (1 + hash32(item) % buckets, as a hashed feature); size = buckets + 1. */
+  buckets?: number;
   separator: string;
   maxLength: number;
   pooling: SequencePooling;
@@ -127,6 +131,8 @@ export function validateFeatureMap(doc: unknown): FeatureMap {
     if (!FEATURE_TYPES.has(f.type)) throw new FeatureMapError(`feature map: feature '${f.name}' has unknown type ${JSON.stringify(f.type)}`);
     if (f.type === "sequence" && !(Number.isInteger(f.maxLength) && f.maxLength >= 1 && typeof f.separator === "string" && f.separator !== "" && (f.pooling === "mean" || f.pooling === "sum")))
       throw new FeatureMapError(`feature map: sequence feature '${f.name}' needs an integer maxLength ≥ 1, a non-empty separator and pooling "mean" or "sum"`);
+    if (f.type === "sequence" && f.buckets !== undefined && !(Number.isInteger(f.buckets) && f.buckets >= 1 && f.vocab.length === 0 && f.size === f.buckets + 1))
+      throw new FeatureMapError(`feature map: hashed sequence feature '${f.name}' needs integer buckets ≥ 1, an empty vocab and size buckets + 1`);
     if (f.offset !== offset) throw new FeatureMapError(`feature map: feature '${f.name}' has offset ${f.offset}, expected ${offset}`);
     if (!(f.size >= 1)) throw new FeatureMapError(`feature map: feature '${f.name}' has bad size ${f.size}`);
     offset += f.size;

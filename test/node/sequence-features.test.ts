@@ -17,6 +17,7 @@ import { silentLogger } from "../../sdk/log";
 import { buildModel } from "../../sdk/models/zoo";
 import { runPipeline } from "../../sdk/pipeline/run";
 import { EncodeError, RowEncoder } from "../../sdk/runtime/encode";
+import { hash32 } from "../../sdk/runtime/hash";
 import { FeatureMapError, validateFeatureMap, type SequenceFeature } from "../../sdk/runtime/feature-map";
 import { featureMapSlots, poolSlots, slotLayoutOf, spreadFieldGradient } from "../../sdk/runtime/slots";
 import { probabilities } from "../../sdk/train/evaluate";
@@ -64,6 +65,8 @@ describe("fitting a sequence feature", () => {
     const data = (feature: object) => ({ data: { train: "t.csv", split: [0.8, 0.1, 0.1], format: "csv", label: "click", features: [feature] }, teachers: [{ model: "LR" }] });
     expect(parseConfig(data({ name: "g", type: "sequence" })).data.features[0]).toEqual({ name: "g", type: "sequence", separator: "|", maxLength: 8, pooling: "mean" });
     expect(parseConfig(data({ name: "g", type: "sequence", separator: ",", maxLength: 5, pooling: "sum" })).data.features[0]).toMatchObject({ separator: ",", maxLength: 5, pooling: "sum" });
+    expect(parseConfig(data({ name: "g", type: "sequence", buckets: 1000 })).data.features[0]).toMatchObject({ type: "sequence", buckets: 1000 });
+    expect(() => parseConfig(data({ name: "g", type: "sequence", buckets: 0 }))).toThrow("config.data.features[0].buckets");
     expect(() => parseConfig(data({ name: "g", type: "sequence", separator: "" }))).toThrow("config.data.features[0].separator");
     expect(() => parseConfig(data({ name: "g", type: "sequence", maxLength: 0 }))).toThrow("config.data.features[0].maxLength");
     expect(() => parseConfig(data({ name: "g", type: "sequence", pooling: "max" }))).toThrow("config.data.features[0].pooling");
@@ -121,6 +124,16 @@ describe("encoding a sequence into slots", () => {
       expect(error).toBeInstanceOf(EncodeError);
       expect((error as EncodeError).field).toBe("tags");
     }
+  });
+
+  it("a hashed sequence (buckets) needs no vocabulary: item rows are 1 + hash32(item) % buckets, as a hashed feature's", () => {
+    const map = fitFeatureMap([{ name: "tags", type: "sequence", buckets: 16, maxLength: 3, pooling: "sum" }], "click", [["a|b"], ["zzz"]]);
+    expect(map.features[0]).toMatchObject({ type: "sequence", vocab: [], buckets: 16, size: 17 });
+    expect(() => validateFeatureMap(map)).not.toThrow();
+    const out = new RowEncoder(map, "json").encodeObjects([{ tags: ["never-seen", "b", "never-seen"] }, { tags: [] }]);
+    expect([...out.ids]).toEqual([1 + (hash32("never-seen") % 16), 1 + (hash32("b") % 16), 1 + (hash32("never-seen") % 16), 0, 0, 0]);
+    expect([...out.values]).toEqual([1, 1, 1, 1, 0, 0]);
+    expect(() => validateFeatureMap({ ...map, features: [{ ...map.features[0], size: 16 }], totalRows: 16 })).toThrow("hashed sequence feature 'tags'");
   });
 
   it("slot names map every column of an encoded row to its feature", () => {
