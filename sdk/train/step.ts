@@ -51,7 +51,16 @@ export interface EncodedInput {
 function fieldRows(table: EmbeddingTable, ids: Int32Array, values: Float32Array, n: number, layout: SlotLayout): Float32Array {
   const out = gatherBuffer(table, n * layout.numFields * table.dim);
   if (!layout.pooled) return table.gather(ids, values, n * layout.numSlots, out);
-  return poolSlots(table.gather(ids, values, n * layout.numSlots), layout, n, table.dim, out);
+  return poolSlots(table.gather(ids, values, n * layout.numSlots, slotBuffer(table, n * layout.numSlots * table.dim)), layout, n, table.dim, out);
+}
+
+/** Reused slot rows per table: pooling reads them at once, so one buffer serves every step and backend. */
+const slotScratch = new WeakMap<EmbeddingTable, Float32Array<ArrayBuffer>>();
+
+function slotBuffer(table: EmbeddingTable, size: number): Float32Array<ArrayBuffer> {
+  let buffer = slotScratch.get(table);
+  if (buffer === undefined || buffer.length < size) slotScratch.set(table, (buffer = new Float32Array(size)));
+  return buffer.subarray(0, size);
 }
 
 /** Gathers each embedding table's rows for the batch as a [n, F, dim] tensor. */
