@@ -6,6 +6,7 @@ import { DatasetBuilder, DiskDatasetBuilder, encodeRecords, encodeRecordStream, 
 import { FeatureMapFitter } from "./feature-map-fit";
 import { hashUniform } from "./prng";
 import { assembledChunks, columnOf, planCells } from "./cell-plan";
+import { withReadProgress } from "./read-progress";
 import { openRecords, type RecordReader } from "./readers/index";
 import { BadLines, type BadLineSummary, type RawRecord, type ReaderOptions } from "./readers/types";
 import { generateSynthetic, syntheticFeatures } from "./synthetic";
@@ -141,12 +142,13 @@ async function prepareFiles(data: DataConfig, opts: PrepareOptions): Promise<Pre
   const ro = readerOptions(data, skip, plan.select);
   const assign = splitPlan(data, opts.seed);
   const trainFile = data.train;
-  const records = (reader: RecordReader) => assembledChunks(reader.chunks(), plan);
+  const log = opts.log ?? (() => {});
+  const records = (reader: RecordReader, label: string) => assembledChunks(withReadProgress(reader, log, label), plan);
 
   // Pass 1: fit the feature map on the train part.
   const fitter = new FeatureMapFitter(data.features, data.label, trainFile);
   const fitBad = new BadLines(skip);
-  for await (const chunk of records(openRecords(trainFile, ro)))
+  for await (const chunk of records(openRecords(trainFile, ro), "fitting the feature map:"))
     for (const rec of chunk) {
       if (assign(rec.line) !== "train") continue;
       try {
@@ -173,14 +175,14 @@ async function prepareFiles(data: DataConfig, opts: PrepareOptions): Promise<Pre
     valid: new DatasetBuilder(encoder, trainFile, options, 4096),
     test: new DatasetBuilder(encoder, trainFile, options, 4096),
   };
-  for await (const chunk of records(trainReader)) for (const rec of chunk) builders[assign(rec.line)].add(rec);
+  for await (const chunk of records(trainReader, "encoding:")) for (const rec of chunk) builders[assign(rec.line)].add(rec);
   note(trainFile, trainReader.bad);
   const out = { train: builders.train.finish(), valid: builders.valid.finish(), test: builders.test.finish() };
   for (const p of ["valid", "test"] as const) {
     const file = data[p];
     if (file === undefined) continue;
     const reader = openRecords(file, ro);
-    out[p] = await encodeRecordStream(encoder, records(reader), file, { bad: reader.bad, ...scores });
+    out[p] = await encodeRecordStream(encoder, records(reader, `encoding the ${p} file:`), file, { bad: reader.bad, ...scores });
     note(file, reader.bad);
   }
   return { featureMap, ...out, ...(skipped.length > 0 ? { skipped } : {}) };

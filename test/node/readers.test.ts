@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DataError, UserError } from "../../sdk/errors";
 import { openRecords, splitQuoted, type ReaderOptions } from "../../sdk/data/readers/index";
+import { withReadProgress } from "../../sdk/data/read-progress";
 
 const dir = mkdtempSync(join(tmpdir(), "readers-"));
 let counter = 0;
@@ -164,5 +165,27 @@ describe("reader errors", () => {
     expect(summary.skipped).toBe(8);
     expect(summary.first.length).toBe(5);
     expect(summary.first[0]).toMatch(/:2: field 'y': label must be 0 or 1, got 7$/);
+  });
+});
+
+describe("read progress", () => {
+  it("passes a reader's chunks through unchanged and ends with every byte of the file counted", async () => {
+    const text = "click,a,b\n" + Array.from({ length: 5000 }, (_, i) => `${i % 2},x${i},y${i}`).join("\n") + "\n";
+    const path = file(text);
+    const options: ReaderOptions = { ...CSV, chunkSize: 4096 };
+    const plain = await openRecords(path, options).readAll();
+    const reader = openRecords(path, options);
+    const seen: unknown[] = [];
+    let chunks = 0;
+    let lastBytes = 0;
+    for await (const chunk of withReadProgress(reader, () => {}, "test")) {
+      chunks++;
+      expect(reader.bytesRead).toBeGreaterThanOrEqual(lastBytes);
+      lastBytes = reader.bytesRead;
+      seen.push(...chunk);
+    }
+    expect(seen).toEqual(plain);
+    expect(chunks).toBeGreaterThan(10);
+    expect(reader.bytesRead).toBe(Buffer.byteLength(text));
   });
 });

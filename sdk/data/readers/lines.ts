@@ -9,6 +9,8 @@ export const DEFAULT_CHUNK_SIZE = 1 << 20;
 export interface LineChunk {
   first: number;
   lines: string[];
+  /** Bytes of the file read so far (for progress). */
+  bytesRead: number;
 }
 
 /** Refuses a missing path, a directory and an empty file with one clear line. */
@@ -43,14 +45,14 @@ export async function* readLineChunks(file: string, chunkSize = DEFAULT_CHUNK_SI
         const l = lines[i]!;
         if (l.endsWith("\r")) lines[i] = l.slice(0, -1);
       }
-      yield { first: next, lines };
+      yield { first: next, lines, bytesRead: stream.bytesRead };
       next += lines.length;
     }
   } finally {
     stream.destroy();
   }
   if (rest.endsWith("\r")) rest = rest.slice(0, -1);
-  if (rest !== "") yield { first: next, lines: [rest] };
+  if (rest !== "") yield { first: next, lines: [rest], bytesRead: stream.bytesRead };
 }
 
 /** True for a line with nothing but whitespace (skipped by every reader). */

@@ -10,6 +10,8 @@ export abstract class RecordReader {
   readonly bad: BadLines;
   /** Column names of the file once known (header, `columns`, or generated), else null. */
   names: string[] | null = null;
+  /** Bytes of the file consumed so far, for progress (0 where a format cannot tell). */
+  bytesRead = 0;
 
   constructor(
     readonly file: string,
@@ -26,7 +28,8 @@ export abstract class RecordReader {
   /** Records in chunks: cheaper to iterate than one await per record. */
   async *chunks(): AsyncGenerator<RawRecord[]> {
     let started = false;
-    for await (const { first, lines } of readLineChunks(this.file, this.options.chunkSize)) {
+    for await (const { first, lines, bytesRead } of readLineChunks(this.file, this.options.chunkSize)) {
+      this.bytesRead = bytesRead;
       const out: RawRecord[] = [];
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i]!;
