@@ -1,11 +1,11 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** Rows per block: the unit of writes, of shuffling and of the shuffle window (16,384 rows × S slots × 8 bytes). */
 export const DEFAULT_BLOCK_ROWS = 16_384;
 
-/** Temporary directories still alive; removed when the process exits, in case nobody called dispose(). */
+/** Temporary directories still alive where they could not be unlinked while open; removed at exit. */
 const live = new Set<string>();
 let hooked = false;
 
@@ -14,14 +14,26 @@ function removeLive(): void {
   live.clear();
 }
 
-function makeTempDir(): string {
-  if (!hooked) {
-    process.once("exit", removeLive);
-    hooked = true;
-  }
+/**
+ * A temporary directory holding `names`, opened for reading and writing. Where the system allows it (Linux,
+ * macOS), the directory is deleted at once: the open descriptors keep the data, and the kernel frees it when
+ * they close, however the process ends (Ctrl-C, a kill, a crash). A signal handler could not do as well: it
+ * would only run after the synchronous training loop, so Ctrl-C would no longer stop training. Elsewhere
+ * (Windows refuses to delete open files) the directory is removed by dispose() or at exit.
+ */
+function openTempFiles(names: readonly string[]): { dir: string; fds: number[] } {
   const dir = mkdtempSync(join(tmpdir(), "ctr-distill-"));
-  live.add(dir);
-  return dir;
+  const fds = names.map((name) => openSync(join(dir, name), "w+"));
+  try {
+    rmSync(dir, { recursive: true });
+  } catch {
+    if (!hooked) {
+      process.once("exit", removeLive);
+      hooked = true;
+    }
+    live.add(dir);
+  }
+  return { dir, fds };
 }
 
 function bytesOf(a: Int32Array | Float32Array): Uint8Array {
@@ -57,6 +69,11 @@ export class DiskRows {
     private readonly idsFd: number,
     private readonly valuesFd: number,
   ) {}
+
+  /** Bytes the two files take (their directory entries may already be gone; see openTempFiles). */
+  get bytesOnDisk(): number {
+    return fstatSync(this.idsFd).size + fstatSync(this.valuesFd).size;
+  }
 
   get numBlocks(): number {
     return Math.ceil(this.n / this.blockRows);
@@ -97,9 +114,9 @@ export class DiskRowWriter {
     readonly blockRows = DEFAULT_BLOCK_ROWS,
   ) {
     if (!Number.isInteger(blockRows) || blockRows < 1) throw new RangeError(`disk rows: 'blockRows' must be an integer >= 1, got ${blockRows}`);
-    this.dir = makeTempDir();
-    this.idsFd = openSync(join(this.dir, "ids.i32"), "w+");
-    this.valuesFd = openSync(join(this.dir, "values.f32"), "w+");
+    const { dir, fds } = openTempFiles(["ids.i32", "values.f32"]);
+    this.dir = dir;
+    [this.idsFd, this.valuesFd] = fds as [number, number];
   }
 
   /** Appends the first `rows` rows of `ids`/`values` (whole blocks, except possibly the last append). */

@@ -53,7 +53,7 @@ function trainBuilder(data: DataConfig, encoder: RowEncoder, file: string, optio
   return data.cache === "disk" ? new DiskDatasetBuilder(encoder, file, options) : new DatasetBuilder(encoder, file, options, 4096);
 }
 
-/** Deletes the temporary files of a disk-backed train split (they are removed at exit otherwise). */
+/** Frees the temporary files of a disk-backed train split now (the kernel frees them when the process ends otherwise). */
 export function disposeData(p: PreparedData): void {
   if ("store" in p.train) p.train.store.dispose();
 }
@@ -197,6 +197,7 @@ export async function prepareData(data: DataConfig, opts: PrepareOptions): Promi
   checkNonEmpty(prepared);
   const log = opts.log ?? (() => {});
   log(summaryLine(prepared));
+  if ("store" in prepared.train) log(`data: the train split's encoded rows are on disk (data.cache), ${(prepared.train.store.bytesOnDisk / 2 ** 20).toFixed(1)} MiB`);
   if (prepared.bayes !== undefined)
     log(`data: synthetic test split Bayes-optimal AUC ${prepared.bayes.auc.toFixed(4)}, logloss ${prepared.bayes.logloss.toFixed(4)}`);
   for (const s of prepared.skipped ?? []) log(`data: ${s.file}: skipped ${s.skipped} bad lines, first: ${s.first.join("; ")}`);

@@ -10,7 +10,8 @@ import type { RawRecord } from "./readers/types";
  */
 export async function* withReadProgress(reader: RecordReader, log: Logger, label: string): AsyncGenerator<RawRecord[]> {
   const progress = new ProgressLine(log);
-  const size = statSync(reader.file).size;
+  // Stat only once the reader has checked the file (a missing one is the reader's clear error, not ours).
+  let size = 0;
   let rows = 0;
   const line = (now: number): string => {
     const seconds = (now - progress.start) / 1000;
@@ -21,6 +22,7 @@ export async function* withReadProgress(reader: RecordReader, log: Logger, label
     return `  data: ${label} ${where}${rows.toLocaleString("en-US")} rows, ${Math.round(rate).toLocaleString("en-US")} rows/s${eta}`;
   };
   for await (const chunk of reader.chunks()) {
+    if (rows === 0) size = statSync(reader.file).size;
     rows += chunk.length;
     progress.update(line);
     yield chunk;

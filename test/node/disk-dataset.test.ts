@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -105,7 +106,7 @@ describe("disk-backed datasets", () => {
     });
     expect(most).toBe(blockRows);
     expect(ds.store.numBlocks).toBe(Math.ceil(memory.n / blockRows));
-    expect(statSync(join(ds.store.dir, "ids.i32")).size).toBe(memory.n * memory.layout.numSlots * 4);
+    expect(ds.store.bytesOnDisk).toBe(memory.n * memory.layout.numSlots * 8);
     expect(allRows(ds)).toEqual({ ids: [...memory.ids], values: [...memory.values] });
     ds.store.dispose();
   });
@@ -145,14 +146,32 @@ describe("disk-backed datasets", () => {
     ds.store.dispose();
   });
 
-  it("dispose removes the temporary files; later reads fail", async () => {
+  it("leaves no files behind: the directory is unlinked while open (POSIX), dispose closes them; later reads fail", async () => {
     const p = await prepareData(dataConfig(file, "disk"), { seed: 1 });
     const { store } = p.train as DiskDataset;
-    expect(existsSync(store.dir)).toBe(true);
+    if (process.platform !== "win32") expect(existsSync(store.dir)).toBe(false);
+    expect(() => store.read(0, 1, new Int32Array(64), new Float32Array(64))).not.toThrow();
     disposeData(p);
     expect(existsSync(store.dir)).toBe(false);
     expect(() => store.read(0, 1, new Int32Array(64), new Float32Array(64))).toThrow(/after dispose/);
     disposeData(p);
+  });
+});
+
+describe.skipIf(process.platform === "win32")("an interrupted run", () => {
+  it("stops at once on SIGINT during training and leaves no temporary rows behind", async () => {
+    const tmp = mkdtempSync(join(dir, "tmp-"));
+    const config = join(dir, "interrupted.json");
+    writeFileSync(config, JSON.stringify({ data: dataConfig(file, "disk"), teachers: [{ model: "DNN", hiddenUnits: [32] }], training: { epochs: 200, patience: 200, batchSize: 64 } }));
+    const child = spawn(process.execPath, [resolve("bin/ctr-distill.js"), "train", "--config", config, "--out", join(dir, "interrupted-run")], { env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", "ignore", "pipe"] });
+    const exited = new Promise<NodeJS.Signals | null>((done) => child.on("exit", (_code, signal) => done(signal)));
+    // Interrupt once the rows are on disk and training has begun (its first log line).
+    await new Promise<void>((training) => child.stderr!.on("data", (text: Buffer) => text.toString().includes("training DNN") && training()));
+    const stopped = Date.now();
+    child.kill("SIGINT");
+    expect(await exited).toBe("SIGINT");
+    expect(Date.now() - stopped).toBeLessThan(5_000);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });
 
