@@ -220,6 +220,7 @@ describe("the pipeline from a disk train split", () => {
 
 /** The real data sets beside the repository (absent in a user's clone): see ../shared/data/README.md. */
 const SHARED = resolve(process.cwd(), "../shared/data");
+if (!existsSync(SHARED)) console.log(`disk-dataset.test.ts: ${SHARED} is absent; skipping the frappe-x1 check from disk`);
 describe.skipIf(!existsSync(SHARED))("a shared data set from disk", () => {
   it("frappe-x1.json with cache 'disk': the row counts of the in-memory run", async () => {
     const cfg = parseConfig(JSON.parse(readFileSync(resolve(process.cwd(), "configs/frappe-x1.json"), "utf8")), "frappe-x1");
