@@ -14,7 +14,7 @@ import { buildModel } from "../sdk/models/zoo";
 import { packageRoot } from "../sdk/package-root";
 import { DenseOptimizer } from "../sdk/train/dense-optimizer";
 import { DEFAULT_OPTIMIZER } from "../sdk/train/optimizer-config";
-import { unpooledLayout } from "../sdk/runtime/slots";
+import { slotLayoutOf, unpooledLayout, type SlotLayout } from "../sdk/runtime/slots";
 import { emptyStepPhases, trainStep, type StepOptions, type StepPhases } from "../sdk/train/step";
 import { bceLoss } from "../sdk/train/train-teacher";
 import { rateCase, type BenchCase, type Benchmark, type BenchOptions } from "./harness";
@@ -101,6 +101,34 @@ function makeData(rows: number, seed = 2024): BenchData {
   return { ids, values, labels, rows };
 }
 
+/** Slots of the sequence that replaces the last field in the pooled ablation. */
+const SEQUENCE_SLOTS = 8;
+
+/**
+ * The rows of `data` with the last field made a mean-pooled sequence of 1..SEQUENCE_SLOTS items from that field's
+ * slice of the table (padding: the slice's first row, value 0), laid out as the encoder lays out slots.
+ */
+function pooledData(data: BenchData, seed = 7): { data: BenchData; layout: SlotLayout } {
+  const rand = mulberry32(seed);
+  const layout = slotLayoutOf([...new Array<number>(FIELDS - 1).fill(1), SEQUENCE_SLOTS]);
+  const S = layout.numSlots;
+  const perField = Math.floor(TOTAL_ROWS / FIELDS);
+  const base = (FIELDS - 1) * perField;
+  const ids = new Int32Array(data.rows * S).fill(base);
+  const values = new Float32Array(data.rows * S);
+  for (let r = 0; r < data.rows; r++) {
+    ids.set(data.ids.subarray(r * FIELDS, r * FIELDS + FIELDS - 1), r * S);
+    values.set(data.values.subarray(r * FIELDS, r * FIELDS + FIELDS - 1), r * S);
+    const k = 1 + (r % SEQUENCE_SLOTS);
+    for (let s = 0; s < k; s++) {
+      const u = rand();
+      ids[r * S + FIELDS - 1 + s] = base + Math.min(perField - 1, Math.floor(perField * u * u * u));
+      values[r * S + FIELDS - 1 + s] = 1 / k;
+    }
+  }
+  return { data: { ids, values, labels: data.labels, rows: data.rows }, layout };
+}
+
 /** Something trained in rounds: ours, an ablation of ours, or a PyTorch child process. */
 interface Runner {
   peer: string;
@@ -121,15 +149,16 @@ class OursTrainer {
   private next = 0;
   private readonly batches: Batch[];
 
-  constructor(name: string, data: BenchData) {
+  constructor(name: string, data: BenchData, layout: SlotLayout = unpooledLayout(FIELDS)) {
     this.model = buildModel(name, { embeddingDim: EMBEDDING_DIM, hiddenUnits: HIDDEN }, { numFields: FIELDS, totalRows: TOTAL_ROWS, rng: randomSource(1) });
-    this.options = { layout: unpooledLayout(FIELDS), clipNorm: 0, optimizer: this.optimizer, sparse: this.optimizer.config };
+    this.options = { layout, clipNorm: 0, optimizer: this.optimizer, sparse: this.optimizer.config };
     this.batches = [];
+    const S = layout.numSlots;
     for (let b = 0; b < data.rows / BATCH; b++) {
       const lo = b * BATCH;
       this.batches.push({
-        ids: data.ids.subarray(lo * FIELDS, (lo + BATCH) * FIELDS),
-        values: data.values.subarray(lo * FIELDS, (lo + BATCH) * FIELDS),
+        ids: data.ids.subarray(lo * S, (lo + BATCH) * S),
+        values: data.values.subarray(lo * S, (lo + BATCH) * S),
         labels: data.labels.subarray(lo, lo + BATCH),
         n: BATCH,
         index: Int32Array.from({ length: BATCH }, (_, i) => lo + i),
@@ -337,13 +366,17 @@ export const benchmark: Benchmark = async ({ quick, log }) => {
     for (const model of MODELS) {
       log(`== ${model}`);
       const trainer = new OursTrainer(model, data);
+      const pooled = pooledData(data);
+      const pooledTrainer = new OursTrainer(model, pooled.data, pooled.layout);
       const runners: Runner[] = [];
       try {
         trainer.steps(sizes.warmup);
+        pooledTrainer.steps(sizes.warmup);
         const ours = oursRunner(trainer, "ours", ALL_FIXES, { backend: backend.name, threads: "1" });
         runners.push(
           oursRunner(trainer, "ours, wasm fixes off", { matmulTranspose: false, blockedTranspose: false, sumLeadingAxes: false }, { ablation: "tfjs-backend-wasm kernels as shipped" }),
           oursRunner(trainer, "ours, matmul fix only", { matmulTranspose: true, blockedTranspose: false, sumLeadingAxes: false }, { ablation: "without blocked transpose and leading-axis sum" }),
+          oursRunner(pooledTrainer, `ours, a field pooled from ${SEQUENCE_SLOTS} slots`, ALL_FIXES, { ablation: `the last field a mean-pooled sequence of 1-${SEQUENCE_SLOTS} items (${pooled.layout.numSlots} slots)` }),
         );
         if (haveTorch) {
           const specs: TorchPeer[] = [];
@@ -389,6 +422,7 @@ export const benchmark: Benchmark = async ({ quick, log }) => {
       } finally {
         for (const r of runners) r.close();
         trainer.dispose();
+        pooledTrainer.dispose();
       }
     }
   } finally {
