@@ -10,6 +10,7 @@ import type { DenseLayerWeights, StudentWeights } from "../sdk/export/student-we
 import { instantiateBytes, webAssembly, type WasmMemory } from "../sdk/export/wasm-api";
 import { Scorer } from "../sdk/runtime/scorer";
 import { costCase, rateCase, type BenchCase, type Benchmark, type BenchOptions } from "./harness";
+import { withSequenceField } from "./sequence-rows";
 import { mulberry32 } from "../sdk/data/prng";
 
 /**
@@ -83,36 +84,13 @@ function benchRows(n: number, totalRows: number, seed = 7): { ids: Int32Array; v
 const SEQUENCE_SLOTS = 8;
 
 /**
- * The rows of `benchRows` with the last field made a mean-pooled sequence of 1..SEQUENCE_SLOTS items from that
- * field's slice of the table (padding slots: the slice's first row, value 0), as the encoder lays them out.
- */
-function pooledRows(ids: Int32Array, values: Float32Array, n: number, totalRows: number, seed = 11): { ids: Int32Array; values: Float32Array } {
-  const rnd = seeded(seed);
-  const S = FIELDS - 1 + SEQUENCE_SLOTS;
-  const perField = Math.floor(totalRows / FIELDS);
-  const base = (FIELDS - 1) * perField;
-  const out = { ids: new Int32Array(n * S).fill(base), values: new Float32Array(n * S) };
-  for (let r = 0; r < n; r++) {
-    out.ids.set(ids.subarray(r * FIELDS, r * FIELDS + FIELDS - 1), r * S);
-    out.values.set(values.subarray(r * FIELDS, r * FIELDS + FIELDS - 1), r * S);
-    const k = 1 + (r % SEQUENCE_SLOTS);
-    for (let s = 0; s < k; s++) {
-      const u = (rnd() + 1) / 2;
-      out.ids[r * S + FIELDS - 1 + s] = base + Math.min(perField - 1, Math.floor(perField * u * u * u));
-      out.values[r * S + FIELDS - 1 + s] = 1 / k;
-    }
-  }
-  return out;
-}
-
-/**
  * The cost of pooling: the same student with its last field a sequence of SEQUENCE_SLOTS slots (46 slots in all)
  * against the unpooled scorer, both at batch 256; checked against the plain-JS forward pass first.
  */
 async function pooledCase(weights: StudentWeights, featureMapId: string, rows: { ids: Int32Array; values: Float32Array }, totalRows: number, ours: { name: string; score: ScoreBatch }, rounds: number, seconds: number): Promise<BenchCase> {
-  const pooledWeights = { ...weights, slotCounts: [...new Array<number>(FIELDS - 1).fill(1), SEQUENCE_SLOTS] };
-  const S = FIELDS - 1 + SEQUENCE_SLOTS;
-  const pooled = pooledRows(rows.ids, rows.values, POOL_ROWS, totalRows);
+  const pooled = withSequenceField(rows, POOL_ROWS, FIELDS, totalRows, SEQUENCE_SLOTS, 11);
+  const pooledWeights = { ...weights, slotCounts: [...pooled.layout.slotCounts] };
+  const S = pooled.layout.numSlots;
   const scorer = Scorer.fromModule(new webAssembly.Module((await exportStudentWasm(pooledWeights, { featureMapId })).wasm));
   const want = new JsScorer(pooledWeights).score(pooled.ids, pooled.values, 256);
   const got = scorer.score(pooled.ids, pooled.values, 256);

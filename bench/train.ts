@@ -14,10 +14,11 @@ import { buildModel } from "../sdk/models/zoo";
 import { packageRoot } from "../sdk/package-root";
 import { DenseOptimizer } from "../sdk/train/dense-optimizer";
 import { DEFAULT_OPTIMIZER } from "../sdk/train/optimizer-config";
-import { slotLayoutOf, unpooledLayout, type SlotLayout } from "../sdk/runtime/slots";
+import { unpooledLayout, type SlotLayout } from "../sdk/runtime/slots";
 import { emptyStepPhases, trainStep, type StepOptions, type StepPhases } from "../sdk/train/step";
 import { bceLoss } from "../sdk/train/train-teacher";
 import { rateCase, type BenchCase, type Benchmark, type BenchOptions } from "./harness";
+import { withSequenceField } from "./sequence-rows";
 
 /**
  * `npm run bench -- train [--json] [--quick] [--install-peers]`: training samples/s of DNN and DeepFM (39 fields,
@@ -104,28 +105,9 @@ function makeData(rows: number, seed = 2024): BenchData {
 /** Slots of the sequence that replaces the last field in the pooled ablation. */
 const SEQUENCE_SLOTS = 8;
 
-/**
- * The rows of `data` with the last field made a mean-pooled sequence of 1..SEQUENCE_SLOTS items from that field's
- * slice of the table (padding: the slice's first row, value 0), laid out as the encoder lays out slots.
- */
-function pooledData(data: BenchData, seed = 7): { data: BenchData; layout: SlotLayout } {
-  const rand = mulberry32(seed);
-  const layout = slotLayoutOf([...new Array<number>(FIELDS - 1).fill(1), SEQUENCE_SLOTS]);
-  const S = layout.numSlots;
-  const perField = Math.floor(TOTAL_ROWS / FIELDS);
-  const base = (FIELDS - 1) * perField;
-  const ids = new Int32Array(data.rows * S).fill(base);
-  const values = new Float32Array(data.rows * S);
-  for (let r = 0; r < data.rows; r++) {
-    ids.set(data.ids.subarray(r * FIELDS, r * FIELDS + FIELDS - 1), r * S);
-    values.set(data.values.subarray(r * FIELDS, r * FIELDS + FIELDS - 1), r * S);
-    const k = 1 + (r % SEQUENCE_SLOTS);
-    for (let s = 0; s < k; s++) {
-      const u = rand();
-      ids[r * S + FIELDS - 1 + s] = base + Math.min(perField - 1, Math.floor(perField * u * u * u));
-      values[r * S + FIELDS - 1 + s] = 1 / k;
-    }
-  }
+/** `data` with the last field a mean-pooled sequence (bench/sequence-rows.ts). */
+function pooledData(data: BenchData): { data: BenchData; layout: SlotLayout } {
+  const { ids, values, layout } = withSequenceField(data, data.rows, FIELDS, TOTAL_ROWS, SEQUENCE_SLOTS, 7);
   return { data: { ids, values, labels: data.labels, rows: data.rows }, layout };
 }
 

@@ -232,7 +232,7 @@ export class DiskDatasetBuilder extends RecordEncoder<DiskDataset> {
     return { out: this.block, row: this.bufferedRows };
   }
 
-  /** The dataset, its slots on disk (call `store.dispose()` when done; they are removed at exit anyway). */
+  /** The dataset, its slots on disk (`store.dispose()` frees them early; the kernel frees them when the process ends). */
   finish(): DiskDataset {
     this.writer.append(this.block.ids, this.block.values, this.bufferedRows);
     return { ...this.info(), store: this.writer.finish() };

@@ -54,7 +54,7 @@ function fieldRows(table: EmbeddingTable, ids: Int32Array, values: Float32Array,
   return poolSlots(table.gather(ids, values, n * layout.numSlots, slotBuffer(table, n * layout.numSlots * table.dim)), layout, n, table.dim, out);
 }
 
-/** Reused slot rows per table: pooling reads them at once, so one buffer serves every step and backend. */
+/** Reused slot rows per table: pooling reads them at once, then the step's slot gradients reuse them. */
 const slotScratch = new WeakMap<EmbeddingTable, Float32Array<ArrayBuffer>>();
 
 function slotBuffer(table: EmbeddingTable, size: number): Float32Array<ArrayBuffer> {
@@ -170,7 +170,8 @@ export function trainStep(model: CtrModel, batch: Batch, loss: LossFunction, opt
     // Views of the backend's memory on wasm: no tf op may run until the tables have applied them.
     const tableGrads = model.tables.map((t, i) => {
       const fieldGrad = readOnlyValues(grads[leaves[i]!.name]!);
-      return layout.pooled ? spreadFieldGradient(fieldGrad, layout, n, t.dim) : fieldGrad;
+      // The slot buffer is free again: pooling read it before the forward pass.
+      return layout.pooled ? spreadFieldGradient(fieldGrad, layout, n, t.dim, slotBuffer(t, count * t.dim)) : fieldGrad;
     });
     lap("gradientRead");
     model.tables.forEach((table, i) => table.applyGradient(batch.ids, batch.values, count, tableGrads[i]!, options.sparse, scale));
