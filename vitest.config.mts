@@ -18,7 +18,7 @@ export default defineConfig({
       },
       {
         // Runs inside workerd. The pool reads the wrangler config when the project starts, after globalSetup.
-        plugins: [cloudflareTest({ main: `${WORKER_FIXTURE}/entry.ts`, wrangler: { configPath: `${WORKER_FIXTURE}/wrangler.jsonc` }, remoteBindings: false })],
+        plugins: [cloudflareTest({ main: `${WORKER_FIXTURE}/entry.js`, wrangler: { configPath: `${WORKER_FIXTURE}/wrangler.jsonc` }, remoteBindings: false })],
         assetsInclude: ["**/*.wasm"],
         test: {
           name: "workers",

@@ -58,7 +58,7 @@ interface NaiveSpec {
 interface DataSet {
   name: string;
   file: string;
-  reader: ReaderOptions;
+  reader: ReaderOptions & { label: string };
   naive: NaiveSpec;
   features: FeatureConfig[];
 }

@@ -1,5 +1,5 @@
 import { gzipSync } from "node:zlib";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend } from "../sdk/backend";
 import { loadKernelsModule } from "../sdk/export/compile";
 import { exportStudentWasm } from "../sdk/export/export-student";

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend } from "../sdk/backend";
 import { setWasmFixes, type WasmFixes } from "../sdk/backend-wasm-fixes";
 import type { Batch } from "../sdk/data/batches";

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The CLI is bundled by `npm run build` (esbuild) into dist/cli.js; `npm ci` runs it through `prepare`.
+// The CLI is bundled by `npm run build` (esbuild) into dist/cli.js: the package ships it built, and in a
+// checkout `npm run demo` and `npm test` build it.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 

@@ -51,7 +51,7 @@ for (const file of flags.configs!.split(",")) {
     for (let s = 0; s < seeds; s++) {
       const started = performance.now();
       const training = { ...config.training, seed: config.training.seed + s };
-      const trained = trainOnLabels(model, {}, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, training, () => {}, model, 1);
+      const trained = await trainOnLabels(model, {}, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, training, () => {}, model, 1);
       const t = data.test;
       const m = evaluateLogits(t.labels, predictLogits(trained.model, t));
       const r: Result = { config: file, model, seed: training.seed, auc: m.auc, logloss: m.logloss, params: trained.params, bestEpoch: trained.fit.bestEpoch, seconds: (performance.now() - started) / 1000 };

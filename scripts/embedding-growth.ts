@@ -9,7 +9,7 @@
  *     --outfile=dist/embedding-growth.js && node dist/embedding-growth.js CONFIG MODEL EPOCHS REG STD [STD …]
  */
 import { readFileSync } from "node:fs";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend } from "../sdk/backend";
 import { parseConfig } from "../sdk/config";
 import { prepareData } from "../sdk/data/prepare";
@@ -31,7 +31,7 @@ const config = parseConfig(JSON.parse(readFileSync(configPath, "utf8")), configP
 const data = await prepareData(config.data, { seed: config.training.seed });
 for (const std of stds.map(Number)) {
   const hp = { embeddingInitStd: std, embeddingRegularizer: Number(regularizer) };
-  const trained = trainOnLabels(model, hp, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, { ...config.training, epochs: Number(epochs) }, epochLines, model, 0);
+  const trained = await trainOnLabels(model, hp, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, { ...config.training, epochs: Number(epochs) }, epochLines, model, 0);
   const table = trained.model.tables[0]!.weights;
   const rms = Math.sqrt(table.reduce((s, w) => s + w * w, 0) / table.length);
   const m = evaluateLogits(data.test.labels, predictLogits(trained.model, data.test));

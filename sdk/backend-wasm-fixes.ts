@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 /**
  * Kernel fixes for tfjs-backend-wasm 4.22, each measured on the training step of a 39-field, 400-400-400 model

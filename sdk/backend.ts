@@ -1,4 +1,14 @@
-import * as tf from "@tensorflow/tfjs";
+/**
+ * The package depends on tfjs-core and the cpu and wasm backends, not the whole `@tensorflow/tfjs` (layers,
+ * converter, data, webgl: ~200 MB a user would install for nothing); tfjs-node brings its own when installed.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+// The chained tensor methods (`x.add(y)`) are registered by tfjs-core itself; this import brings their types.
+import "@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js";
+// Gradients of the ops are not (the union package `@tensorflow/tfjs` registers them): training needs them.
+import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
+// Registers the "cpu" backend, the last resort (and what the wasm backend falls back on for a few kernels).
+import "@tensorflow/tfjs-backend-cpu";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { patchWasmBackend } from "./backend-wasm-fixes";

@@ -1,42 +1,45 @@
-import { UserError } from "./errors";
-import { deployCommand, experimentCommand, exportCommand, modelsCommand, runCommand, scoreCommand, serveCommand } from "./cli/commands";
-import { distillCommand, evaluateCommand, trainCommand } from "./cli/stage-commands";
+import { AbortError, UserError } from "./errors";
+import { packageVersion } from "./package-root";
+import { parseCommandFlags } from "./cli/command-spec";
+import { COMMANDS } from "./cli/commands/index";
+import { commandHelp, generalHelp } from "./cli/help";
+import { catchInterrupts, INTERRUPTED_EXIT } from "./cli/interrupt";
 
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
-  run: { run: runCommand, help: "run --config C --out DIR [--json] [--backend B] [--skip-bad-lines] [--resume] [--no-http-check] [--port N]" },
-  train: { run: trainCommand, help: "train --config C --out DIR [--json] [--backend B] [--skip-bad-lines] [--resume]" },
-  distill: { run: distillCommand, help: "distill --run DIR [--json] [--backend B] [--no-http-check] [--port N]" },
-  evaluate: { run: evaluateCommand, help: "evaluate --run DIR --data F [--json] [--backend B]" },
-  experiment: { run: experimentCommand, help: "experiment --config C --out DIR [--seeds N] [--json] [--backend B]" },
-  export: { run: exportCommand, help: "export --run DIR [--quantize none|fp16|int8] [--budget BYTES] [--json]" },
-  models: { run: modelsCommand, help: "models [--json]" },
-  score: { run: scoreCommand, help: "score --model DIR --data F [--out F]" },
-  serve: { run: serveCommand, help: "serve --model DIR [--port 8787]" },
-  deploy: { run: deployCommand, help: "deploy --model DIR --dry-run [--json]" },
-};
+const HELP = new Set(["--help", "-h", "help"]);
 
-function usage(): string {
-  return ["usage: ctr-distill <command> [options]", "", ...Object.values(COMMANDS).map((c) => `  ctr-distill ${c.help}`)].join("\n");
-}
-
-/** Runs one CLI invocation; returns the process exit code (0 ok, 1 user error, 2 internal error). */
+/** Runs one CLI invocation; returns the process exit code (0 ok, 1 user error, 2 internal error, 130 interrupted). */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(usage() + "\n");
+  if (name === undefined || HELP.has(name)) {
+    process.stdout.write(generalHelp(COMMANDS, packageVersion()) + "\n");
     return 0;
   }
-  const command = COMMANDS[name];
+  if (name === "--version" || name === "-v") {
+    process.stdout.write(packageVersion() + "\n");
+    return 0;
+  }
+  const release = catchInterrupts();
   try {
-    if (command === undefined) throw new UserError(`unknown command '${name}'\n${usage()}`);
-    await command.run(rest);
+    const command = COMMANDS.find((c) => c.name === name);
+    if (command === undefined) throw new UserError(`unknown command '${name}'; commands: ${COMMANDS.map((c) => c.name).join(", ")} (see \`ctr-distill --help\`)`);
+    if (rest.includes("--help") || rest.includes("-h")) {
+      process.stdout.write(commandHelp(command) + "\n");
+      return 0;
+    }
+    await command.run(parseCommandFlags(command, rest));
     return 0;
   } catch (e) {
+    if (e instanceof AbortError) {
+      process.stderr.write(`ctr-distill: ${name}: ${e.message}; nothing half-written was left, an existing output folder is as it was\n`);
+      return INTERRUPTED_EXIT;
+    }
     if (e instanceof UserError) {
       process.stderr.write(`ctr-distill: ${e.message}\n`);
       return 1;
     }
     process.stderr.write(`ctr-distill: internal error: ${(e as Error).stack ?? String(e)}\n`);
     return 2;
+  } finally {
+    release();
   }
 }

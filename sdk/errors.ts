@@ -18,3 +18,16 @@ export class DataError extends UserError {
     super(`${file}:${line}: ${field === null ? "" : `field '${field}': `}${reason}`);
   }
 }
+
+/** The caller's AbortSignal fired: the work stopped between two steps and left no half-written output. */
+export class AbortError extends Error {
+  override name = "AbortError";
+  constructor(readonly reason?: unknown) {
+    super(`aborted${reason instanceof Error ? `: ${reason.message}` : typeof reason === "string" ? `: ${reason}` : ""}`);
+  }
+}
+
+/** Throws an AbortError when `signal` has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new AbortError(signal.reason);
+}

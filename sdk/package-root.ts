@@ -13,3 +13,8 @@ export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url
     if (dirname(dir) === dir) throw new Error(`cannot find the ctr-distill package above ${from}`);
   }
 }
+
+/** This package's version, from its package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
+}

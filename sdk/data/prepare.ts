@@ -1,4 +1,5 @@
-import type { DataConfig } from "../config-types";
+import type { DataConfig, FeatureConfig } from "../config-types";
+import type { Logger } from "../log";
 import { DataError, UserError } from "../errors";
 import { RowEncoder } from "../runtime/encode";
 import type { FeatureMap } from "../runtime/feature-map";
@@ -16,7 +17,7 @@ export interface PrepareOptions {
   seed: number;
   /** Count and skip bad lines instead of failing on the first. */
   skipBadLines?: boolean;
-  log?: (msg: string) => void;
+  log?: Logger;
 }
 
 export interface PreparedData {
@@ -58,10 +59,15 @@ export function disposeData(p: PreparedData): void {
   if ("store" in p.train) p.train.store.dispose();
 }
 
+/** The features of `data`: as configured, or a synthetic log's own fields when it configures none. */
+function configuredFeatures(data: DataConfig): FeatureConfig[] {
+  return data.synthetic !== undefined && (data.features === undefined || data.features.length === 0) ? syntheticFeatures(data.synthetic) : data.features;
+}
+
 function prepareSynthetic(data: DataConfig): PreparedData {
   const cfg = data.synthetic!;
   const gen = generateSynthetic(cfg);
-  const features = data.features !== undefined && data.features.length > 0 ? data.features : syntheticFeatures(cfg);
+  const features = configuredFeatures(data);
   const cols = features.map((f) => {
     const i = gen.fields.indexOf(columnOf(f));
     if (i < 0) throw new UserError(`data.features: '${columnOf(f)}' is not a synthetic field (C1..C${cfg.fields})`);
@@ -101,6 +107,7 @@ export function readerOptions(data: DataConfig, skipBadLines: boolean, select: s
     label: data.label,
     select,
     ...(data.labelThreshold !== undefined ? { labelThreshold: data.labelThreshold } : {}),
+    ...(data.positive !== undefined ? { positive: data.positive } : {}),
     skipBadLines,
   };
 }
@@ -204,21 +211,25 @@ export async function prepareData(data: DataConfig, opts: PrepareOptions): Promi
   return prepared;
 }
 
+/** The configuration of each feature of `map`, in the map's order; one missing from `data.features` is a UserError. */
+export function mapFeatureConfigs(data: DataConfig, map: FeatureMap): FeatureConfig[] {
+  const byName = new Map(configuredFeatures(data).map((f) => [f.name, f]));
+  const missing = map.features.filter((f) => !byName.has(f.name)).map((f) => `'${f.name}'`);
+  if (missing.length > 0) throw new UserError(`data.features lacks feature${missing.length > 1 ? "s" : ""} ${missing.join(", ")} of feature map ${map.id.slice(0, 12)}…`);
+  return map.features.map((f) => byName.get(f.name)!);
+}
+
 /**
- * Reads and encodes one file with an existing feature map (evaluate, score): the cells come in the map's
- * feature order, each from the column `data.features` gives it. A map feature missing from the data
- * configuration is a UserError.
+ * Reads and encodes one labelled file with an existing feature map (evaluate): the cells come in the map's
+ * feature order, each from the column `data.features` gives it.
  */
 export async function readEncoded(
   file: string,
   data: DataConfig,
   map: FeatureMap,
-  opts: { skipBadLines?: boolean; log?: (msg: string) => void } = {},
+  opts: { skipBadLines?: boolean; log?: Logger } = {},
 ): Promise<EncodedDataset> {
-  const byName = new Map(data.features.map((f) => [f.name, f]));
-  const missing = map.features.filter((f) => !byName.has(f.name)).map((f) => `'${f.name}'`);
-  if (missing.length > 0) throw new UserError(`data.features lacks feature${missing.length > 1 ? "s" : ""} ${missing.join(", ")} of feature map ${map.id.slice(0, 12)}…`);
-  const plan = await planCells(data, map.features.map((f) => byName.get(f.name)!));
+  const plan = await planCells(data, mapFeatureConfigs(data, map));
   const reader = openRecords(file, readerOptions(data, opts.skipBadLines === true, plan.select));
   const ds = await encodeRecordStream(new RowEncoder(map, "text"), assembledChunks(reader.chunks(), plan), file, { bad: reader.bad });
   if (reader.bad.skipped > 0) opts.log?.(`data: ${file}: skipped ${reader.bad.skipped} bad lines, first: ${reader.bad.summary().first.join("; ")}`);

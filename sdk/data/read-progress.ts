@@ -1,30 +1,46 @@
 import { statSync } from "node:fs";
+import { throwIfAborted } from "../errors";
 import { formatDuration, type Logger } from "../log";
+import type { ReadProgress } from "../progress-events";
 import { ProgressLine } from "../train/progress";
 import type { RecordReader } from "./readers/record-reader";
 import type { RawRecord } from "./readers/types";
 
+/** Minimum milliseconds between two `read` progress events. */
+const EVENT_INTERVAL_MS = 500;
+
 /**
- * A reader's chunks, passed through unchanged, with a periodic line: rows read, rows/s, and (for text
- * formats, which report the bytes consumed) the share of the file and an ETA.
+ * A reader's chunks, passed through unchanged, with a periodic line and `read` events: rows read, rows/s,
+ * and (for text formats, which report the bytes consumed) the share of the file and an ETA. Stops with an
+ * AbortError between chunks once the logger's signal fires.
  */
 export async function* withReadProgress(reader: RecordReader, log: Logger, label: string): AsyncGenerator<RawRecord[]> {
   const progress = new ProgressLine(log);
   // Stat only once the reader has checked the file (a missing one is the reader's clear error, not ours).
   let size = 0;
   let rows = 0;
-  const line = (now: number): string => {
+  let lastEvent = progress.start;
+  const event = (now: number): ReadProgress => {
     const seconds = (now - progress.start) / 1000;
-    const rate = rows / seconds;
-    const share = reader.bytesRead / size;
-    const where = reader.bytesRead > 0 ? `${(100 * share).toFixed(0).padStart(3)}% of ${reader.file}, ` : `${reader.file}, `;
-    const eta = reader.bytesRead > 0 ? `, ETA ${formatDuration((seconds * (1 - share)) / share)}` : "";
-    return `  data: ${label} ${where}${rows.toLocaleString("en-US")} rows, ${Math.round(rate).toLocaleString("en-US")} rows/s${eta}`;
+    const fraction = reader.bytesRead > 0 && size > 0 ? reader.bytesRead / size : null;
+    return { type: "read", label, file: reader.file, rows, fraction, rowsPerSecond: rows / seconds, etaSeconds: fraction === null ? null : (seconds * (1 - fraction)) / fraction };
+  };
+  const line = (now: number): string => {
+    const e = event(now);
+    const where = e.fraction !== null ? `${(100 * e.fraction).toFixed(0).padStart(3)}% of ${e.file}, ` : `${e.file}, `;
+    const eta = e.etaSeconds !== null ? `, ETA ${formatDuration(e.etaSeconds)}` : "";
+    return `  data: ${label} ${where}${rows.toLocaleString("en-US")} rows, ${Math.round(e.rowsPerSecond).toLocaleString("en-US")} rows/s${eta}`;
   };
   for await (const chunk of reader.chunks()) {
+    throwIfAborted(log.signal);
     if (rows === 0) size = statSync(reader.file).size;
     rows += chunk.length;
     progress.update(line);
+    const now = performance.now();
+    if (log.progress !== undefined && now - lastEvent >= EVENT_INTERVAL_MS) {
+      lastEvent = now;
+      log.progress(event(now));
+    }
     yield chunk;
   }
   progress.clear();

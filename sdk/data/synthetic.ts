@@ -57,7 +57,8 @@ export function syntheticFeatures(cfg: SyntheticConfig): FeatureConfig[] {
   return syntheticFieldNames(cfg.fields).map((name) => ({ name, type: "categorical", minCount: 1 }));
 }
 
-function check(cfg: SyntheticConfig): void {
+/** The generator's rules across keys (parseConfig runs them before any data is made). */
+export function checkSynthetic(cfg: SyntheticConfig): void {
   const bad = (key: string, want: string, got: unknown) => {
     throw new UserError(`data.synthetic.${key}: expected ${want}, got ${JSON.stringify(got)}`);
   };
@@ -115,7 +116,7 @@ function solveBias(scores: Float64Array, n: number, ctr: number): number {
 
 /** Generates the log; identical output for an identical config. */
 export function generateSynthetic(cfg: SyntheticConfig): SyntheticData {
-  check(cfg);
+  checkSynthetic(cfg);
   const { fields: F, vocabSize: V } = cfg;
   const paramRand = mulberry32(deriveSeed(cfg.seed, 1));
   const dataRand = mulberry32(deriveSeed(cfg.seed, 2));

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import type { DistillConfig, StudentConfig, TrainingConfig } from "../config-types";
 import type { EncodedDataset, RowDataset } from "../data/dataset";
 import { deriveSeed } from "../data/prng";
@@ -53,7 +53,7 @@ export const HINT_PROJECTION = "hint/projection";
  * Trains the DNN student on L = α·BCE + (1 − α)·KD against precomputed teacher logits (teachers frozen).
  * Early stopping follows `distill.earlyStop`: the KD loss on validation data (it needs no labels), or AUC.
  */
-export function distillStudent(
+export async function distillStudent(
   inputs: DistillInputs,
   student: StudentConfig,
   distill: DistillConfig,
@@ -61,14 +61,14 @@ export function distillStudent(
   log: Logger,
   label: string,
   index: number,
-): TrainedModel {
+): Promise<TrainedModel> {
   const seed = deriveSeed(training.seed, index);
   const model = buildModel("DNN", studentHyperparameters(student), { numFields: inputs.train.layout.numFields, totalRows: inputs.totalRows, rng: randomSource(seed) }, "student");
   const params = countParams(model);
   log(`distilling ${label} (${params.toLocaleString("en-US")} parameters, α ${distill.alpha}, T ${distill.temperature}, ${distill.kdLoss} KD, early stop by ${distill.earlyStop})`);
   const { valid, teacherTrain, teacherValid } = inputs;
   const hint = distill.hint ? hintTerm(model, inputs.hintTrain, distill.hintWeight) : null;
-  const result = fit(model, {
+  const result = await fit(model, {
     label,
     train: inputs.train,
     ...fitSettings(training, seed),

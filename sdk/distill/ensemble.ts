@@ -47,8 +47,8 @@ export function staticEnsemble(kind: "best" | "mean", teachers: TeacherLogits): 
 }
 
 /** The ensemble of `kind` over the teachers' logits; learned kinds train their weights or gate first. */
-export function buildEnsemble(kind: EnsembleKind, teachers: TeacherLogits, data: PreparedData, training: TrainingConfig, gate: GateConfig, log: Logger): EnsembleLogits {
-  const ensemble = kind === "best" || kind === "mean" ? staticEnsemble(kind, teachers) : trainLearnedEnsemble(kind, teachers, data, training, gate, log);
+export async function buildEnsemble(kind: EnsembleKind, teachers: TeacherLogits, data: PreparedData, training: TrainingConfig, gate: GateConfig, log: Logger): Promise<EnsembleLogits> {
+  const ensemble = kind === "best" || kind === "mean" ? staticEnsemble(kind, teachers) : await trainLearnedEnsemble(kind, teachers, data, training, gate, log);
   const mean = kind === "gating" ? " (mean over validation rows)" : "";
   log(`ensemble ${kind}: weights${mean} ${teachers.names.map((n, t) => `${n} ${ensemble.weights[t]!.toFixed(3)}`).join(", ")}`);
   return ensemble;

@@ -1,22 +1,14 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
+import type { DistillConfig } from "../config-types";
 import { Mlp } from "../layers/mlp";
 import type { RandomSource } from "../layers/random";
 import { featureEmbedding, ParamStore, seedStream, type CtrModel } from "../models/model";
 
-/** What the gate sees: the sample's input embedding, optionally with the teachers' logits. */
-export type GateInput = "embedding" | "embedding+logits";
+/** `distill.gate` of the run configuration (docs/config.md describes its keys). */
+export type GateConfig = DistillConfig["gate"];
 
-export interface GateConfig {
-  input: GateInput;
-  /** Rows the gate is fitted on: "train" (stopped on valid), or halves of "valid" (fit on one, stop on the other). */
-  data: "train" | "valid";
-  embeddingDim: number;
-  hiddenUnits: number[];
-  /** Its own learning rate: the gate sees few rows (half the validation split), so it takes larger steps. */
-  learningRate: number;
-}
-
-export const GATE_DEFAULTS: GateConfig = { input: "embedding", data: "valid", embeddingDim: 4, hiddenUnits: [32], learningRate: 0.01 };
+// Not typed as GateConfig: that type is inferred from the config schema, which reads these defaults.
+export const GATE_DEFAULTS = { input: "embedding" as const, data: "valid" as const, embeddingDim: 4, hiddenUnits: [32], learningRate: 0.01 };
 
 /**
  * Teacher gating (Zhu et al., 2020): a small network maps a sample's input embedding to a softmax over the

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import type { RunConfig } from "../config-types";
 import { shuffledBatches } from "../data/batches";
 import type { PreparedData } from "../data/prepare";
@@ -38,7 +38,7 @@ function meanLogits(arrays: Float32Array[]): Float32Array {
  * logit (as a fixed target: no gradient flows from the student into the teachers). Early stopping watches the
  * student's validation KD loss (or AUC) against the teachers of that epoch; the best epoch of all is restored.
  */
-export function trainJointly(config: RunConfig, data: PreparedData, log: Logger): JointResult {
+export async function trainJointly(config: RunConfig, data: PreparedData, log: Logger): Promise<JointResult> {
   if (config.distill.ensemble !== "mean") throw new UserError(`config.distill.ensemble: joint training distils from the mean of the teachers; got '${config.distill.ensemble}'`);
   const { train, valid } = data;
   const { layout } = train;
@@ -54,7 +54,7 @@ export function trainJointly(config: RunConfig, data: PreparedData, log: Logger)
   const rand = mulberry32(deriveSeed(config.training.seed, JOINT_SEED_STREAM));
   log(`training ${config.teachers.map((t) => t.model).join(", ")} and the student jointly`);
   try {
-    const fitResult = runEpochs({
+    const fitResult = await runEpochs({
       label: "joint",
       epochs: config.training.epochs,
       patience: config.training.patience,
@@ -64,15 +64,16 @@ export function trainJointly(config: RunConfig, data: PreparedData, log: Logger)
       optimizers,
       models,
       log,
-      runEpoch: (epoch) => {
-        const progress = new EpochProgress(log, `joint epoch ${epoch}`, train.n);
+      rowsPerEpoch: train.n,
+      runEpoch: async (_epoch, at) => {
+        const progress = new EpochProgress(log, at);
         for (const batch of shuffledBatches(train, config.training.batchSize, rand)) {
           teachers.forEach((t, i) => trainStep(t, batch, (out, labels) => bceLoss(out.logit, labels), steps[i + 1]!));
           const target = tf.tidy(() =>
             tf.addN(teachers.map((t) => t.forward(gatherEmbeddings(t, { ...batch, layout }), false).logit)).div(teachers.length),
           ) as tf.Tensor1D;
           try {
-            progress.step(batch.n, trainStep(student, batch, (out, labels) => distillationLoss(out.logit, labels, target, config.distill), steps[0]!));
+            await progress.step(batch.n, trainStep(student, batch, (out, labels) => distillationLoss(out.logit, labels, target, config.distill), steps[0]!));
           } finally {
             target.dispose();
           }

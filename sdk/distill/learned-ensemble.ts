@@ -47,7 +47,7 @@ function subsetSide(side: SideInput, rows: Int32Array): SideInput {
  * The teachers are fixed, so this is a small convex-ish problem on top of their logits; the student is then
  * distilled from the resulting ensemble.
  */
-export function trainLearnedEnsemble(kind: "weighted" | "gating", teachers: TeacherLogits, data: PreparedData, training: TrainingConfig, gate: GateConfig, log: Logger): EnsembleLogits {
+export async function trainLearnedEnsemble(kind: "weighted" | "gating", teachers: TeacherLogits, data: PreparedData, training: TrainingConfig, gate: GateConfig, log: Logger): Promise<EnsembleLogits> {
   const m = teachers.names.length;
   const seed = deriveSeed(training.seed, ENSEMBLE_SEED_STREAM);
   const rng = randomSource(seed);
@@ -65,7 +65,7 @@ export function trainLearnedEnsemble(kind: "weighted" | "gating", teachers: Teac
   const stopRows = halves === null ? { ds: valid, side: validSide } : { ds: subsetDataset(valid, halves[1]), side: subsetSide(validSide, halves[1]) };
   log(`training the ${kind === "gating" ? `teacher gate (input: ${gate.input}, hidden ${JSON.stringify(gate.hiddenUnits)})` : "ensemble weights"} over ${teachers.names.join(", ")}`);
   try {
-    fit(model, {
+    await fit(model, {
       label: kind === "gating" ? "gate" : "weights",
       train: fitRows.ds,
       ...fitSettings({ ...training, learningRate: gate.learningRate }, seed),

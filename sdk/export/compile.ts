@@ -1,12 +1,13 @@
 import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import asc from "assemblyscript/asc";
+import { existsSync } from "node:fs";
 import { packageRoot } from "../package-root";
 
 /**
  * Compiles assembly/ with the AssemblyScript compiler's JS API into build/, on demand: a module is rebuilt
  * only when it is missing or older than a source under assembly/ or asconfig.json. The options (SIMD,
- * stub runtime, no imports, -O3, noAssert) come from asconfig.json's "release" target.
+ * stub runtime, no imports, -O3, noAssert) come from asconfig.json's "release" target. An installed package
+ * has no assembly/ sources and no compiler: it ships the generic scorer prebuilt (PREBUILT_SCORER).
  */
 
 /** Entry of the shipped scorer module. */
@@ -15,6 +16,8 @@ export const SCORER_ENTRY = "assembly/index.ts";
 export const SCORER_BASE_OUT = "build/scorer-base.wasm";
 /** Entry exporting each SIMD kernel beside its scalar reference (tests only). */
 export const KERNELS_ENTRY = "assembly/kernels.ts";
+/** The generic scorer as the package ships it, built by `npm run build` (scripts/build.mjs). */
+export const PREBUILT_SCORER = "dist/scorer-base.wasm";
 /** Output of the kernels test module. */
 export const KERNELS_OUT = "build/scorer-kernels.wasm";
 
@@ -59,6 +62,8 @@ async function isFresh(out: string, root: string): Promise<boolean> {
 /** Runs asc on one entry with the release target; returns the binary (not written anywhere). */
 export async function compileAssembly(entry: string, opts: { root?: string } = {}): Promise<Uint8Array> {
   const root = resolve(opts.root ?? DEFAULT_ROOT);
+  // Loaded on demand: the compiler is a development dependency, absent where the package is installed.
+  const { default: asc } = await import("assemblyscript/asc");
   let binary: Uint8Array | null = null;
   const stderr: string[] = [];
   const result = await asc.main([entry, "--config", "asconfig.json", "--target", "release", "--outFile", "out.wasm", "--baseDir", root, "--noColors"], {
@@ -99,8 +104,13 @@ export async function ensureCompiled(entry: string, out: string, opts: CompileOp
   }
 }
 
-/** The generic scorer module (no model yet): build/scorer-base.wasm, compiled when needed. */
-export function loadScorerBase(opts: CompileOptions = {}): Promise<Uint8Array> {
+/**
+ * The generic scorer module (no model yet): in a checkout, build/scorer-base.wasm compiled when needed; in an
+ * installed package (no assembly/ sources), the prebuilt dist/scorer-base.wasm.
+ */
+export async function loadScorerBase(opts: CompileOptions = {}): Promise<Uint8Array> {
+  const root = resolve(opts.root ?? DEFAULT_ROOT);
+  if (!existsSync(join(root, SCORER_ENTRY))) return new Uint8Array(await readFile(join(root, PREBUILT_SCORER)));
   return ensureCompiled(SCORER_ENTRY, SCORER_BASE_OUT, opts);
 }
 

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { FieldPairs, fieldMajor, sideBySide } from "./field-pairs";
 import type { ParamStore } from "./params";
 

@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import { Dense } from "./dense";
 import type { ParamStore } from "./params";
 

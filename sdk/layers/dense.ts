@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import type { ParamStore } from "./params";
 
 /** x·W + b, W Glorot-initialised [inDim, outDim] (tfjs/Keras layout), b zeros. */

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 /**
  * Field pairs i < j in FuxiCTR's order (`itertools.combinations`): (0,1), (0,2), …, (0,F−1), (1,2), …

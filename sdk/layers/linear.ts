@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import type { ParamStore } from "./params";
 
 /** First-order (wide / LR) term: Σ_f w[id_f]·value_f + b, from a dim-1 embedding [B, F, 1]; returns [B]. */

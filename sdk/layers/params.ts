@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { glorotUniform, normalValues, type RandomSource } from "./random";
 
 /** How a dense parameter starts: Glorot uniform (kernels), zeros (biases), ones (scales) or normal(0, std). */

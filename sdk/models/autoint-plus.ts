@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import { Dense } from "../layers/dense";
 import { Mlp } from "../layers/mlp";
 import { SelfAttention } from "../layers/self-attention";

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { CrossNetV2 } from "../layers/cross-network-v2";
 import { Dense } from "../layers/dense";
 import { Mlp } from "../layers/mlp";

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { CrossNet } from "../layers/cross-network";
 import { Dense } from "../layers/dense";
 import { Mlp } from "../layers/mlp";

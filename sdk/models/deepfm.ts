@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import { fmInteraction } from "../layers/fm";
 import { Linear } from "../layers/linear";
 import { Mlp } from "../layers/mlp";

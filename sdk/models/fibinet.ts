@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import { BILINEAR_TYPES, BilinearInteraction, type BilinearType } from "../layers/bilinear";
 import { Linear } from "../layers/linear";
 import { Mlp } from "../layers/mlp";

@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import { EmbeddingTable } from "../layers/embedding-table";
 import { ParamStore } from "../layers/params";
 import type { RandomSource } from "../layers/random";

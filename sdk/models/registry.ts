@@ -1,3 +1,4 @@
+import { didYouMean } from "../config/suggest";
 import { UserError } from "../errors";
 import type { CtrModel, ModelContext } from "./model";
 
@@ -37,12 +38,12 @@ function sameKind(value: unknown, like: HyperValue): boolean {
  */
 export function resolveModel(name: string, overrides: Record<string, unknown>, where: string): { def: ModelDefinition; hp: Hyperparameters } {
   const def = REGISTRY.get(name);
-  if (def === undefined) throw new UserError(`${where}.model: unknown model '${name}'; known: ${[...REGISTRY.keys()].join(", ")}`);
+  if (def === undefined) throw new UserError(`${where}.model: unknown model '${name}'; known: ${[...REGISTRY.keys()].join(", ")}${didYouMean(name, [...REGISTRY.keys()])}`);
   const hp: Hyperparameters = { ...def.defaults };
   for (const [key, value] of Object.entries(overrides)) {
     if (key === "model") continue;
     if (!(key in def.defaults))
-      throw new UserError(`${where}.${key}: '${name}' has no hyperparameter '${key}'; it has ${Object.keys(def.defaults).join(", ")}`);
+      throw new UserError(`${where}.${key}: '${name}' has no hyperparameter '${key}'; it has ${Object.keys(def.defaults).join(", ")}${didYouMean(key, Object.keys(def.defaults))}`);
     const like = def.defaults[key]!;
     if (!sameKind(value, like))
       throw new UserError(`${where}.${key}: expected ${Array.isArray(like) ? "an array of numbers" : `a ${typeof like}`}, got ${JSON.stringify(value)}`);

@@ -5,6 +5,7 @@ import { saveFeatureMap } from "../data/feature-map-io";
 import { exportStudentWasm } from "../export/export-student";
 import { exportStudentOnnx } from "../export/onnx";
 import type { StudentWeights } from "../export/student-weights";
+import type { Quantize } from "../export/quantize";
 import type { FeatureMap } from "../runtime/feature-map";
 import type { Metrics } from "../train/evaluate";
 
@@ -19,6 +20,10 @@ export interface ArtifactInputs {
   config: RunConfig;
   params: number;
   metrics: Record<string, Metrics>;
+  /** Embedding storage of student.wasm and student.onnx (default f32, or the least lossy that fits `budget`). */
+  quantize?: Quantize;
+  /** Largest student.wasm in bytes. */
+  budget?: number;
 }
 
 export interface Artifact {
@@ -31,15 +36,16 @@ export interface Artifact {
 export async function writeArtifact(inputs: ArtifactInputs): Promise<Artifact> {
   const { outDir, featureMap, weights, config } = inputs;
   await mkdir(outDir, { recursive: true });
-  const { wasm, modelId } = await exportStudentWasm(weights, { featureMapId: featureMap.id });
+  const { wasm, modelId, quantize } = await exportStudentWasm(weights, { featureMapId: featureMap.id, quantize: inputs.quantize, budget: inputs.budget });
   await saveFeatureMap(join(outDir, "feature-map.json"), featureMap);
   await writeFile(join(outDir, "student.wasm"), wasm);
-  await writeFile(join(outDir, "student.onnx"), exportStudentOnnx(weights, { featureMapId: featureMap.id, modelId }));
+  await writeFile(join(outDir, "student.onnx"), exportStudentOnnx(weights, { quantize, featureMapId: featureMap.id, modelId }));
   const model = {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
     id: modelId,
     featureMapId: featureMap.id,
+    quantize,
     createdAt: new Date().toISOString(),
     student: { embeddingDim: config.student.embeddingDim, hiddenUnits: config.student.hiddenUnits, params: inputs.params },
     metrics: inputs.metrics,

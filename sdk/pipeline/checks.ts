@@ -1,3 +1,6 @@
+import { UserError } from "../errors";
+import type { Logger } from "../log";
+import { MODEL_FILES, readModelFiles } from "../serve/model-files";
 import { serve } from "../serve/serve";
 import { RowEncoder } from "../runtime/encode";
 import type { FeatureMap } from "../runtime/feature-map";
@@ -34,11 +37,12 @@ export interface HttpCheck {
   model: string;
 }
 
-/** Starts the worker under `wrangler dev` on 127.0.0.1, scores sample raw rows over HTTP, stops it. */
-export async function checkHttp(modelDir: string, wasm: Uint8Array, featureMap: FeatureMap, port: number, rows = 5): Promise<HttpCheck> {
-  const raw = sampleRows(featureMap, rows);
-  const encoded = new RowEncoder(featureMap, "json").encodeObjects(raw);
-  const expected = (await Scorer.fromBytes(wasm)).score(encoded.ids, encoded.values, encoded.n);
+/** Starts a run directory's worker under `wrangler dev` on 127.0.0.1 (port 0: a free one), scores sample raw rows over HTTP, stops it. */
+export async function checkHttp(modelDir: string, port: number, rows = 5): Promise<HttpCheck> {
+  const model = await readModelFiles(modelDir);
+  const raw = sampleRows(model.featureMap, rows);
+  const encoded = new RowEncoder(model.featureMap, "json").encodeObjects(raw);
+  const expected = (await Scorer.fromBytes(model.bytes.wasm)).score(encoded.ids, encoded.values, encoded.n);
   const handle = await serve({ modelDir, port });
   try {
     const response = await fetch(`${handle.url}/v1/score`, {
@@ -53,4 +57,25 @@ export async function checkHttp(modelDir: string, wasm: Uint8Array, featureMap: 
   } finally {
     await handle.stop();
   }
+}
+
+/**
+ * The HTTP self-check of `run` and `distill`, on the finished run directory `dir`. The artifacts are
+ * complete whatever it finds, so a failure is logged in full and thrown as a one-line UserError that says so.
+ */
+export async function httpSelfCheck(dir: string, port: number, log: Logger): Promise<HttpCheck> {
+  log(`HTTP self-check: starting the worker under wrangler dev on 127.0.0.1 (${port === 0 ? "a free port" : `port ${port}`}) …`);
+  let http: HttpCheck;
+  try {
+    http = await checkHttp(dir, port);
+  } catch (e) {
+    const error = e as Error;
+    log(`HTTP self-check: ${e instanceof UserError ? error.message : (error.stack ?? error.message)}`);
+    throw new UserError(
+      `HTTP self-check failed: ${error.message.split("\n")[0]}; the run directory ${dir} is complete (${Object.values(MODEL_FILES).join(", ")}): ` +
+        `serve it with \`ctr-distill serve --model ${dir}\`, or skip the check with --no-http-check`,
+    );
+  }
+  log(`POST /v1/score: ${http.rows} rows, HTTP ${http.status}, max |Δ| vs Node = ${http.maxAbsDiff.toExponential(2)}; worker stopped`);
+  return http;
 }

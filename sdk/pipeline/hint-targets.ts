@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { RowRangeReader } from "../data/dataset";
 import type { PreparedData } from "../data/prepare";
 import { UserError } from "../errors";

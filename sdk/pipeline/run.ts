@@ -1,14 +1,14 @@
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunConfig } from "../config-types";
 import { saveFeatureMap } from "../data/feature-map-io";
 import { disposeData, prepareData, type PreparedData } from "../data/prepare";
-import { studentWeightsOf } from "../distill/student-weights";
-import type { Logger } from "../log";
-import { saveCheckpoint } from "../train/checkpoint";
+import { beginStage, type Logger } from "../log";
 import { probabilities } from "../train/evaluate";
-import { writeArtifact } from "./artifact";
-import { checkHttp, checkWasmAgreement, type HttpCheck, type WasmAgreement } from "./checks";
+import { writeOutputFolder } from "./output-folder";
+import { RUN_CONFIG_FILE, saveStudentRun } from "./save-student";
+import { writeRunReport } from "./run-report";
+import { checkWasmAgreement, httpSelfCheck, type HttpCheck, type WasmAgreement } from "./checks";
 import { trainDistilledStudent, trainJointStudent, trainPlainStudent } from "./students";
 import { trainTeachers, type TeacherResult } from "./teachers";
 
@@ -18,8 +18,10 @@ export interface RunOptions {
   log: Logger;
   backend: string;
   skipBadLines?: boolean;
-  /** Keep the run directory and reuse the teachers an interrupted run of the same config finished. */
+  /** Continue an interrupted (or finished) run of the same config in `outDir`, reusing its finished teachers. */
   resume?: boolean;
+  /** Replace an existing ctr-distill run in `outDir` (anything else there is refused, never touched). */
+  overwrite?: boolean;
   /** Port for the end-to-end HTTP check through `wrangler dev`; null skips the check. */
   httpCheckPort: number | null;
 }
@@ -38,48 +40,55 @@ export interface RunReport {
   seconds: number;
 }
 
-/** The run configuration as resolved, kept in the run directory for the later stages (`distill --run`). */
-export const RUN_CONFIG_FILE = "config.json";
 
-/** Stage 1 (`train`): prepares the data, saves config and feature map, trains the pre-trained teachers. */
-export async function trainStage(options: Pick<RunOptions, "config" | "outDir" | "log" | "skipBadLines" | "resume">): Promise<{ data: PreparedData; teachers: TeacherResult[] | null }> {
+type TrainStageOptions = Pick<RunOptions, "config" | "outDir" | "log" | "skipBadLines" | "resume" | "overwrite">;
+
+/** Stage 1 into `outDir` as it is: prepares the data, saves config and feature map, trains the pre-trained teachers. */
+async function trainInto(options: TrainStageOptions): Promise<{ data: PreparedData; teachers: TeacherResult[] | null }> {
   const { config, outDir, log } = options;
   const resume = options.resume === true;
-  if (!resume) await rm(outDir, { recursive: true, force: true });
-  await mkdir(outDir, { recursive: true });
+  beginStage(log, "data", `data: reading and fitting the feature map`);
   const data = await prepareData(config.data, { seed: config.training.seed, skipBadLines: options.skipBadLines ?? false, log });
   await writeFile(join(outDir, RUN_CONFIG_FILE), JSON.stringify(config, null, 2) + "\n");
   await saveFeatureMap(join(outDir, "feature-map.json"), data.featureMap);
+  if (config.distill.teacherTraining !== "joint") beginStage(log, "teachers", `teachers: ${config.teachers.map((t) => t.model).join(", ") || "logged scores only"}`);
   const teachers = config.distill.teacherTraining === "joint" ? null : await trainTeachers(config, data, outDir, log, resume);
   return { data, teachers };
 }
 
 /**
- * Stage 2 (`distill`): the students (without KD, and from the configured ensemble, or jointly with the
- * teachers), the student's checkpoint, the export and its checks against the tfjs student and over HTTP.
+ * Stage 1 (`train`): a new run directory (written aside and moved into place, see output-folder.ts) with the
+ * config, the feature map and the pre-trained teachers. The data stays prepared for the caller to dispose.
  */
-export async function distillStage(options: RunOptions, data: PreparedData, pretrained: TeacherResult[] | null): Promise<RunReport> {
+export async function trainStage(options: TrainStageOptions): Promise<{ data: PreparedData; teachers: TeacherResult[] | null }> {
+  return writeOutputFolder(options.outDir, { kind: "run", config: options.config, resume: options.resume, overwrite: options.overwrite }, (dir) => trainInto({ ...options, outDir: dir }));
+}
+
+/**
+ * Stage 2 (`distill`): the students (without KD, and from the configured ensemble, or jointly with the
+ * teachers), the student's checkpoint, the export, report.html and metrics.jsonl, and the export's check
+ * against the tfjs student.
+ */
+export async function distillStage(
+  options: Omit<RunOptions, "httpCheckPort">,
+  data: PreparedData,
+  pretrained: TeacherResult[] | null,
+  /** For report.html: when the command began, and where `outDir` ends up (default: now, `outDir`). */
+  at: { startedAt?: number; runDir?: string } = {},
+): Promise<RunReport> {
   const started = performance.now();
   const { config, outDir, log } = options;
-  const plain = trainPlainStudent(config, data, log);
-  const { teachers, student, ensemble } = pretrained === null ? trainJointStudent(config, data, log) : { teachers: pretrained, ...trainDistilledStudent(config, data, pretrained, log) };
+  beginStage(log, "students", `students: without KD, then distilled (${config.distill.teacherTraining === "joint" ? "jointly with the teachers" : `ensemble ${config.distill.ensemble}`})`);
+  const plain = await trainPlainStudent(config, data, log);
+  const { teachers, student, ensemble } = pretrained === null ? await trainJointStudent(config, data, log) : { teachers: pretrained, ...(await trainDistilledStudent(config, data, pretrained, log)) };
 
-  await saveCheckpoint(student.model, join(outDir, "student"), {
-    hyperparameters: { embeddingDim: config.student.embeddingDim, hiddenUnits: config.student.hiddenUnits },
-    featureMapId: data.featureMap.id,
-    extra: { test: student.test, ensemble: ensemble.kind },
-  });
-  const weights = studentWeightsOf(student.model, config.student, data.train.layout);
-  const artifact = await writeArtifact({ outDir, featureMap: data.featureMap, weights, config, params: student.params, metrics: { test: student.test } });
+  beginStage(log, "export", "export: student.wasm and student.onnx");
+  const artifact = await saveStudentRun(outDir, config, data, student);
   log(`exported ${outDir}/student.wasm (${artifact.wasm.byteLength.toLocaleString("en-US")} bytes, model ${artifact.modelId.slice(0, 12)}…)`);
+  await writeRunReport({ config, data, teachers, plain, student, ensemble, dir: outDir, runDir: at.runDir ?? outDir, seconds: (performance.now() - (at.startedAt ?? started)) / 1000 });
+  beginStage(log, "checks", "checks: the WASM scorer against the tfjs student");
   const wasm = await checkWasmAgreement(artifact.wasm, data.featureMap, data.test, probabilities(student.testLogits));
   log(`WASM scorer vs tfjs student on ${wasm.rows} test rows: max |Δ| = ${wasm.maxAbsDiff.toExponential(2)}`);
-  let http: HttpCheck | null = null;
-  if (options.httpCheckPort !== null) {
-    log(`starting the worker under wrangler dev on 127.0.0.1:${options.httpCheckPort} …`);
-    http = await checkHttp(outDir, artifact.wasm, data.featureMap, options.httpCheckPort);
-    log(`POST /v1/score: ${http.rows} rows, HTTP ${http.status}, max |Δ| vs Node = ${http.maxAbsDiff.toExponential(2)}; worker stopped`);
-  }
   return {
     teachers: teachers.map((t) => ({ model: t.name, auc: t.test.auc, logloss: t.test.logloss, params: t.params })),
     students: [plain, student].map((s) => ({ name: s.name, ensemble: s.ensemble, auc: s.test.auc, logloss: s.test.logloss, params: s.params })),
@@ -89,7 +98,7 @@ export async function distillStage(options: RunOptions, data: PreparedData, pret
     bayes: data.bayes ?? null,
     ensembleWeights: Object.fromEntries(teachers.map((t, i) => [t.name, ensemble.weights[i]!])),
     wasm: { ...wasm, bytes: artifact.wasm.byteLength },
-    http,
+    http: null, // by the caller, on the finished run directory (httpSelfCheck)
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -97,11 +106,15 @@ export async function distillStage(options: RunOptions, data: PreparedData, pret
 /** The whole path: data → teachers → ensemble → students → evaluation → export → WASM and HTTP checks. */
 export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const started = performance.now();
-  const { data, teachers } = await trainStage(options);
-  try {
-    const report = await distillStage(options, data, teachers);
-    return { ...report, seconds: (performance.now() - started) / 1000 };
-  } finally {
-    disposeData(data);
-  }
+  const report = await writeOutputFolder(options.outDir, { kind: "run", config: options.config, resume: options.resume, overwrite: options.overwrite }, async (dir) => {
+    const { data, teachers } = await trainInto({ ...options, outDir: dir });
+    try {
+      return await distillStage({ ...options, outDir: dir }, data, teachers, { startedAt: started, runDir: options.outDir });
+    } finally {
+      disposeData(data);
+    }
+  });
+  // After the move into place: a failed HTTP check leaves a complete run directory, and says so.
+  const http = options.httpCheckPort === null ? null : await httpSelfCheck(options.outDir, options.httpCheckPort, options.log);
+  return { ...report, artifact: options.outDir, http, seconds: (performance.now() - started) / 1000 };
 }

@@ -27,17 +27,17 @@ function evaluated(trained: TrainedModel, data: PreparedData, name: string, ense
 }
 
 /** The student trained on labels alone: the baseline KD must beat. */
-export function trainPlainStudent(config: RunConfig, data: PreparedData, log: Logger): StudentResult {
-  const trained = trainOnLabels("DNN", studentHyperparameters(config.student), { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, config.training, log, "config.student", STUDENT_SEED_STREAM);
+export async function trainPlainStudent(config: RunConfig, data: PreparedData, log: Logger): Promise<StudentResult> {
+  const trained = await trainOnLabels("DNN", studentHyperparameters(config.student), { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, config.training, log, "config.student", STUDENT_SEED_STREAM);
   return evaluated(trained, data, "student (no KD)", null);
 }
 
 /** The student distilled from the configured ensemble of the (frozen) teachers. */
-export function trainDistilledStudent(config: RunConfig, data: PreparedData, teachers: TeacherResult[], log: Logger): { student: StudentResult; ensemble: EnsembleLogits } {
-  const ensemble = buildEnsemble(config.distill.ensemble, teacherLogits(teachers), data, config.training, config.distill.gate, log);
+export async function trainDistilledStudent(config: RunConfig, data: PreparedData, teachers: TeacherResult[], log: Logger): Promise<{ student: StudentResult; ensemble: EnsembleLogits }> {
+  const ensemble = await buildEnsemble(config.distill.ensemble, teacherLogits(teachers), data, config.training, config.distill.gate, log);
   const hint = config.distill.hint ? { hintTrain: hintTargets(bestTeacher(teachers), data) } : {};
   const name = `student (KD, ${ensemble.kind})`;
-  const trained = distillStudent(
+  const trained = await distillStudent(
     { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows, teacherTrain: ensemble.train, teacherValid: ensemble.valid, ...hint },
     config.student,
     config.distill,
@@ -50,8 +50,8 @@ export function trainDistilledStudent(config: RunConfig, data: PreparedData, tea
 }
 
 /** Teachers and student trained in one loop (`distill.teacherTraining: "joint"`). */
-export function trainJointStudent(config: RunConfig, data: PreparedData, log: Logger): { teachers: TeacherResult[]; student: StudentResult; ensemble: EnsembleLogits } {
-  const joint = trainJointly(config, data, log);
+export async function trainJointStudent(config: RunConfig, data: PreparedData, log: Logger): Promise<{ teachers: TeacherResult[]; student: StudentResult; ensemble: EnsembleLogits }> {
+  const joint = await trainJointly(config, data, log);
   const teachers = joint.teachers.map((t) => teacherResultOf(t.name, t.trained, data));
   const logits = teacherLogits(teachers);
   const ensemble = staticEnsemble("mean", logits);

@@ -1,4 +1,4 @@
-import type { ExperimentRow } from "../report/types";
+import type { ReportRow } from "../report/types";
 import type { RunReport } from "./run";
 
 /** Right-aligned numeric columns, left-aligned first column. */
@@ -21,12 +21,17 @@ export function formatRunTable(report: RunReport): string {
   return lines.join("\n");
 }
 
-/** The paper's table: every teacher and student on the test split, with params and serving FLOPs. */
-export function formatExperimentTable(rows: (ExperimentRow & { seeds?: number; aucStd?: number; loglossStd?: number })[], bayes: { auc: number; logloss: number } | null): string {
-  const spread = (mean: number, std: number | undefined, seeds: number | undefined) => (seeds !== undefined && seeds > 1 ? `${mean.toFixed(4)} ± ${std!.toFixed(4)}` : mean.toFixed(4));
-  const cells: string[][] = [["model", "kind", "test AUC", "test logloss", "params", "FLOPs/row"]];
+/**
+ * The paper's table: every teacher and student on the validation and test splits, with params and serving
+ * FLOPs; `*` marks the best by validation AUC, whose run directory the last line names.
+ */
+export function formatExperimentTable(rows: ReportRow[], bayes: { auc: number; logloss: number } | null): string {
+  const spread = (mean: number, std: number | undefined, seeds: number | undefined) => (seeds !== undefined && seeds > 1 && std !== undefined ? `${mean.toFixed(4)} ± ${std.toFixed(4)}` : mean.toFixed(4));
+  const cells: string[][] = [["  model", "kind", "valid AUC", "test AUC", "test logloss", "params", "FLOPs/row"]];
   for (const r of rows)
-    cells.push([r.name, r.kind, spread(r.auc, r.aucStd, r.seeds), spread(r.logloss, r.loglossStd, r.seeds), r.params.toLocaleString("en-US"), r.flopsPerRow.toLocaleString("en-US")]);
-  if (bayes !== null) cells.push(["Bayes-optimal (true CTR)", "bound", bayes.auc.toFixed(4), bayes.logloss.toFixed(4), "-", "-"]);
-  return pad(cells);
+    cells.push([`${r.best ? "* " : "  "}${r.name}`, r.kind, spread(r.validAuc, r.validAucStd, r.seeds), spread(r.auc, r.aucStd, r.seeds), spread(r.logloss, r.loglossStd, r.seeds), r.params.toLocaleString("en-US"), r.flopsPerRow.toLocaleString("en-US")]);
+  if (bayes !== null) cells.push(["  Bayes-optimal (true CTR)", "bound", "-", bayes.auc.toFixed(4), bayes.logloss.toFixed(4), "-", "-"]);
+  const best = rows.find((r) => r.best);
+  const footer = best === undefined ? "" : `\n* best by validation AUC${best.dir === null ? "" : `; its run directory: ${best.dir}`}`;
+  return pad(cells) + footer;
 }

@@ -52,25 +52,27 @@ async function resumableTeacher(dir: string, name: string, hyperparameters: Reco
   return { model, params: countParams(model), fit: manifest.extra.fit as FitResult };
 }
 
-/** Trains every teacher of the config on labels, saves its checkpoint under `outDir/teachers/`. */
-async function trainConfiguredTeachers(config: RunConfig, data: PreparedData, outDir: string, log: Logger, resume: boolean): Promise<TeacherResult[]> {
+/** Trains every teacher of the config on labels, saves its checkpoint under `outDir/teachers/` (null: not saved). */
+async function trainConfiguredTeachers(config: RunConfig, data: PreparedData, outDir: string | null, log: Logger, resume: boolean, beforeEach?: (name: string) => void): Promise<TeacherResult[]> {
   const results: TeacherResult[] = [];
   for (const [i, teacher] of config.teachers.entries()) {
     const { model: name, ...hyperparameters } = teacher;
-    const dir = join(outDir, "teachers", `${i}-${name}`);
-    const resumed = resume ? await resumableTeacher(dir, name, hyperparameters, config, data) : null;
+    const dir = outDir === null ? null : join(outDir, "teachers", `${i}-${name}`);
+    const resumed = resume && dir !== null ? await resumableTeacher(dir, name, hyperparameters, config, data) : null;
     if (resumed !== null) {
       log(`${name}: resumed from ${dir}`);
       results.push(teacherResultOf(name, resumed, data));
       continue;
     }
-    const trained = trainOnLabels(name, hyperparameters, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, config.training, log, `config.teachers[${i}]`, i + 1);
+    beforeEach?.(name);
+    const trained = await trainOnLabels(name, hyperparameters, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, config.training, log, `config.teachers[${i}]`, i + 1);
     const result = teacherResultOf(name, trained, data);
-    await saveCheckpoint(trained.model, dir, {
-      hyperparameters,
-      featureMapId: data.featureMap.id,
-      extra: { valid: result.valid, test: result.test, training: config.training, fit: trained.fit },
-    });
+    if (dir !== null)
+      await saveCheckpoint(trained.model, dir, {
+        hyperparameters,
+        featureMapId: data.featureMap.id,
+        extra: { valid: result.valid, test: result.test, training: config.training, fit: trained.fit },
+      });
     log(`${name}: test AUC ${result.test.auc.toFixed(4)}, logloss ${result.test.logloss.toFixed(4)}`);
     results.push(result);
   }
@@ -96,9 +98,12 @@ export function loggedTeachers(config: RunConfig, data: PreparedData, log: Logge
   });
 }
 
-/** The run's teachers: those trained here from `config.teachers`, then those logged in the data. */
-export async function trainTeachers(config: RunConfig, data: PreparedData, outDir: string, log: Logger, resume = false): Promise<TeacherResult[]> {
-  const teachers = [...(await trainConfiguredTeachers(config, data, outDir, log, resume)), ...loggedTeachers(config, data, log)];
+/**
+ * The run's teachers: those trained here from `config.teachers`, then those logged in the data.
+ * `beforeEach` hears of each teacher about to be trained (a command's progress count).
+ */
+export async function trainTeachers(config: RunConfig, data: PreparedData, outDir: string | null, log: Logger, resume = false, beforeEach?: (name: string) => void): Promise<TeacherResult[]> {
+  const teachers = [...(await trainConfiguredTeachers(config, data, outDir, log, resume, beforeEach)), ...loggedTeachers(config, data, log)];
   if (teachers.length === 0) throw new UserError("config.teachers: no teachers (give models to train, or data.teacherScores)");
   return teachers;
 }

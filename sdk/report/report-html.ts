@@ -5,6 +5,7 @@ import { formatCount, formatMetric } from "./format";
 import { escapeHtml } from "./html-escape";
 import { seriesColor } from "./palette";
 import { REPORT_CSS } from "./report-style";
+import { renderMeta } from "./report-meta";
 import { renderExperimentTable } from "./report-table";
 import { renderCalibrationChart, type CalibrationSeries } from "./svg-calibration";
 import { renderHistograms } from "./svg-histogram";
@@ -139,6 +140,12 @@ function calibrationSection(data: ExperimentReportData, colors: Map<string, stri
   return section("calibration", heading, escapeHtml(lead), `<div class="calibration">${chart}<div>${calibrationTable(series)}${notes.map(note).join("")}</div></div>`);
 }
 
+/** A combined report's last section: each seed's own report, which holds its curves, gate and calibration. */
+function seedsSection(links: NonNullable<ExperimentReportData["seedReports"]>): string {
+  const items = links.map((l) => `<li><a href="${escapeHtml(l.href)}">seed ${escapeHtml(String(l.seed))}</a></li>`).join("");
+  return section("seeds", "Per seed", escapeHtml("Each seed's report holds its training curves, gate weights and calibration."), `<ul>${items}</ul>`);
+}
+
 /** `createdAt` as shown: the string itself, inside <time> when it parses as a date. */
 function createdAt(text: string): string {
   const ok = text !== "" && !Number.isNaN(Date.parse(text));
@@ -146,19 +153,21 @@ function createdAt(text: string): string {
 }
 
 /**
- * The experiment's report as one self-contained HTML page: the results table, training curves, gate-weight
- * histograms and a reliability diagram, all inline SVG with inline CSS. Nothing is fetched and no script runs;
- * every string from the data is escaped.
+ * The experiment's (or run's) report as one self-contained HTML page: the results table, the setup (data,
+ * splits, seeds, backend, wall time, config), training curves, gate-weight histograms and a reliability
+ * diagram, all inline SVG with inline CSS; a combined report over seeds links each seed's report instead of
+ * the charts. Nothing is fetched and no script runs; every string from the data is escaped.
  */
 export function renderReport(data: ExperimentReportData, options: ReportOptions = {}): string {
   const colors = modelColors(data);
   const calibration: CalibrationOptions = { bins: 10, binning: "quantile", ...options.calibration };
   const body = [
-    `<header><h1>${escapeHtml(data.title)}</h1><p class="meta">Created ${createdAt(data.createdAt)} by ctr-distill experiment.</p></header>`,
+    `<header><h1>${escapeHtml(data.title)}</h1><p class="meta">Created ${createdAt(data.createdAt)} by ctr-distill ${escapeHtml(data.command)}.</p></header>`,
     section("results", "Results", "", renderExperimentTable(data.rows, data.bayes)),
-    curvesSection(data, colors),
-    gateSection(data, colors, options.gateBins ?? 20),
-    calibrationSection(data, colors, calibration),
+    section("setup", "Setup", "", renderMeta(data.meta)),
+    ...(data.seedReports !== undefined
+      ? [seedsSection(data.seedReports)]
+      : [curvesSection(data, colors), gateSection(data, colors, options.gateBins ?? 20), calibrationSection(data, colors, calibration)]),
   ].join("\n");
   return (
     `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n` +

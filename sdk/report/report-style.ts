@@ -22,6 +22,13 @@ tr.best > * { background: #e8f4ea; }
 tr.best td.auc { font-weight: 700; }
 tr.bound > * { color: #5f6670; font-style: italic; border-top: 1px solid #d5d9de; }
 .badge { display: inline-block; margin-left: 6px; padding: 0 6px; border-radius: 9px; background: #2e7d32; color: #fff; font-size: 0.72rem; font-weight: 600; font-style: normal; vertical-align: 1px; }
+.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0 0 12px; }
+.facts dt { color: #5f6670; }
+.facts dd { margin: 0; overflow-wrap: anywhere; }
+table.splits { width: auto; }
+ul.run-dirs { margin: 4px 0 0; padding-left: 20px; }
+ul.run-dirs code { overflow-wrap: anywhere; }
+details pre { background: #f7f8fa; padding: 10px; border-radius: 6px; overflow-x: auto; font-size: 0.82rem; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: 16px; }
 .calibration { display: grid; grid-template-columns: minmax(300px, 480px) minmax(0, 1fr); gap: 24px; align-items: start; }
 .calibration .name { min-width: 8em; }

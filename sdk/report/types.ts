@@ -1,24 +1,72 @@
+import type { RunConfig } from "../config-types";
 import type { EpochRecord } from "../train/fit";
 
-/** One line of the paper's experiment table (DESIGN.md `experiment --json`). */
+/** One line of the paper's experiment table (DESIGN.md `experiment --json`, extended). */
 export interface ExperimentRow {
   name: string;
   kind: "teacher" | "student";
   ensemble: null | "best" | "mean" | "weighted" | "gating";
   hint: boolean;
   earlyStop: "auc" | "kd-loss";
+  /** Test split. */
   auc: number;
   logloss: number;
+  /** Validation split: what the best row is chosen by, so that the test split stays a fair estimate. */
+  validAuc: number;
+  validLogloss: number;
   params: number;
   /** Multiply-adds ×2 of one row's forward pass at serving time (embedding lookups excluded). */
   flopsPerRow: number;
+  /** A student's run directory (what `score`, `serve`, `export` and `deploy` take); null where none was kept (teachers, `run`'s student without KD). */
+  dir: string | null;
+  /** The row with the highest validation AUC (one row per table; see bestByValidation). */
+  best: boolean;
+}
+
+/** A row averaged over seeds: the means in ExperimentRow's fields, their sample standard deviations here. */
+export interface SeededExperimentRow extends ExperimentRow {
+  seeds: number;
+  aucStd: number;
+  loglossStd: number;
+  validAucStd: number;
+  validLoglossStd: number;
+  /** Each seed's run directory of this student, in seed order (`dir` is the first's); empty for teachers. */
+  dirs: string[];
+}
+
+/** A row of a report: one run's, or averaged over seeds (with the spread fields). */
+export type ReportRow = ExperimentRow & Partial<Omit<SeededExperimentRow, keyof ExperimentRow>>;
+
+/** A split's size and click rate. */
+export interface SplitSummary {
+  rows: number;
+  positiveRate: number;
+}
+
+/** What a reader needs to reproduce or judge the table: data, config, splits, seeds, backend, wall time. */
+export interface ReportMeta {
+  /** The configured files, or "synthetic" (its generator settings are in `config.data.synthetic`). */
+  data: "synthetic" | { train: string; valid: string | null; test: string | null; split: [number, number, number] | null };
+  /** Of the first seed when there are several (a `split` config draws its rows by seed). */
+  splits: { train: SplitSummary; valid: SplitSummary; test: SplitSummary };
+  /** training.seed of each run the rows come from. */
+  seeds: number[];
+  /** The tfjs backend the models trained on. */
+  backend: string;
+  /** Wall time in seconds. */
+  seconds: number;
+  /** The validated configuration (the first seed's when there are several). */
+  config: RunConfig;
 }
 
 /** Everything report.html shows; inline SVG only, nothing fetched. */
 export interface ExperimentReportData {
   title: string;
   createdAt: string;
-  rows: ExperimentRow[];
+  /** The command that wrote the report. */
+  command: "experiment" | "run";
+  meta: ReportMeta;
+  rows: ReportRow[];
   /** Per trained model: its epochs (train loss, validation metrics such as auc, logloss, kd). */
   curves: { name: string; history: EpochRecord[] }[];
   /** The teacher gate's weights on the validation rows, row-major [n, M]; null without a gating run. */
@@ -26,4 +74,6 @@ export interface ExperimentReportData {
   /** Test-split predictions of selected models, for the calibration plot. */
   calibration: { name: string; labels: Float32Array; probs: Float32Array }[];
   bayes: { auc: number; logloss: number } | null;
+  /** A combined report over seeds: links to each seed's own report (its curves, gate and calibration). */
+  seedReports?: { seed: number; href: string }[];
 }

@@ -1,25 +1,45 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { UserError } from "../errors";
-import { writeWorkerBundle } from "./worker-bundle";
-import { runWrangler, tail } from "./wrangler";
+import { writeOutputFolder } from "../pipeline/output-folder";
+import { deployCommandLine } from "./bundle-readme";
+import { readModelFiles } from "./model-files";
+import { BUNDLE_FILES, writeWorkerBundle, type WorkerBundleOptions } from "./worker-bundle";
+import { runWrangler, tail, wranglerBin } from "./wrangler";
 
-/** Cloudflare's script-size limit on the free plan: 3 MiB after gzip (wrangler's MAX_GZIP_SIZE_BYTES). */
-export const FREE_PLAN_GZIP_BYTES = 3 * 1024 * 1024;
+const MiB = 1024 * 1024;
 
-export interface DeployDryRunOptions {
-  /** Where wrangler writes the upload; a temporary folder (removed afterwards) by default. */
-  outDir?: string;
-  /** Refuse above this gzip size; default the free plan's 3 MiB. */
-  maxGzipBytes?: number;
-}
+/** Cloudflare's Worker size limits after gzip, per plan (wrangler's MAX_GZIP_SIZE_BYTES is the free one). */
+export const PLAN_GZIP_LIMITS = { free: 3 * MiB, paid: 10 * MiB } as const;
+export const FREE_PLAN_GZIP_BYTES = PLAN_GZIP_LIMITS.free;
 
 export interface UploadSize {
   /** Sum of the modules' sizes (bytes, from wrangler's KiB figure, so ±5 bytes). */
   totalBytes: number;
   /** gzip of the modules, what the script-size limit counts. */
   gzipBytes: number;
+}
+
+/** An upload size judged against the plan limits. */
+export interface UploadReport extends UploadSize {
+  limits: typeof PLAN_GZIP_LIMITS;
+  /** Per plan: whether the gzip size is within its limit. */
+  fits: Record<keyof typeof PLAN_GZIP_LIMITS, boolean>;
+}
+
+/** What `deploy` wrote: the `--json` object of the command, less the dry run. */
+export interface DeployBundle {
+  /** The bundle folder, absolute. */
+  bundle: string;
+  /** The Worker name in `wrangler.jsonc`. */
+  name: string;
+  modelId: string;
+  /** The files of the bundle, relative to it. */
+  files: string[];
+  /** What to run to upload it (`cd DIR && npx wrangler deploy`). */
+  deployCommand: string;
 }
 
 /** Reads `Total Upload: 123.45 KiB / gzip: 45.67 KiB` from wrangler's output. */
@@ -29,24 +49,61 @@ export function parseUploadSize(output: string): UploadSize | null {
   return { totalBytes: Math.round(Number(m[1]) * 1024), gzipBytes: Math.round(Number(m[2]) * 1024) };
 }
 
+/** `1.23 MiB` */
+export function formatMiB(bytes: number): string {
+  return `${(bytes / MiB).toFixed(2)} MiB`;
+}
+
 /**
- * `wrangler deploy --dry-run` of a model directory (offline: nothing is uploaded) and the upload size it
- * reports. Throws a UserError when wrangler fails or the gzip size is over `maxGzipBytes`.
+ * Writes the Workers project of a run directory's model into `outDir` through writeOutputFolder: the folder
+ * is written aside and moved into place, a folder ctr-distill did not write is refused, and an earlier bundle
+ * is replaced only with `overwrite`. `outDir` as given appears in `deployCommand`.
  */
-export async function deployDryRun(modelDir: string, opts: DeployDryRunOptions = {}): Promise<UploadSize> {
-  const work = await mkdtemp(join(tmpdir(), "ctr-distill-deploy-"));
+export async function writeDeployBundle(modelDir: string, outDir: string, opts: WorkerBundleOptions & { overwrite?: boolean } = {}): Promise<DeployBundle> {
+  const model = await readModelFiles(modelDir);
+  const { overwrite, ...bundleOptions } = opts;
+  const bundle = await writeOutputFolder(outDir, { kind: "bundle", config: { model: model.modelId, name: bundleOptions.name ?? null }, overwrite }, (dir) =>
+    writeWorkerBundle(model, dir, bundleOptions),
+  );
+  return { bundle: resolve(outDir), name: bundle.name, modelId: bundle.modelId, files: bundle.files, deployCommand: deployCommandLine(outDir) };
+}
+
+/**
+ * `wrangler deploy --dry-run --outdir` on a bundle folder (offline: nothing is uploaded, the output goes to a
+ * temporary folder) and the upload size it reports, against the plan limits.
+ */
+export async function dryRunBundle(bundleDir: string): Promise<UploadReport> {
+  wranglerBin(); // a missing wrangler is the user's to install, said before anything runs
+  const dir = resolve(bundleDir);
+  const outDir = await mkdtemp(join(tmpdir(), "ctr-distill-dry-run-"));
+  // wrangler leaves an empty `.wrangler/tmp` behind; it goes again unless the folder had one already.
+  const state = join(dir, ".wrangler");
+  const hadState = existsSync(state);
   try {
-    const bundle = await writeWorkerBundle(modelDir, join(work, "bundle"));
-    const outDir = opts.outDir ?? join(work, "dist");
-    const { code, output } = await runWrangler(["deploy", "--dry-run", "--outdir", outDir, "--config", bundle.config], bundle.dir);
-    if (code !== 0) throw new UserError(`wrangler deploy --dry-run failed (exit ${code}):\n${tail(output)}`);
+    const { code, output } = await runWrangler(["deploy", "--dry-run", "--outdir", outDir, "--config", join(dir, BUNDLE_FILES.config)], dir);
+    if (code !== 0) throw new UserError(`wrangler deploy --dry-run failed in ${bundleDir} (exit ${code}):\n${tail(output)}`);
     const size = parseUploadSize(output);
     if (size === null) throw new Error(`wrangler deploy --dry-run printed no upload size:\n${tail(output)}`);
-    const limit = opts.maxGzipBytes ?? FREE_PLAN_GZIP_BYTES;
+    return { ...size, limits: PLAN_GZIP_LIMITS, fits: { free: size.gzipBytes <= PLAN_GZIP_LIMITS.free, paid: size.gzipBytes <= PLAN_GZIP_LIMITS.paid } };
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+    if (!hadState) await rm(state, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The dry run of a run directory's model without keeping a bundle (a temporary one is written and removed).
+ * Throws a UserError when wrangler fails or the gzip size is over `maxGzipBytes` (default the free plan's).
+ */
+export async function deployDryRun(modelDir: string, opts: { maxGzipBytes?: number } = {}): Promise<UploadReport> {
+  const model = await readModelFiles(modelDir);
+  const work = await mkdtemp(join(tmpdir(), "ctr-distill-deploy-"));
+  try {
+    const bundle = await writeWorkerBundle(model, work);
+    const size = await dryRunBundle(bundle.dir);
+    const limit = opts.maxGzipBytes ?? PLAN_GZIP_LIMITS.free;
     if (size.gzipBytes > limit)
-      throw new UserError(
-        `the worker for ${modelDir} is ${(size.gzipBytes / 1024 / 1024).toFixed(2)} MiB gzipped, over the ${(limit / 1024 / 1024).toFixed(2)} MiB limit of Cloudflare's free plan; shrink the student (embeddingDim, hash buckets, minCount)`,
-      );
+      throw new UserError(`the worker for ${modelDir} is ${formatMiB(size.gzipBytes)} gzipped, over the limit of ${formatMiB(limit)}; shrink the student (embeddingDim, hash buckets, minCount)`);
     return size;
   } finally {
     await rm(work, { recursive: true, force: true });

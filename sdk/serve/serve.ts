@@ -1,33 +1,57 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { UserError } from "../errors";
 import type { Limits } from "../../worker/limits";
-import { MODEL_FILES, writeWorkerBundle } from "./worker-bundle";
+import { readModelFiles } from "./model-files";
+import { BUNDLE_FILES, writeWorkerBundle, type WorkerBundlePaths } from "./worker-bundle";
 import { groupAlive, killGroup, stripAnsi, tail, wranglerBin, wranglerEnv } from "./wrangler";
 
 export const DEFAULT_PORT = 8787;
 
-export interface ServeOptions {
-  /** A run directory: `student.wasm`, `feature-map.json`, `model.json`. */
-  modelDir: string;
+export interface DevServerOptions {
+  /** 0 (the default of the self-checks): a free ephemeral port. Default DEFAULT_PORT. */
   port?: number;
   /** Only loopback: the dev server is not meant to face a network. */
   host?: "127.0.0.1";
   /** How long to wait for `/healthz` (wrangler dev is ready in ~3 s on 2 cores). Default 60 s. */
   readyTimeoutMs?: number;
-  limits?: Partial<Limits>;
   /** Receives wrangler's output line by line (default: dropped; it is kept for error messages). */
   onLog?: (line: string) => void;
+}
+
+export interface ServeOptions extends DevServerOptions {
+  /** A run directory: `student.wasm`, `feature-map.json`, `model.json`. */
+  modelDir: string;
+  limits?: Partial<Limits>;
 }
 
 export interface ServeHandle {
   /** `http://127.0.0.1:PORT` */
   url: string;
+  /** The id of the model it serves. */
+  modelId: string;
   /** SIGTERM to wrangler's process group (workerd included), SIGKILL after 5 s; resolves when all are gone. */
   stop(): Promise<void>;
+}
+
+/**
+ * A port nobody listens on right now, as the OS hands out for port 0 (wrangler dev does not take 0 itself).
+ * Another process may take it before wrangler binds it; the start then fails with a UserError.
+ */
+export function freePort(host = "127.0.0.1"): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolvePort(port));
+    });
+  });
 }
 
 /** The model id in a `/healthz` body (`{"status": "ok", "model": id}`), or null. */
@@ -45,20 +69,43 @@ const STOP_GRACE_MS = 5_000;
 const POLL_MS = 250;
 
 /**
- * Serves a model under `wrangler dev` on 127.0.0.1, offline: writes a worker bundle into a temporary folder,
- * spawns wrangler in its own process group and resolves once `/healthz` answers 200. A model the worker
- * refuses (500 `model_unavailable`), a wrangler that exits, or a timeout stop everything and throw a UserError.
+ * Serves a run directory's model under `wrangler dev` on 127.0.0.1, offline: the files are checked
+ * (readModelFiles) and copied into a temporary bundle, removed again by `stop()`. A model the worker refuses,
+ * a wrangler that exits, or a timeout stop everything and throw a UserError.
  */
 export async function serve(opts: ServeOptions): Promise<ServeHandle> {
-  const port = opts.port ?? DEFAULT_PORT;
-  const host = opts.host ?? "127.0.0.1";
+  const model = await readModelFiles(opts.modelDir);
+  const bin = wranglerBin();
   const bundleDir = await mkdtemp(join(tmpdir(), "ctr-distill-worker-"));
-  const bundle = await writeWorkerBundle(opts.modelDir, bundleDir, opts.limits === undefined ? {} : { limits: opts.limits });
-  const args = [
-    wranglerBin(), "dev", "--config", bundle.config, "--ip", host, "--port", String(port),
-    "--show-interactive-dev-session=false", "--log-level", "warn",
-  ];
-  const child = spawn(process.execPath, args, { cwd: bundleDir, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const removeBundle = () => rm(bundleDir, { recursive: true, force: true });
+  let bundle: WorkerBundlePaths;
+  try {
+    bundle = await writeWorkerBundle(model, bundleDir, opts.limits === undefined ? {} : { limits: opts.limits });
+  } catch (e) {
+    await removeBundle();
+    throw e;
+  }
+  return startDevServer(bin, bundle.config, model.modelId, opts, removeBundle);
+}
+
+/** Serves a bundle folder as `deploy` writes it (checked again first) under `wrangler dev`, from that folder. */
+export async function serveBundle(bundleDir: string, opts: DevServerOptions = {}): Promise<ServeHandle> {
+  const config = join(resolve(bundleDir), BUNDLE_FILES.config);
+  if (!existsSync(config)) throw new UserError(`${bundleDir}: not a worker bundle (no ${BUNDLE_FILES.config}); write one with \`ctr-distill deploy\``);
+  const model = await readModelFiles(bundleDir);
+  return startDevServer(wranglerBin(), config, model.modelId, opts, async () => {});
+}
+
+/**
+ * Spawns `wrangler dev` on the bundle of `config` (its folder as the working directory) in its own process
+ * group and resolves once `/healthz` answers 200 for `modelId`; `cleanup` runs after the group is gone.
+ */
+async function startDevServer(bin: string, config: string, modelId: string, opts: DevServerOptions, cleanup: () => Promise<void>): Promise<ServeHandle> {
+  const requested = opts.port ?? DEFAULT_PORT;
+  const host = opts.host ?? "127.0.0.1";
+  const port = requested === 0 ? await freePort(host) : requested;
+  const args = [bin, "dev", "--config", config, "--ip", host, "--port", String(port), "--show-interactive-dev-session=false", "--log-level", "warn"];
+  const child = spawn(process.execPath, args, { cwd: dirname(config), env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";
   const onData = (d: Buffer) => {
     const text = stripAnsi(d.toString());
@@ -90,12 +137,12 @@ export async function serve(opts: ServeOptions): Promise<ServeHandle> {
         await groupGone(STOP_GRACE_MS);
       }
       await exit;
-      await rm(bundleDir, { recursive: true, force: true });
+      await cleanup();
     })());
 
   const url = `http://${host}:${port}`;
-  const modelId = (JSON.parse(await readFile(join(opts.modelDir, MODEL_FILES.model), "utf8")) as { id?: unknown }).id;
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+  const timeoutMs = opts.readyTimeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exited) {
       await stop();
@@ -107,13 +154,13 @@ export async function serve(opts: ServeOptions): Promise<ServeHandle> {
       if (res.status === 200 && healthyModel(body) === modelId) break;
       await stop();
       if (res.status === 200) throw new UserError(`${url} is answered by something else (port ${port} in use?): ${body.slice(0, 200)}`);
-      throw new UserError(`the worker for ${opts.modelDir} answered /healthz with ${res.status}: ${body}\n${tail(output)}`);
+      throw new UserError(`the worker answered /healthz with ${res.status}: ${body}\n${tail(output)}`);
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new UserError(`wrangler dev did not answer on ${url} within ${opts.readyTimeoutMs ?? 60_000} ms:\n${tail(output)}`);
+      throw new UserError(`wrangler dev did not answer on ${url} within ${timeoutMs} ms:\n${tail(output)}`);
     }
     await sleep(POLL_MS);
   }
-  return { url, stop };
+  return { url, modelId, stop };
 }

@@ -2,11 +2,27 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { UserError } from "../errors";
+import { packageRoot } from "../package-root";
 
-/** wrangler's CLI script from this package's own node_modules (never whatever `wrangler` is on PATH). */
-export function wranglerBin(): string {
-  const require = createRequire(import.meta.url);
-  const pkgPath = require.resolve("wrangler/package.json");
+/** The wrangler release ctr-distill is tested with: its peer dependency in package.json (the last for Node 20). */
+export function wranglerVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { peerDependencies: Record<string, string> };
+  return pkg.peerDependencies["wrangler"]!;
+}
+
+/**
+ * wrangler's CLI script as Node resolves it from `from` (default: this module, so this package's own
+ * node_modules, never whatever `wrangler` is on PATH). wrangler is an optional peer dependency: without it,
+ * a UserError says how to install it.
+ */
+export function wranglerBin(from: string = import.meta.url): string {
+  let pkgPath: string;
+  try {
+    pkgPath = createRequire(from).resolve("wrangler/package.json");
+  } catch {
+    throw new UserError(`wrangler is not installed; it runs and measures the worker: npm install --save-dev wrangler@${wranglerVersion()}`);
+  }
   const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { bin: Record<string, string> };
   return join(dirname(pkgPath), pkg.bin["wrangler"]!);
 }

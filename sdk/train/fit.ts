@@ -5,7 +5,7 @@ import type { Logger } from "../log";
 import type { CtrModel } from "../models/model";
 import { DenseOptimizer } from "./dense-optimizer";
 import type { OptimizerConfig } from "./optimizer-config";
-import { EpochProgress } from "./progress";
+import { EpochProgress, type EpochPosition } from "./progress";
 import { restoreSnapshot, takeSnapshot, type ModelSnapshot } from "./snapshot";
 import { trainStep, type LossFunction, type SideInput } from "./step";
 
@@ -66,8 +66,10 @@ export interface EpochLoopOptions {
   optimizers: DenseOptimizer[];
   /** Their weights are snapshotted at the best epoch and restored at the end. */
   models: CtrModel[];
-  /** Trains one epoch; returns its mean loss and throughput. */
-  runEpoch: (epoch: number) => { loss: number; rowsPerSecond: number; seconds: number };
+  /** Trains one epoch (its progress at `EpochPosition`); returns its mean loss and throughput. */
+  runEpoch: (epoch: number, at: EpochPosition) => Promise<{ loss: number; rowsPerSecond: number; seconds: number }>;
+  /** Rows of an epoch, for the progress lines' share and ETA. */
+  rowsPerEpoch: number;
   monitor: () => MonitorResult;
   log: Logger;
 }
@@ -76,7 +78,7 @@ export interface EpochLoopOptions {
  * The epoch loop shared by every trainer: evaluate the monitor after each epoch, keep the best weights,
  * decay the learning rate on a plateau, stop after `patience` epochs without improvement, restore the best.
  */
-export function runEpochs(options: EpochLoopOptions): FitResult {
+export async function runEpochs(options: EpochLoopOptions): Promise<FitResult> {
   const history: EpochRecord[] = [];
   let best: ModelSnapshot[] | null = null;
   let bestScore = -Infinity;
@@ -84,13 +86,16 @@ export function runEpochs(options: EpochLoopOptions): FitResult {
   let sinceBest = 0;
   let stoppedEarly = false;
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
-    const { loss, rowsPerSecond, seconds } = options.runEpoch(epoch);
+    const at: EpochPosition = { model: options.label, epoch, epochs: options.epochs, totalRows: options.rowsPerEpoch };
+    const { loss, rowsPerSecond, seconds } = await options.runEpoch(epoch, at);
     const { score, metrics } = options.monitor();
     const learningRate = options.optimizers[0]?.config.learningRate ?? 0;
     history.push({ epoch, trainLoss: loss, rowsPerSecond, seconds, learningRate, metrics, score });
+    const improved = score > bestScore + options.minDelta;
+    options.log.progress?.({ type: "epoch", model: options.label, epoch, epochs: options.epochs, trainLoss: loss, metrics, learningRate, rowsPerSecond, seconds, improved });
     const shown = Object.entries(metrics).map(([k, v]) => `${k} ${v.toFixed(5)}`).join(", ");
-    options.log(`  ${options.label} epoch ${epoch}: train loss ${loss.toFixed(5)}, valid ${shown} (${Math.round(rowsPerSecond)} rows/s, ${seconds.toFixed(1)}s)`);
-    if (score > bestScore + options.minDelta) {
+    options.log(`  ${options.label} epoch ${epoch}/${options.epochs}: train loss ${loss.toFixed(5)}, valid ${shown} (${Math.round(rowsPerSecond)} rows/s, ${seconds.toFixed(1)}s)`);
+    if (improved) {
       bestScore = score;
       bestEpoch = epoch;
       sinceBest = 0;
@@ -106,23 +111,25 @@ export function runEpochs(options: EpochLoopOptions): FitResult {
     for (const o of options.optimizers) o.config.learningRate = Math.max(options.minLearningRate, o.config.learningRate * options.lrDecayFactor);
     options.log(`  ${options.label}: learning rate → ${options.optimizers[0]?.config.learningRate.toPrecision(2)}`);
   }
+  if (!stoppedEarly) options.log(`  ${options.label}: stopped at the epoch cap (${options.epochs}); best epoch ${bestEpoch}${bestEpoch === options.epochs ? ", still improving: more epochs may help" : ""}`);
   if (best !== null) options.models.forEach((m, i) => restoreSnapshot(m, best[i]!));
   return { history, bestEpoch, bestScore, stoppedEarly };
 }
 
 /** Trains `model` on `options.loss` over shuffled batches, with runEpochs' stopping and restore. */
-export function fit(model: CtrModel, options: FitOptions): FitResult {
+export async function fit(model: CtrModel, options: FitOptions): Promise<FitResult> {
   const optimizer = new DenseOptimizer({ ...options.optimizer });
   const rand = mulberry32(options.seed);
   const step = { layout: options.train.layout, clipNorm: options.clipNorm, optimizer, sparse: optimizer.config, ...(options.side ? { side: options.side } : {}) };
   try {
-    return runEpochs({
+    return await runEpochs({
       ...options,
       optimizers: [optimizer],
       models: [model],
-      runEpoch: (epoch) => {
-        const progress = new EpochProgress(options.log, `${options.label} epoch ${epoch}`, options.train.n);
-        for (const batch of shuffledBatches(options.train, options.batchSize, rand)) progress.step(batch.n, trainStep(model, batch, options.loss, step));
+      rowsPerEpoch: options.train.n,
+      runEpoch: async (_epoch, at) => {
+        const progress = new EpochProgress(options.log, at);
+        for (const batch of shuffledBatches(options.train, options.batchSize, rand)) await progress.step(batch.n, trainStep(model, batch, options.loss, step));
         return progress.finish();
       },
       monitor: () => options.monitor(model),

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import type { CtrModel } from "../models/model";
 
 /** A copy of every weight of a model (tables and dense variables), for best-weights restore. */

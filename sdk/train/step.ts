@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import type { Batch } from "../data/batches";
 import { RowRangeReader, type DiskDataset } from "../data/dataset";
 import type { EmbeddingTable } from "../layers/embedding-table";

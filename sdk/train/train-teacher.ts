@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import type { EncodedDataset, RowDataset } from "../data/dataset";
 import { deriveSeed } from "../data/prng";
 import { randomSource } from "../layers/random";
@@ -48,7 +48,7 @@ export function bceLoss(logit: tf.Tensor1D, labels: tf.Tensor1D): tf.Scalar {
  * Trains one model on labels, with early stopping on FuxiCTR's monitor {AUC: 1, logloss: −1} over the
  * validation split. `index` separates the seeds of models trained in one run.
  */
-export function trainOnLabels(
+export async function trainOnLabels(
   modelName: string,
   hyperparameters: Record<string, unknown>,
   data: { train: RowDataset; valid: EncodedDataset; totalRows: number },
@@ -56,13 +56,13 @@ export function trainOnLabels(
   log: Logger,
   where: string,
   index: number,
-): TrainedModel {
+): Promise<TrainedModel> {
   const seed = deriveSeed(training.seed, index);
   const model = buildModel(modelName, hyperparameters, { numFields: data.train.layout.numFields, totalRows: data.totalRows, rng: randomSource(seed) }, where);
   const params = countParams(model);
   log(`training ${modelName} (${params.toLocaleString("en-US")} parameters)`);
   const { valid } = data;
-  const result = fit(model, {
+  const result = await fit(model, {
     label: modelName,
     train: data.train,
     ...fitSettings(training, seed),

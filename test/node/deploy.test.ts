@@ -1,10 +1,198 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserError } from "../../sdk/errors";
-import { deployDryRun, FREE_PLAN_GZIP_BYTES, parseUploadSize } from "../../sdk/serve/deploy";
-import { buildFixture } from "../workers/fixture-builder";
+import { FREE_PLAN_GZIP_BYTES, parseUploadSize, PLAN_GZIP_LIMITS } from "../../sdk/serve/deploy";
+import { serveBundle, type ServeHandle } from "../../sdk/serve/serve";
+import { wranglerBin, wranglerVersion } from "../../sdk/serve/wrangler";
+
+/**
+ * `deploy` end to end on a real (tiny) trained run: the bundle it writes is copied to another folder, started
+ * there with wrangler dev, and answers exactly what `ctr-distill score` computes on the same rows. The run is
+ * trained with its HTTP self-check pointed at a port something else answers, so the run's "only the HTTP
+ * check failed" contract is checked on the way.
+ */
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(ROOT, "bin/ctr-distill.js"), ...args], { cwd: ROOT, encoding: "utf8", timeout: 150_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A server that answers every request 200 with someone else's body: the port a self-check must not trust. */
+function squatter(): Promise<{ server: Server; port: number }> {
+  return new Promise((resolvePort) => {
+    const server = createServer((_req, res) => res.end('{"status":"ok","model":"someone-else"}'));
+    server.listen(0, "127.0.0.1", () => resolvePort({ server, port: (server.address() as { port: number }).port }));
+  });
+}
+
+/** 300 rows `id,click,C1,C2,I1`; the rows' JSON form is what the worker takes. */
+function rows(): { csv: string; json: Record<string, string | number>[] } {
+  const lines = ["id,click,C1,C2,I1"];
+  const json: Record<string, string | number>[] = [];
+  for (let i = 0; i < 300; i++) {
+    const row = { C1: "abcdefg"[i % 7]!, C2: "xyz"[(i * 5) % 3]!, I1: (i * 7) % 23 };
+    lines.push(`r${i},${(i % 7 < 3) !== (row.C2 === "x") ? 1 : 0},${row.C1},${row.C2},${row.I1}`);
+    json.push(row);
+  }
+  return { csv: lines.join("\n") + "\n", json };
+}
+
+describe("ctr-distill deploy", () => {
+  let dir: string;
+  let run: string;
+  let data: string;
+  let json: Record<string, string | number>[];
+  let trained: ReturnType<typeof cli>;
+  let handle: ServeHandle | null = null;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "ctr-distill-deploy-test-"));
+    const sample = rows();
+    json = sample.json;
+    data = join(dir, "data.csv");
+    await writeFile(data, sample.csv);
+    const config = join(dir, "config.json");
+    await writeFile(
+      config,
+      JSON.stringify({
+        data: {
+          train: data,
+          split: [0.8, 0.1, 0.1],
+          format: "csv",
+          header: true,
+          label: "click",
+          features: [
+            { name: "C1", type: "categorical" },
+            { name: "C2", type: "categorical" },
+            { name: "I1", type: "numeric", transform: "standard" },
+          ],
+        },
+        teachers: [{ model: "DNN", embeddingDim: 4, hiddenUnits: [8] }],
+        student: { embeddingDim: 4, hiddenUnits: [8] },
+        distill: { ensemble: "mean" },
+        training: { batchSize: 64, epochs: 1, seed: 1, patience: 1 },
+      }),
+    );
+    run = join(dir, "run");
+    const { server, port } = await squatter();
+    try {
+      trained = cli("run", "--config", config, "--out", run, "--port", String(port));
+    } finally {
+      server.close();
+    }
+  }, 240_000);
+
+  afterAll(async () => {
+    await handle?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("run: when only the HTTP self-check fails, exits 1 saying the run directory is complete, and leaves it in place", () => {
+    expect(trained.code, trained.stderr).toBe(1);
+    const errors = trained.stderr.split("\n").filter((l) => l.startsWith("ctr-distill:"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/HTTP self-check failed: .*something else.*; the run directory .*run is complete \(student\.wasm, feature-map\.json, model\.json\)/);
+    expect(trained.stderr).not.toMatch(/internal error|\n\s+at /);
+    for (const f of ["student.wasm", "feature-map.json", "model.json"]) expect(existsSync(join(run, f))).toBe(true);
+    expect(existsSync(join(dir, ".run.partial"))).toBe(false);
+  });
+
+  it("writes a self-contained bundle that serves from another folder and scores as `ctr-distill score` does", async () => {
+    const scored = cli("score", "--model", run, "--data", data);
+    expect(scored.code, scored.stderr).toBe(0);
+    const expected = scored.stdout.trim().split("\n").map(Number);
+    expect(expected).toHaveLength(json.length);
+
+    const out = join(dir, "bundle");
+    const deployed = cli("deploy", "--model", run, "--out", out, "--json");
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const report = JSON.parse(deployed.stdout) as { bundle: string; name: string; modelId: string; files: string[]; deployCommand: string };
+    const model = JSON.parse(await readFile(join(run, "model.json"), "utf8")) as { id: string };
+    expect(report).toEqual({
+      bundle: out,
+      name: `ctr-distill-${model.id.slice(0, 12)}`,
+      modelId: model.id,
+      files: ["entry.js", "ctr-distill-worker.js", "student.wasm", "feature-map.json", "model.json", "wrangler.jsonc", "README.md"],
+      deployCommand: `cd ${out} && npx wrangler deploy`,
+    });
+    for (const f of report.files) expect(existsSync(join(out, f)), f).toBe(true);
+    const wrangler = readFileSync(join(out, "wrangler.jsonc"), "utf8");
+    expect(wrangler).toMatch(/"compatibility_date": "\d{4}-\d\d-\d\d"/);
+    expect(wrangler).toMatch(/"type": "CompiledWasm"/);
+    expect(readFileSync(join(out, "README.md"), "utf8")).toContain("    npx wrangler deploy\n");
+
+    // Moved elsewhere, with the original bundle gone: nothing may refer back to it, the run or this package.
+    const copy = join(await mkdtemp(join(tmpdir(), "ctr-distill-bundle-copy-")), "worker");
+    await cp(out, copy, { recursive: true });
+    await rm(out, { recursive: true });
+    handle = await serveBundle(copy, { port: 0 });
+    const res = await fetch(`${handle.url}/v1/score`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ rows: json }) });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { ctr: number[]; model: string };
+    expect(body.model).toBe(model.id);
+    expect(body.ctr).toHaveLength(expected.length);
+    // `score` prints each probability rounded for text; the worker returns the same float32 scores.
+    body.ctr.forEach((p, i) => expect(Math.abs(p - expected[i]!), `row ${i}`).toBeLessThan(1e-6));
+    await handle.stop();
+    handle = null;
+    await rm(resolve(copy, ".."), { recursive: true, force: true });
+  }, 180_000);
+
+  it("refuses a folder it did not write, and replaces its own bundle only with --overwrite", async () => {
+    const foreign = join(dir, "foreign");
+    await mkdir(foreign);
+    await writeFile(join(foreign, "notes.txt"), "mine");
+    const refused = cli("deploy", "--model", run, "--out", foreign);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^ctr-distill: --out .*foreign: the folder exists and is not a ctr-distill bundle.*\n$/);
+    expect(readFileSync(join(foreign, "notes.txt"), "utf8")).toBe("mine");
+
+    const out = join(dir, "bundle-2");
+    const first = cli("deploy", "--model", run, "--out", out);
+    expect(first.code, first.stderr).toBe(0);
+    const id = (JSON.parse(readFileSync(join(run, "model.json"), "utf8")) as { id: string }).id.slice(0, 12);
+    expect(first.stdout).toBe(`wrote ${out} (Worker ctr-distill-${id}, model ${id}…); to deploy it: cd ${out} && npx wrangler deploy\n`);
+    const again = cli("deploy", "--model", run, "--out", out);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/holds a finished ctr-distill bundle; pass --overwrite/);
+    const overwritten = cli("deploy", "--model", run, "--out", out, "--overwrite", "--name", "my-ctr");
+    expect(overwritten.code, overwritten.stderr).toBe(0);
+    expect(readFileSync(join(out, "wrangler.jsonc"), "utf8")).toContain('"name": "my-ctr"');
+    // A run directory is not a bundle: --overwrite does not make deploy replace it.
+    const onRun = cli("deploy", "--model", run, "--out", run, "--overwrite");
+    expect(onRun.code).toBe(1);
+    expect(onRun.stderr).toMatch(/holds a ctr-distill run, not a bundle/);
+  }, 60_000);
+
+  it("--dry-run --json reports wrangler's gzip size against the plan limits", () => {
+    const out = join(dir, "bundle-dry");
+    const r = cli("deploy", "--model", run, "--out", out, "--dry-run", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    const { upload } = JSON.parse(r.stdout) as { upload: { totalBytes: number; gzipBytes: number; limits: typeof PLAN_GZIP_LIMITS; fits: { free: boolean; paid: boolean } } };
+    expect(upload.gzipBytes).toBeGreaterThan(0);
+    expect(upload.gzipBytes).toBeLessThan(FREE_PLAN_GZIP_BYTES);
+    expect(upload.totalBytes).toBeGreaterThanOrEqual(upload.gzipBytes);
+    expect(upload.limits).toEqual({ free: 3 * 1024 * 1024, paid: 10 * 1024 * 1024 });
+    expect(upload.fits).toEqual({ free: true, paid: true });
+    expect(existsSync(join(out, "student.wasm"))).toBe(true);
+    expect(existsSync(join(out, ".wrangler")), "the dry run's leftovers").toBe(false);
+  }, 120_000);
+
+  it("refuses a folder that is not a run with one line naming the missing file", () => {
+    const r = cli("deploy", "--model", dir, "--out", join(dir, "never"));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^ctr-distill: .*student\.wasm: not found.*\n$/);
+    expect(existsSync(join(dir, "never"))).toBe(false);
+  });
+});
 
 describe("parseUploadSize", () => {
   it("reads wrangler's 'Total Upload' line in bytes", () => {
@@ -13,29 +201,16 @@ describe("parseUploadSize", () => {
   });
 });
 
-describe("deployDryRun()", () => {
-  let dir: string;
-  let modelDir: string;
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "ctr-distill-deploy-test-"));
-    ({ modelDir } = await buildFixture(dir));
-  }, 180_000);
-
-  afterAll(() => rm(dir, { recursive: true, force: true }));
-
-  it("reports the upload size of the bundled worker, gzip under the free plan's 3 MiB", async () => {
-    const size = await deployDryRun(modelDir);
-    expect(size.gzipBytes).toBeGreaterThan(0);
-    expect(size.gzipBytes).toBeLessThan(FREE_PLAN_GZIP_BYTES);
-    expect(size.totalBytes).toBeGreaterThanOrEqual(size.gzipBytes);
-  }, 120_000);
-
-  it("refuses with a UserError when the gzip size is over the limit", async () => {
-    await expect(deployDryRun(modelDir, { maxGzipBytes: 100 })).rejects.toThrow(UserError);
-  }, 120_000);
-
-  it("refuses a directory that is not a model", async () => {
-    await expect(deployDryRun(dir)).rejects.toThrow(/student\.wasm: not found/);
+describe("wranglerBin", () => {
+  it("says how to install wrangler, the pinned peer dependency, when it cannot be resolved", async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), "ctr-distill-no-wrangler-"));
+    try {
+      const from = pathToFileURL(join(elsewhere, "x.js")).href;
+      expect(() => wranglerBin(from)).toThrow(UserError);
+      expect(() => wranglerBin(from)).toThrow(`npm install --save-dev wrangler@${wranglerVersion()}`);
+      expect(wranglerVersion()).toBe(JSON.parse(readFileSync(join(ROOT, "node_modules/wrangler/package.json"), "utf8")).version);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 });

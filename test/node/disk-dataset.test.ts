@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../../sdk/backend";
-import { parseConfig } from "../../sdk/config";
+import { loadConfig, parseConfig } from "../../sdk/config";
 import type { DataConfig } from "../../sdk/config-types";
 import { shuffledBatches } from "../../sdk/data/batches";
 import { blockShuffledBatches } from "../../sdk/data/block-shuffle";
@@ -185,7 +185,7 @@ describe("training from disk", () => {
     const training = { batchSize: 256, epochs: 2, learningRate: 0.01, seed: 1, patience: 2, optimizer: "adam" as const };
     const auc = async (cache: "memory" | "disk") => {
       const p = await prepareData(dataConfig(big, cache), { seed: 1 });
-      const trained = trainOnLabels("FM", { embeddingDim: 8 }, { train: p.train, valid: p.valid, totalRows: p.featureMap.totalRows }, training, silentLogger, "test", 0);
+      const trained = await trainOnLabels("FM", { embeddingDim: 8 }, { train: p.train, valid: p.valid, totalRows: p.featureMap.totalRows }, training, silentLogger, "test", 0);
       // Predictions over the train split read the disk store in chunks: the same logits as from memory.
       if (cache === "disk") expect(predictLogits(trained.model, p.train)).toEqual(predictLogits(trained.model, inMemory(p.train)));
       const result = evaluateLogits(p.test.labels, predictLogits(trained.model, p.test)).auc;
@@ -223,7 +223,7 @@ const SHARED = resolve(process.cwd(), "../shared/data");
 if (!existsSync(SHARED)) console.log(`disk-dataset.test.ts: ${SHARED} is absent; skipping the frappe-x1 check from disk`);
 describe.skipIf(!existsSync(SHARED))("a shared data set from disk", () => {
   it("frappe-x1.json with cache 'disk': the row counts of the in-memory run", async () => {
-    const cfg = parseConfig(JSON.parse(readFileSync(resolve(process.cwd(), "configs/frappe-x1.json"), "utf8")), "frappe-x1");
+    const cfg = loadConfig(resolve(process.cwd(), "configs/frappe-x1.json"));
     const m = await prepareData(cfg.data, { seed: cfg.training.seed });
     const d = await prepareData({ ...cfg.data, cache: "disk" }, { seed: cfg.training.seed });
     expect([d.train.n, d.valid.n, d.test.n]).toEqual([m.train.n, m.valid.n, m.test.n]);

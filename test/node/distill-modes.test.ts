@@ -1,15 +1,15 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { selectBackend } from "../../sdk/backend";
 import { parseConfig } from "../../sdk/config";
 import { generateSynthetic } from "../../sdk/data/synthetic";
 import { silentLogger } from "../../sdk/log";
 import { runPipeline } from "../../sdk/pipeline/run";
 
 beforeAll(async () => {
-  await tf.setBackend("cpu");
+  await selectBackend("cpu");
 });
 
 const synthetic = { seed: 3, rows: { train: 3000, valid: 800, test: 800 }, fields: 6, vocabSize: 12, interactions: 4, zipf: 1.0, ctr: 0.3 };

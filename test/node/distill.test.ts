@@ -1,5 +1,6 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
+import { selectBackend } from "../../sdk/backend";
 import { parseConfig } from "../../sdk/config";
 import type { SyntheticConfig } from "../../sdk/config-types";
 import { prepareData } from "../../sdk/data/prepare";
@@ -15,7 +16,7 @@ import { trainOnLabels } from "../../sdk/train/train-teacher";
 import { unpooledLayout } from "../../sdk/runtime/slots";
 
 beforeAll(async () => {
-  await tf.setBackend("cpu");
+  await selectBackend("cpu");
 });
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
@@ -86,9 +87,9 @@ describe("distillation", () => {
     const logit = (p: Float64Array) => Float32Array.from(p, (x) => Math.log(x / (1 - x)));
     const student = { embeddingDim: 4, hiddenUnits: [32] };
     const splits = { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows };
-    const labelsOnly = trainOnLabels("DNN", { ...student, netDropout: 0, batchNorm: false }, splits, training, silentLogger, "s", 7);
+    const labelsOnly = await trainOnLabels("DNN", { ...student, netDropout: 0, batchNorm: false }, splits, training, silentLogger, "s", 7);
     const distill = parseConfig({ data: { synthetic }, teachers: [{ model: "DNN" }], distill: { alpha: 0, temperature: 1, earlyStop: "kd-loss" } }).distill;
-    const kd = distillStudent({ ...splits, teacherTrain: logit(truth.train.probs), teacherValid: logit(truth.valid.probs) }, student, distill, training, silentLogger, "kd", 7);
+    const kd = await distillStudent({ ...splits, teacherTrain: logit(truth.train.probs), teacherValid: logit(truth.valid.probs) }, student, distill, training, silentLogger, "kd", 7);
     const t = data.test;
     const aucOf = (m: typeof kd) => evaluateLogits(t.labels, predictLogits(m.model, t)).auc;
     const [plain, taught] = [aucOf(labelsOnly), aucOf(kd)];

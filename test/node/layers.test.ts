@@ -1,5 +1,6 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
+import { selectBackend } from "../../sdk/backend";
 import { BilinearInteraction, type BilinearType } from "../../sdk/layers/bilinear";
 import { Cin } from "../../sdk/layers/cin";
 import { CrossNet } from "../../sdk/layers/cross-network";
@@ -20,7 +21,7 @@ const TOL = 1e-5;
 const PIN_DIGITS = 5;
 
 beforeAll(async () => {
-  await tf.setBackend("cpu");
+  await selectBackend("cpu");
 });
 
 /** Values ~ N(0, 1) from a seeded source. */

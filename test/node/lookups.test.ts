@@ -81,13 +81,13 @@ describe("data.lookups", () => {
     const twice = file("twice.csv", "user_id,age,gender\n1,24,M\n1,30,F\n");
     await expect(prepareData(config({ lookups: [{ file: twice, key: "user_id" }] }).data, { seed: 1 })).rejects.toThrow(DataError);
     await expect(prepareData(config({ lookups: [{ file: twice, key: "user_id" }] }).data, { seed: 1 })).rejects.toThrow(`${twice}:3: field 'user_id': key "1" appears twice`);
-    await expect(prepareData(config({ lookups: [{ file: users, key: "uid" }] }).data, { seed: 1 })).rejects.toThrow("has no key column 'uid'");
+    await expect(prepareData(config({ lookups: [{ file: users, key: "uid", on: "user_id" }] }).data, { seed: 1 })).rejects.toThrow("has no key column 'uid'");
     await expect(prepareData(config({ lookups: [{ file: join(dir, "absent.csv"), key: "user_id" }] }).data, { seed: 1 })).rejects.toThrow(UserError);
   });
 
   it("the configuration refuses side tables of synthetic data, flags on a non-sequence, and a key outside the columns", () => {
     expect(() => parseConfig({ data: { synthetic: { seed: 1, rows: { train: 10, valid: 10, test: 10 }, fields: 2, vocabSize: 3, interactions: 0, zipf: 1, ctr: 0.2 }, lookups: [] }, teachers: [{ model: "LR" }] })).toThrow("config.data.lookups: side tables join files");
-    expect(() => config({ features: [{ name: "g", type: "categorical", flags: ["Action"] }] })).toThrow("config.data.features[0].flags: only a sequence feature");
+    expect(() => config({ features: [{ name: "g", type: "categorical", flags: ["Action"] }] })).toThrow("config.data.features[0].flags: only for sequence features; this one is categorical");
     expect(() => config({ lookups: [{ file: items, key: "movie", columns: ["item_id", "title"] }] })).toThrow("config.data.lookups[0].key");
   });
 });

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../../sdk/backend";
 import type { Batch } from "../../sdk/data/batches";
@@ -142,8 +142,8 @@ describe.each(ZOO)("%s", (name) => {
     disposeModel(model);
   });
 
-  it("learns the synthetic click log: test AUC > 0.6 after 3 epochs on 2,000 rows", () => {
-    const trained = trainOnLabels(name, TINY[name]!, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, { batchSize: 128, epochs: 3, learningRate: 0.01, seed: 1, patience: 2, optimizer: "adam" }, silentLogger, "test", 0);
+  it("learns the synthetic click log: test AUC > 0.6 after 3 epochs on 2,000 rows", async () => {
+    const trained = await trainOnLabels(name, TINY[name]!, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, { batchSize: 128, epochs: 3, learningRate: 0.01, seed: 1, patience: 2, optimizer: "adam" }, silentLogger, "test", 0);
     const t = data.test;
     const { auc } = evaluateLogits(t.labels, predictLogits(trained.model, t));
     expect(auc).toBeGreaterThan(0.6);

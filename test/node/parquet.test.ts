@@ -136,6 +136,18 @@ describe("parquet reader", () => {
   });
 });
 
+describe("parquet without a label (label: null, for scoring)", () => {
+  it("reads a file that has no label column", async () => {
+    const columns = clickLog(3).filter((c) => c.name !== "click");
+    const recs = await openRecords(parquet(columns), { format: "parquet", label: null, select: ["views", "user"] }).readAll();
+    expect(recs).toEqual([
+      { line: 1, label: NaN, cells: ["0", ""] },
+      { line: 2, label: NaN, cells: ["1000", "u1"] },
+      { line: 3, label: NaN, cells: ["2000", "u2"] },
+    ]);
+  });
+});
+
 describe("parquet in prepareData", () => {
   const FEATURES: DataConfig["features"] = [
     { name: "user", type: "categorical", minCount: 1 },

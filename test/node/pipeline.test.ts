@@ -27,7 +27,7 @@ beforeAll(async () => {
 describe("training on the synthetic click log", () => {
   it("a DNN lands well above AUC 0.5 and near the Bayes-optimal AUC of the test split", async () => {
     const data = await prepareData({ format: "csv", delimiter: ",", header: true, label: "click", features: [], synthetic: SYNTHETIC }, { seed: 1 });
-    const trained = trainOnLabels("DNN", { hiddenUnits: [64, 64] }, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, { batchSize: 512, epochs: 12, learningRate: 0.003, seed: 3, patience: 2, optimizer: "adam" }, silentLogger, "test", 0);
+    const trained = await trainOnLabels("DNN", { hiddenUnits: [64, 64] }, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, { batchSize: 512, epochs: 12, learningRate: 0.003, seed: 3, patience: 2, optimizer: "adam" }, silentLogger, "test", 0);
     const t = data.test;
     const { auc } = evaluateLogits(t.labels, predictLogits(trained.model, t));
     const bayes = data.bayes!.auc;
@@ -76,6 +76,16 @@ describe("ctr-distill run", () => {
     for (const row of [...report.teachers, ...report.students]) expect(row.auc).toBeGreaterThan(0.5);
     expect(report.wasm.maxAbsDiff).toBeLessThan(1e-5);
     for (const f of ["feature-map.json", "student.wasm", "model.json", "teachers/0-DNN/checkpoint.json", "teachers/1-DeepFM/weights.bin"]) expect(existsSync(join(out, f))).toBe(true);
+    // report.html: every model's row and curves; metrics.jsonl: one line per model epoch.
+    const html = readFileSync(join(out, "report.html"), "utf8");
+    expect(html).toContain("by ctr-distill run");
+    expect(html).toContain(`<svg id="chart-train-loss"`);
+    const models = ["DNN", "DeepFM", "student (no KD)", "student (KD, mean)"];
+    for (const name of models) expect(html).toContain(`<th scope="row" class="name">${name}</th>`);
+    const metrics = readFileSync(join(out, "metrics.jsonl"), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as { model: string; epoch: number });
+    expect([...new Set(metrics.map((m) => m.model))]).toEqual(models);
+    const dnnFit = (JSON.parse(readFileSync(join(out, "teachers/0-DNN/checkpoint.json"), "utf8")) as { extra: { fit: { history: unknown[] } } }).extra.fit;
+    expect(metrics.filter((m) => m.model === "DNN")).toHaveLength(dnnFit.history.length);
     // --resume after an interruption: finished teachers are reused, not trained again.
     const lines: string[] = [];
     const resumed = await runPipeline({ config, outDir: out, log: (l) => lines.push(l), backend: "wasm", httpCheckPort: null, resume: true });

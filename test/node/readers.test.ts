@@ -120,7 +120,7 @@ describe("reader errors", () => {
 
   it("a label that is not 0/1 or does not parse names the label field", async () => {
     expect(await failure("2\ta\tb\n", TSV)).toMatchObject({ line: 1, field: "y", reason: "label must be 0 or 1, got 2" });
-    expect(await failure("1\ta\tb\nyes\ta\tb\n", TSV)).toMatchObject({ line: 2, field: "y", reason: 'cannot parse label "yes"' });
+    expect(await failure("1\ta\tb\nyes\ta\tb\n", TSV)).toMatchObject({ line: 2, field: "y", reason: 'cannot parse label "yes" (text labels are mapped by data.positive, e.g. ["yes"])' });
     expect(await failure("\ta\tb\n", TSV)).toMatchObject({ line: 1, field: "y", reason: "missing label" });
   });
 
@@ -187,5 +187,21 @@ describe("read progress", () => {
     expect(seen).toEqual(plain);
     expect(chunks).toBeGreaterThan(10);
     expect(reader.bytesRead).toBe(Buffer.byteLength(text));
+  });
+});
+
+describe("readers without a label (label: null, for scoring)", () => {
+  it("csv: reads rows that have no label column, and ignores one that is present, whatever it holds", async () => {
+    const options: ReaderOptions = { format: "csv", header: true, label: null, select: ["b", "a"] };
+    expect(await read("a,b\nx,y\n", options)).toEqual([{ line: 2, label: NaN, cells: ["y", "x"] }]);
+    expect(await read("click,a,b\nnot-a-label,x,y\n", options)).toEqual([{ line: 2, label: NaN, cells: ["y", "x"] }]);
+  });
+
+  it("libsvm: a line's label token is optional and ignored", async () => {
+    const options: ReaderOptions = { format: "libsvm", label: null, select: ["f1", "f2"] };
+    expect(await read("3:1 9:1\n1 4:1 8:1\n", options)).toEqual([
+      { line: 1, label: NaN, cells: ["3", "9"] },
+      { line: 2, label: NaN, cells: ["4", "8"] },
+    ]);
   });
 });

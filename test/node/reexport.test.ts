@@ -55,7 +55,7 @@ beforeAll(async () => {
   await selectBackend();
   const config = parseConfig(CONFIG, "test");
   data = await prepareData(config.data, { seed: 5 });
-  const trained = trainOnLabels("DNN", STUDENT, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, config.training, silentLogger, "test", 0);
+  const trained = await trainOnLabels("DNN", STUDENT, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, config.training, silentLogger, "test", 0);
   weights = studentWeightsOf(trained.model, config.student, data.train.layout);
   runDir = await mkdtemp(join(tmpdir(), "ctr-reexport-"));
   const artifact = await writeArtifact({ outDir: runDir, featureMap: data.featureMap, weights, config, params: trained.params, metrics: {} });

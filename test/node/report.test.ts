@@ -2,7 +2,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../sdk/config";
 import { mulberry32 } from "../../sdk/data/prng";
+import { bestByValidation, markBest } from "../../sdk/report/best-row";
 import { calibrationBins } from "../../sdk/report/calibration-bins";
 import { coord } from "../../sdk/report/format";
 import { histogramCounts } from "../../sdk/report/histogram-counts";
@@ -12,7 +14,7 @@ import { renderReport, writeReport } from "../../sdk/report/report-html";
 import { renderCalibrationChart } from "../../sdk/report/svg-calibration";
 import { renderHistograms } from "../../sdk/report/svg-histogram";
 import { renderLineChart } from "../../sdk/report/svg-line-chart";
-import type { ExperimentReportData, ExperimentRow } from "../../sdk/report/types";
+import type { ExperimentReportData, ExperimentRow, ReportMeta, SeededExperimentRow } from "../../sdk/report/types";
 import type { EpochRecord } from "../../sdk/train/fit";
 
 const EVIL = `<script>alert("x")</script> & 'co'`;
@@ -22,8 +24,17 @@ function epoch(epoch: number, trainLoss: number, metrics: Record<string, number>
 }
 
 function row(name: string, kind: ExperimentRow["kind"], auc: number, extra: Partial<ExperimentRow> = {}): ExperimentRow {
-  return { name, kind, ensemble: null, hint: false, earlyStop: "auc", auc, logloss: 0.45, params: 123_456, flopsPerRow: 20_480, ...extra };
+  return { name, kind, ensemble: null, hint: false, earlyStop: "auc", auc, logloss: 0.45, validAuc: auc, validLogloss: 0.46, params: 123_456, flopsPerRow: 20_480, dir: null, best: false, ...extra };
 }
+
+const META: ReportMeta = {
+  data: { train: "data/train.csv", valid: "data/valid.csv", test: null, split: null },
+  splits: { train: { rows: 12_345, positiveRate: 0.1875 }, valid: { rows: 2_000, positiveRate: 0.2 }, test: { rows: 3_000, positiveRate: 0.21 } },
+  seeds: [7],
+  backend: "wasm",
+  seconds: 83.25,
+  config: parseConfig({ data: { synthetic: { seed: 3, rows: { train: 10, valid: 10, test: 10 }, fields: 3, vocabSize: 5, interactions: 1, zipf: 1, ctr: 0.2 } }, teachers: [{ model: "LR" }] }),
+};
 
 /** Three teachers and two students; the gate and calibration from a seeded generator. */
 function sampleData(overrides: Partial<ExperimentReportData> = {}): ExperimentReportData {
@@ -44,13 +55,15 @@ function sampleData(overrides: Partial<ExperimentReportData> = {}): ExperimentRe
   return {
     title: "experiment on synthetic data",
     createdAt: "2026-05-01T12:00:00.000Z",
-    rows: [
+    command: "experiment",
+    meta: META,
+    rows: markBest([
       row("DNN", "teacher", 0.781),
       row("DeepFM", "teacher", 0.785),
       row(EVIL, "teacher", 0.779),
       row("student KD gating", "student", 0.788, { ensemble: "gating", earlyStop: "kd-loss" }),
       row("student (no KD)", "student", 0.772),
-    ],
+    ]),
     curves: [
       { name: "DNN", history: [epoch(1, 0.5, { auc: 0.76, logloss: 0.47 }), epoch(2, 0.46, { auc: 0.78, logloss: 0.46 })] },
       { name: "DeepFM", history: [epoch(1, 0.49, { auc: 0.77, logloss: 0.465 }), epoch(2, 0.45, { auc: 0.785, logloss: 0.455 })] },
@@ -134,6 +147,48 @@ describe("renderReport", () => {
     expect(html).toContain(`<tr class="bound">`);
     expect(html).toContain("0.8010");
     expect(renderReport(sampleData({ bayes: null }))).not.toContain(`<tr class="bound">`);
+  });
+
+  it("marks the best row by validation AUC, never by test AUC", () => {
+    const rows = [row("valid winner", "student", 0.7, { validAuc: 0.8 }), row("test winner", "student", 0.9, { validAuc: 0.75 }), row("diverged", "student", NaN, { validAuc: NaN })];
+    expect(bestByValidation(rows)).toBe(0);
+    expect(bestByValidation([])).toBe(-1);
+    const marked = markBest(rows);
+    expect(marked.map((r) => r.best)).toEqual([true, false, false]);
+    const html = renderReport(sampleData({ rows: marked }));
+    expect(count(html, `<tr class="best">`)).toBe(1);
+    expect(html).toMatch(/<tr class="best"><th scope="row" class="name">valid winner<\/th>/);
+  });
+
+  it("names the data set, row counts and positive rate per split, seeds, backend, wall time and config", () => {
+    const html = renderReport(sampleData());
+    for (const fact of ["data/train.csv", "data/valid.csv", "12,345", "0.1875", "<dd>7</dd>", "<dd>wasm</dd>", "83.3 s", "by ctr-distill experiment"]) expect(html).toContain(fact);
+    expect(html).toContain(escapeHtml(`"vocabSize": 5`));
+    const synthetic = renderReport(sampleData({ meta: { ...META, data: "synthetic", seeds: [1, 2, 3] } }));
+    expect(synthetic).toContain("synthetic: generator seed 3, 3 fields of 5 values, 1 planted interactions, base CTR 0.2");
+    expect(synthetic).toContain("<dd>1, 2, 3</dd>");
+  });
+
+  it("a combined report over seeds shows mean ± std, links each seed's report and draws no charts", () => {
+    const seeded = (name: string, validAuc: number, dir: string | null): SeededExperimentRow => ({
+      ...row(name, dir === null ? "teacher" : "student", 0.78, { validAuc, dir }),
+      seeds: 2, aucStd: 0.0123, loglossStd: 0.001, validAucStd: 0.004, validLoglossStd: 0.002, dirs: dir === null ? [] : [dir, dir.replace("seed-1", "seed-2")],
+    });
+    const rows = markBest([seeded("DNN", 0.77, null), seeded("student KD gating", 0.79, "out/seed-1/students/kd-gating")]);
+    const html = renderReport(sampleData({ rows, curves: [], gate: null, calibration: [], seedReports: [{ seed: 1, href: "seed-1/report.html" }, { seed: 2, href: "seed-2/report.html" }] }));
+    expect(html).toContain("0.7800 ± 0.0123");
+    expect(html).toContain("over 2 seeds");
+    expect(html).toContain(`<a href="seed-2/report.html">seed 2</a>`);
+    expect(count(html, "<svg")).toBe(0);
+    expect(html).toContain("<code>out/seed-1/students/kd-gating</code>, <code>out/seed-2/students/kd-gating</code>");
+  });
+
+  it("lists the students' run directories, escaped, with the best one's serve command", () => {
+    const rows = markBest([row("a", "student", 0.7, { dir: "runs/x/students/no-kd" }), row("b", "student", 0.7, { validAuc: 0.9, dir: `runs/${EVIL}` }), row("t", "teacher", 0.8)]);
+    const html = renderReport(sampleData({ rows }));
+    expect(html).toContain("<code>runs/x/students/no-kd</code>");
+    expect(html).toContain(`<code>ctr-distill serve --model runs/${escapeHtml(EVIL)}</code>`);
+    expect(html).not.toContain("<script");
   });
 
   it("puts a malformed gate matrix into a note instead of failing", () => {

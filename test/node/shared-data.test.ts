@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../sdk/config";
+import { loadConfig } from "../../sdk/config";
 import { prepareData } from "../../sdk/data/prepare";
 import { openRecords, type ReaderOptions } from "../../sdk/data/readers/index";
 
@@ -85,7 +85,7 @@ describe.skipIf(!present)("shared data sets, read by the streaming readers (coun
 
 describe.skipIf(!present)("presets in configs/ prepare their shared data set", () => {
   const prepare = (name: string) => {
-    const cfg = parseConfig(JSON.parse(readFileSync(resolve(process.cwd(), `configs/${name}.json`), "utf8")), name);
+    const cfg = loadConfig(resolve(process.cwd(), `configs/${name}.json`));
     return prepareData(cfg.data, { seed: cfg.training.seed });
   };
 

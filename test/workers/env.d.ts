@@ -1,4 +1,4 @@
-/** The test project's main module (test/workers/fixture/bundle/entry.ts) exports one fetch handler. */
+/** The test project's main module (test/workers/fixture/bundle/entry.js) exports one fetch handler. */
 declare namespace Cloudflare {
   interface GlobalProps {
     mainModule: { default: ExportedHandler };

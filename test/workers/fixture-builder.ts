@@ -6,8 +6,10 @@
  * expected CTRs of those rows computed in Node by the same Scorer and, independently, by a float64 forward
  * pass in plain JavaScript. Node-side only (uses node:fs).
  */
+import { build } from "esbuild";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { packageRoot } from "../../sdk/package-root";
 import { featureMapId, saveFeatureMap } from "../../sdk/data/feature-map-io";
 import { exportStudentWasm } from "../../sdk/export/export-student";
 import type { StudentWeights } from "../../sdk/export/student-weights";
@@ -15,6 +17,7 @@ import { RowEncoder } from "../../sdk/runtime/encode";
 import { featureMapSlots } from "../../sdk/runtime/slots";
 import { FEATURE_MAP_FORMAT, FEATURE_MAP_VERSION, type FeatureMap } from "../../sdk/runtime/feature-map";
 import { Scorer } from "../../sdk/runtime/scorer";
+import { readModelFiles } from "../../sdk/serve/model-files";
 import { writeWorkerBundle } from "../../sdk/serve/worker-bundle";
 import type { ModelMeta } from "../../worker/model-meta";
 import { mulberry32 } from "../../sdk/data/prng";
@@ -112,7 +115,15 @@ function countParams(w: StudentWeights): number {
   return w.embedding.length + w.layers.reduce((s, l) => s + l.weights.length + l.bias.length, 0);
 }
 
-/** Writes `dir/model/` (the run directory) and `dir/bundle/` (entry.ts + wrangler.jsonc). */
+/**
+ * The worker runtime from today's sources (worker/index.ts), bundled as scripts/build.mjs bundles
+ * dist/worker.js, so that the tests never run a stale build.
+ */
+async function buildWorkerRuntime(outfile: string): Promise<void> {
+  await build({ entryPoints: [join(packageRoot(), "worker", "index.ts")], outfile, bundle: true, format: "esm", platform: "neutral", target: "es2022", logLevel: "warning" });
+}
+
+/** Writes `dir/model/` (the run directory) and `dir/bundle/` (the Workers project `deploy` writes, on a fresh runtime build). */
 export async function buildFixture(dir: string): Promise<FixturePaths> {
   const modelDir = join(dir, "model");
   const bundleDir = join(dir, "bundle");
@@ -145,6 +156,8 @@ export async function buildFixture(dir: string): Promise<FixturePaths> {
     encoded: { ids: Array.from(encoded.ids), values: Array.from(encoded.values) },
   };
   await writeFile(join(modelDir, "expected.json"), JSON.stringify(expected, null, 2) + "\n");
-  await writeWorkerBundle(modelDir, bundleDir);
+  const runtime = join(dir, "runtime", "worker.js");
+  await buildWorkerRuntime(runtime);
+  await writeWorkerBundle(await readModelFiles(modelDir), bundleDir, { runtime });
   return { modelDir, bundleDir };
 }

@@ -52,6 +52,7 @@ export class DelimitedReader extends RecordReader {
   private readonly delim: string;
   private readonly quoted: boolean;
   private expected = 0;
+  /** -1 with `label: null`. */
   private labelIndex = 0;
   private selected: number[] = [];
 
@@ -82,9 +83,26 @@ export class DelimitedReader extends RecordReader {
       this.names = [...columns];
     }
     this.expected = this.names?.length ?? cells.length;
-    this.labelIndex = this.resolveColumn(this.options.label, this.names, this.expected);
-    this.selected = this.options.select.map((c) => this.resolveColumn(c, this.names, this.expected));
+    if (cells.length === 1) this.checkDelimiter(line, lineNo);
+    try {
+      this.labelIndex = this.options.label === null ? -1 : this.resolveColumn(this.options.label, this.names, this.expected);
+      this.selected = this.options.select.map((c) => this.resolveColumn(c, this.names, this.expected));
+    } catch (e) {
+      const wanted = [...(this.options.label === null ? [] : [this.options.label]), ...this.options.select];
+      if (header === true && e instanceof UserError && !wanted.some((c) => this.names!.includes(c)))
+        throw new UserError(`${e.message}; if the file has no header line, name its columns in data.columns`);
+      throw e;
+    }
     return isHeader;
+  }
+
+  /** A first line that is one cell yet has tabs or commas: the file's delimiter is not the configured one. */
+  private checkDelimiter(line: string, lineNo: number): void {
+    const tabs = this.delim !== "\t" && line.includes("\t");
+    if (!tabs && (this.delim === "," || !line.includes(","))) return;
+    const likely = tabs ? "tsv" : "csv";
+    const fix = likely === this.options.format ? `set data.delimiter to ${JSON.stringify(tabs ? "\t" : ",")}` : `a ${likely.toUpperCase()} file read as ${this.options.format.toUpperCase()}? set data.format to "${likely}"`;
+    throw new DataError(this.file, lineNo, null, `the first line has no ${JSON.stringify(this.delim)} but ${tabs ? "tabs" : "commas"}: ${fix}`);
   }
 
   protected parse(line: string, lineNo: number): RawRecord {
@@ -93,7 +111,7 @@ export class DelimitedReader extends RecordReader {
       const field = cells.length < this.expected ? this.columnName(cells.length) : null;
       throw new DataError(this.file, lineNo, field, `has ${cells.length} cells, expected ${this.expected}`);
     }
-    const label = this.parseLabel(cells[this.labelIndex], lineNo, this.columnName(this.labelIndex));
+    const label = this.labelIndex < 0 ? NaN : this.parseLabel(cells[this.labelIndex], lineNo, this.columnName(this.labelIndex));
     const sel = this.selected;
     const out: string[] = new Array(sel.length);
     for (let k = 0; k < sel.length; k++) out[k] = cells[sel[k]!]!;

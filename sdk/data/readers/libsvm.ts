@@ -8,7 +8,8 @@ const WHITESPACE = /\s+/;
  * libsvm / libFM with one index:value pair per field (`label idx:val …`, e.g. Frappe: exactly 10 pairs, the
  * k-th pair is field k). Fields are named `f1..fK` (or `columns`); the cell of field k is the index of its
  * k-th pair, i.e. a categorical value. K is the number of `columns`, else the pair count of the first line;
- * every line must have exactly K pairs. Labels: 1 / +1 → 1, 0 / -1 → 0.
+ * every line must have exactly K pairs. Labels: 1 / +1 → 1, 0 / -1 → 0. With `label: null` (scoring) a line's
+ * label token is optional and ignored.
  */
 export class LibsvmReader extends RecordReader {
   private expected = 0;
@@ -18,8 +19,22 @@ export class LibsvmReader extends RecordReader {
     super(file, options);
   }
 
+  /** 1 when the line's first token is its label; with `label: null` a line may start with a pair instead (unlabelled). */
+  private labelTokens(tokens: readonly string[]): number {
+    return this.options.label === null && tokens[0]!.includes(":") ? 0 : 1;
+  }
+
+  private parseLibsvmLabel(labelText: string, lineNo: number): number {
+    const y = Number(labelText);
+    if (y === 1) return 1;
+    if (y === 0 || y === -1) return 0;
+    if (Number.isFinite(y) && labelText !== "") throw new DataError(this.file, lineNo, "label", `label must be 1, 0 or -1, got ${labelText}`);
+    throw new DataError(this.file, lineNo, "label", `cannot parse label ${JSON.stringify(labelText)}`);
+  }
+
   protected start(line: string, _lineNo: number): boolean {
-    const pairs = line.trim().split(WHITESPACE).length - 1;
+    const tokens = line.trim().split(WHITESPACE);
+    const pairs = tokens.length - this.labelTokens(tokens);
     this.names = this.options.columns !== undefined ? [...this.options.columns] : Array.from({ length: pairs }, (_, k) => `f${k + 1}`);
     this.expected = this.names.length;
     this.selected = this.options.select.map((c) => this.resolveColumn(c, this.names, this.expected));
@@ -28,22 +43,16 @@ export class LibsvmReader extends RecordReader {
 
   protected parse(line: string, lineNo: number): RawRecord {
     const tokens = line.trim().split(WHITESPACE);
-    const count = tokens.length - 1;
-    const labelText = tokens[0]!;
-    const y = Number(labelText);
-    let label: number;
-    if (y === 1) label = 1;
-    else if (y === 0 || y === -1) label = 0;
-    else if (Number.isFinite(y) && labelText !== "")
-      throw new DataError(this.file, lineNo, "label", `label must be 1, 0 or -1, got ${labelText}`);
-    else throw new DataError(this.file, lineNo, "label", `cannot parse label ${JSON.stringify(labelText)}`);
+    const first = this.labelTokens(tokens);
+    const count = tokens.length - first;
+    const label = this.options.label === null ? NaN : this.parseLibsvmLabel(tokens[0]!, lineNo);
     if (count !== this.expected) {
       const field = count < this.expected ? this.columnName(count) : null;
       throw new DataError(this.file, lineNo, field, `has ${count} index:value pairs, expected ${this.expected}`);
     }
     const indices: string[] = new Array(count);
     for (let k = 0; k < count; k++) {
-      const tok = tokens[k + 1]!;
+      const tok = tokens[k + first]!;
       const colon = tok.indexOf(":");
       const idx = colon > 0 ? tok.slice(0, colon) : "";
       if (!/^\d+$/.test(idx) || !Number.isFinite(Number(tok.slice(colon + 1))) || tok.slice(colon + 1) === "")

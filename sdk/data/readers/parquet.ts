@@ -41,6 +41,25 @@ function reason(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
 }
 
+/** A parquet file's footer: its metadata and top-level schema columns, read without decoding any rows. */
+async function openParquet(file: string) {
+  await checkDataFile(file);
+  const hp = await import("hyparquet");
+  const buffer = await hp.asyncBufferFromFile(file);
+  let metadata;
+  try {
+    metadata = await hp.parquetMetadataAsync(buffer);
+  } catch (e) {
+    throw new UserError(`${file}: not a readable parquet file (${reason(e)})`);
+  }
+  return { hp, buffer, metadata, top: hp.parquetSchema(metadata).children };
+}
+
+/** The names of a parquet file's top-level columns, from its footer. */
+export async function parquetColumnNames(file: string): Promise<string[]> {
+  return (await openParquet(file)).top.map((c) => c.element.name);
+}
+
 /**
  * Apache Parquet through hyparquet (pure JavaScript; codecs: uncompressed and snappy built in). Columns are
  * selected by name (or 0-based index) from the file's top-level schema; `header`, `columns` and `delimiter`
@@ -62,21 +81,12 @@ export class ParquetReader extends RecordReader {
   }
 
   override async *chunks(): AsyncGenerator<RawRecord[]> {
-    await checkDataFile(this.file);
-    const hp = await import("hyparquet");
-    const buffer = await hp.asyncBufferFromFile(this.file);
-    let metadata;
-    try {
-      metadata = await hp.parquetMetadataAsync(buffer);
-    } catch (e) {
-      throw new UserError(`${this.file}: not a readable parquet file (${reason(e)})`);
-    }
-    const top = hp.parquetSchema(metadata).children;
+    const { hp, buffer, metadata, top } = await openParquet(this.file);
     const names = top.map((c) => c.element.name);
     this.names = names;
-    const labelIndex = this.resolveColumn(this.options.label, names, names.length);
+    const labelIndex = this.options.label === null ? -1 : this.resolveColumn(this.options.label, names, names.length);
     const selected = this.options.select.map((c) => this.resolveColumn(c, names, names.length));
-    const needed = [...new Set([labelIndex, ...selected])];
+    const needed = [...new Set([...(labelIndex < 0 ? [] : [labelIndex]), ...selected])];
     for (const i of needed) {
       const col = top[i]!;
       if (col.children.length > 0 || col.element.repetition_type === "REPEATED")
@@ -86,9 +96,9 @@ export class ParquetReader extends RecordReader {
 
     const neededNames = needed.map((i) => names[i]!);
     const slot = new Map(needed.map((i, k) => [names[i]!, k]));
-    const labelSlot = slot.get(names[labelIndex]!)!;
+    const labelName = labelIndex < 0 ? "" : names[labelIndex]!;
+    const labelSlot = slot.get(labelName);
     const selSlots = selected.map((i) => slot.get(names[i]!)!);
-    const labelName = names[labelIndex]!;
     const selNames = selected.map((i) => names[i]!);
 
     let groupStart = 0;
@@ -119,7 +129,7 @@ export class ParquetReader extends RecordReader {
         for (let r = from; r < to; r++) {
           const row = groupStart + r + 1;
           try {
-            const label = this.parseLabel(cellText(data[labelSlot]![r], this.file, row, labelName), row, labelName);
+            const label = labelSlot === undefined ? NaN : this.parseLabel(cellText(data[labelSlot]![r], this.file, row, labelName), row, labelName);
             const cells: string[] = new Array(selSlots.length);
             for (let k = 0; k < selSlots.length; k++) cells[k] = cellText(data[selSlots[k]!]![r], this.file, row, selNames[k]!);
             out.push({ line: row, label, cells });

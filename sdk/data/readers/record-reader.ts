@@ -1,3 +1,4 @@
+import { didYouMean } from "../../config/suggest";
 import { DataError, UserError } from "../../errors";
 import { isBlank, readLineChunks } from "./lines";
 import { BadLines, type RawRecord, type ReaderOptions } from "./types";
@@ -68,7 +69,7 @@ export abstract class RecordReader {
     if (byName >= 0) return byName;
     if (/^\d+$/.test(col) && Number(col) < count) return Number(col);
     const known = names === null ? `${count} unnamed columns, use 0-based indices` : `columns: ${names.slice(0, 50).join(", ")}${names.length > 50 ? ", …" : ""}`;
-    throw new UserError(`${this.file}: unknown column '${col}' (${known})`);
+    throw new UserError(`${this.file}: unknown column '${col}'${names === null ? "" : didYouMean(col, names)} (${known})`);
   }
 
   /** Name of column `i` for messages. */
@@ -76,12 +77,18 @@ export abstract class RecordReader {
     return this.names?.[i] ?? String(i);
   }
 
-  /** 0/1 label of a text cell: exact 0/1, or `x >= labelThreshold` when a threshold is set. */
+  /** 0/1 label of a text cell: exact 0/1, one of the `positive` values, or `x >= labelThreshold` when a threshold is set. */
   protected parseLabel(cell: string | undefined, lineNo: number, field: string): number {
     const text = (cell ?? "").trim();
     if (text === "") throw new DataError(this.file, lineNo, field, "missing label");
+    const positive = this.options.positive;
+    if (positive !== undefined) return positive.includes(text) ? 1 : 0;
     const x = Number(text);
-    if (!Number.isFinite(x)) throw new DataError(this.file, lineNo, field, `cannot parse label ${JSON.stringify(text)}`);
+    if (!Number.isFinite(x)) {
+      // A text label on a text file's first line is most likely its header.
+      const hint = lineNo === 1 && this.options.format !== "parquet" ? "a header line? set data.header to true" : `text labels are mapped by data.positive, e.g. ${JSON.stringify([text])}`;
+      throw new DataError(this.file, lineNo, field, `cannot parse label ${JSON.stringify(text)} (${hint})`);
+    }
     const threshold = this.options.labelThreshold;
     if (threshold !== undefined) return x >= threshold ? 1 : 0;
     if (x !== 0 && x !== 1) throw new DataError(this.file, lineNo, field, `label must be 0 or 1, got ${text}`);

@@ -1,6 +1,6 @@
 import type { DataError } from "../../errors";
 
-/** One data row: its 1-based physical line in the file, its 0/1 label, and the requested cells in order. */
+/** One data row: its 1-based physical line in the file, its 0/1 label (NaN with `label: null`), and the requested cells in order. */
 export interface RawRecord {
   line: number;
   label: number;
@@ -52,12 +52,17 @@ export interface ReaderOptions {
   header?: boolean | "auto";
   /** Column names of headerless files, in file order (libsvm: defaults to `f1..fK`). */
   columns?: string[];
-  /** Label column: a name, or a 0-based index as a string (ignored by libsvm: the label is the first token). */
-  label: string;
+  /**
+   * Label column: a name, or a 0-based index as a string (ignored by libsvm: the label is the first token).
+   * null: read no label (scoring); a label column that is present is just another column.
+   */
+  label: string | null;
   /** The columns whose cells a record carries, in this order: names or 0-based indices as strings. */
   select: string[];
   /** Label = 1 when the label cell parses to a number >= this (e.g. MovieLens rating >= 4), else 0. */
   labelThreshold?: number;
+  /** Label = 1 when the label cell is one of these values (e.g. ["yes"]), else 0 (`data.positive`). */
+  positive?: string[];
   /** Count and skip bad lines instead of throwing. */
   skipBadLines?: boolean;
   /** Bytes per read (default 1 MiB). */

@@ -1,0 +1,50 @@
+import { UserError } from "../../errors";
+import { stderrLogger } from "../../log";
+import { dryRunBundle, formatMiB, PLAN_GZIP_LIMITS, writeDeployBundle, type UploadReport } from "../../serve/deploy";
+import { wranglerBin } from "../../serve/wrangler";
+import { booleanFlag, requiredFlag, stringFlag, type CommandSpec } from "../command-spec";
+import { JSON_FLAG } from "../common-flags";
+import { printJson } from "../output";
+
+/** The line of a dry run's size, e.g. `upload 412.00 KiB, gzip 0.13 MiB: fits the free plan (3.00 MiB)`. */
+function sizeLine(size: UploadReport): string {
+  const verdict = size.fits.free
+    ? `fits the free plan (${formatMiB(PLAN_GZIP_LIMITS.free)})`
+    : `over the free plan's ${formatMiB(PLAN_GZIP_LIMITS.free)}, within the paid plan's ${formatMiB(PLAN_GZIP_LIMITS.paid)}`;
+  return `upload ${(size.totalBytes / 1024).toFixed(2)} KiB, gzip ${formatMiB(size.gzipBytes)}: ${verdict}`;
+}
+
+export const deployCommand: CommandSpec = {
+  name: "deploy",
+  summary: "write a self-contained Workers project for a run's student, ready for `npx wrangler deploy`",
+  description:
+    "Copies the run's checked student.wasm, feature-map.json and model.json into --out beside the worker runtime, " +
+    "an entry module, wrangler.jsonc and a README. Nothing is uploaded: the command prints what to run. --out is " +
+    "written aside and moved into place; an existing folder is refused unless it is a bundle ctr-distill wrote and " +
+    "--overwrite is given.",
+  flags: {
+    model: { type: "string", valueName: "DIR", description: "a run directory", required: true },
+    out: { type: "string", valueName: "DIR", description: "the folder to write the Workers project into", required: true },
+    name: { type: "string", valueName: "NAME", description: "the Worker's name in wrangler.jsonc", default: "ctr-distill-<first 12 hex digits of the model id>" },
+    overwrite: { type: "boolean", description: "replace a bundle ctr-distill wrote earlier in --out (anything else there is never touched)" },
+    "dry-run": { type: "boolean", description: "also run `wrangler deploy --dry-run` on the bundle and report its gzip size against the plan limits (3 MiB free, 10 MiB paid)" },
+    json: JSON_FLAG,
+  },
+  examples: ["deploy --model runs/demo --out worker", "deploy --model runs/demo --out worker --overwrite --dry-run --json"],
+  async run(flags) {
+    const model = requiredFlag(this, flags, "model");
+    const out = requiredFlag(this, flags, "out");
+    const dryRun = booleanFlag(flags, "dry-run");
+    if (dryRun) wranglerBin(); // refuse a missing wrangler before anything is written
+    const name = stringFlag(flags, "name");
+    const bundle = await writeDeployBundle(model, out, { overwrite: booleanFlag(flags, "overwrite"), ...(name !== undefined ? { name } : {}) });
+    const upload = dryRun ? await dryRunBundle(bundle.bundle) : undefined;
+    if (booleanFlag(flags, "json")) printJson(upload === undefined ? bundle : { ...bundle, upload });
+    else {
+      if (upload !== undefined) stderrLogger(sizeLine(upload));
+      process.stdout.write(`wrote ${out} (Worker ${bundle.name}, model ${bundle.modelId.slice(0, 12)}…); to deploy it: ${bundle.deployCommand}\n`);
+    }
+    if (upload !== undefined && !upload.fits.paid)
+      throw new UserError(`${out}: the worker is ${formatMiB(upload.gzipBytes)} gzipped, over the ${formatMiB(PLAN_GZIP_LIMITS.paid)} limit of every Cloudflare plan; shrink the student (embeddingDim, hash buckets, minCount)`);
+  },
+};

@@ -1,0 +1,21 @@
+import { stderrLogger } from "../../log";
+import { DEFAULT_PORT, serve } from "../../serve/serve";
+import { integerFlag, requiredFlag, type CommandSpec } from "../command-spec";
+import { PORT_FLAG } from "../common-flags";
+
+export const serveCommand: CommandSpec = {
+  name: "serve",
+  summary: "serve a run's student under wrangler dev on 127.0.0.1 (POST /v1/score, GET /v1/model, GET /healthz)",
+  description: "The run's files are checked against each other and copied into a temporary Workers project, removed again on Ctrl-C. Port 0 takes a free one.",
+  flags: { model: { type: "string", valueName: "DIR", description: "a run directory", required: true }, port: PORT_FLAG },
+  examples: ["serve --model runs/demo", "serve --model runs/demo --port 9000"],
+  async run(flags) {
+    const handle = await serve({ modelDir: requiredFlag(this, flags, "model"), port: integerFlag(this, flags, "port", DEFAULT_PORT, 0, 65535), onLog: stderrLogger });
+    stderrLogger(`serving model ${handle.modelId.slice(0, 12)}… at ${handle.url} (POST /v1/score, GET /v1/model, GET /healthz); Ctrl-C stops`);
+    await new Promise<void>((resolve) => {
+      const stop = () => void handle.stop().then(resolve);
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+  },
+};

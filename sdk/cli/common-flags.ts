@@ -1,0 +1,28 @@
+import type { FlagSpec } from "./command-spec";
+import { BACKEND_ORDER } from "../backend";
+import { DEFAULT_PORT } from "../serve/serve";
+
+/** Flags that several commands share, described once. */
+
+export const JSON_FLAG: FlagSpec = { type: "boolean", description: "print exactly one JSON object on stdout (progress stays on stderr)" };
+
+export const BACKEND_FLAG: FlagSpec = {
+  type: "string",
+  valueName: "NAME",
+  description: "the TensorFlow.js backend to train on, instead of the best one available",
+  values: BACKEND_ORDER,
+};
+
+export const SKIP_BAD_LINES_FLAG: FlagSpec = { type: "boolean", description: "count and skip malformed data lines instead of stopping at the first" };
+
+export const PORT_FLAG: FlagSpec = { type: "string", valueName: "N", description: "port of the worker on 127.0.0.1", default: String(DEFAULT_PORT) };
+
+export const HTTP_CHECK_PORT_FLAG: FlagSpec = { type: "string", valueName: "N", description: "port of the HTTP self-check under wrangler dev", default: "a free ephemeral port" };
+
+export const NO_HTTP_CHECK_FLAG: FlagSpec = { type: "boolean", description: "skip the end-to-end check of the exported student through wrangler dev" };
+
+export const CONFIG_FLAG: FlagSpec = { type: "string", valueName: "FILE", description: "the run configuration (JSON or YAML; see docs/config.md)", required: true };
+
+export const OVERWRITE_FLAG: FlagSpec = { type: "boolean", description: "replace an existing ctr-distill run in --out (anything else there is never touched)" };
+
+export const RESUME_FLAG: FlagSpec = { type: "boolean", description: "continue an interrupted run in --out with the same config, reusing its finished teachers" };

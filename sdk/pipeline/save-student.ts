@@ -1,0 +1,32 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { RunConfig } from "../config-types";
+import type { PreparedData } from "../data/prepare";
+import { studentWeightsOf } from "../distill/student-weights";
+import { saveCheckpoint } from "../train/checkpoint";
+import { writeArtifact, type Artifact, type ArtifactInputs } from "./artifact";
+import type { StudentResult } from "./students";
+
+/** The run configuration as resolved, kept in the run directory for the later stages (`distill --run`). */
+export const RUN_CONFIG_FILE = "config.json";
+
+/**
+ * Makes `dir` a servable run directory of `student`: its checkpoint (`student/`, what `export` rebuilds from),
+ * the config, and the artifact (feature-map.json, student.wasm, student.onnx, model.json).
+ */
+export async function saveStudentRun(
+  dir: string,
+  config: RunConfig,
+  data: PreparedData,
+  student: StudentResult,
+  exportOptions: Pick<ArtifactInputs, "quantize" | "budget"> = {},
+): Promise<Artifact> {
+  await saveCheckpoint(student.model, join(dir, "student"), {
+    hyperparameters: { embeddingDim: config.student.embeddingDim, hiddenUnits: config.student.hiddenUnits },
+    featureMapId: data.featureMap.id,
+    extra: { test: student.test, ensemble: student.ensemble },
+  });
+  await writeFile(join(dir, RUN_CONFIG_FILE), JSON.stringify(config, null, 2) + "\n");
+  const weights = studentWeightsOf(student.model, config.student, data.train.layout);
+  return writeArtifact({ outDir: dir, featureMap: data.featureMap, weights, config, params: student.params, metrics: { test: student.test }, ...exportOptions });
+}
