@@ -2,7 +2,6 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer as createHttpServer, type Server } from "node:http";
-import { createServer as createNetServer } from "node:net";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -16,7 +15,7 @@ import { RowEncoder } from "../sdk/runtime/encode";
 import type { FeatureMap } from "../sdk/runtime/feature-map";
 import { Scorer } from "../sdk/runtime/scorer";
 import { deployDryRun, FREE_PLAN_GZIP_BYTES } from "../sdk/serve/deploy";
-import { serve } from "../sdk/serve/serve";
+import { freePort, serve } from "../sdk/serve/serve";
 import { COMPATIBILITY_DATE } from "../sdk/serve/worker-bundle";
 import { groupAlive, killGroup, stripAnsi, tail, wranglerBin, wranglerEnv } from "../sdk/serve/wrangler";
 import { costCase, formatTable, rateCase, type BenchCase, type BenchOptions, type Benchmark } from "./harness";
@@ -158,18 +157,6 @@ async function writeModel(dir: string, map: FeatureMap, hidden: readonly number[
   };
   await writeFile(join(dir, "model.json"), JSON.stringify(model, null, 2) + "\n");
   return { dir, modelId, wasm, params };
-}
-
-/** A port nobody listens on right now (127.0.0.1). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { NODE_BUNDLE } from "./esbuild-node.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
@@ -17,24 +18,10 @@ const only = new Set(process.argv.slice(2)); // e.g. `js` alone for a quick rebu
 const want = (part) => only.size === 0 || only.has(part);
 const node = (script, args) => execFileSync(process.execPath, [require.resolve(script), ...args], { cwd: root, stdio: "inherit" });
 
-/**
- * tfjs-core's Node entry (its CommonJS bundle) registers neither the chained tensor methods nor the gradients;
- * `@tensorflow/tfjs` does, from tfjs-core's ES module files, whose extensionless imports Node cannot load.
- * So those two registration modules (sdk/backend.ts imports them) are bundled into ours; tfjs-core keeps one
- * engine and one kernel and gradient registry per process (they live on the global object), so the bundled
- * ops and the package's own share them.
- */
-const bundleTfjsRegistrations = {
-  name: "bundle-tfjs-registrations",
-  setup(b) {
-    b.onResolve({ filter: /^@tensorflow\/tfjs-core\/dist\// }, (args) => ({ path: require.resolve(args.path) }));
-  },
-};
-
 if (want("js")) {
   for (const dir of ["dist/chunks"]) rmSync(join(root, dir), { recursive: true, force: true });
   const common = { absWorkingDir: root, bundle: true, format: "esm", target: "es2022", logLevel: "warning" };
-  await build({ ...common, entryPoints: { index: "sdk/index.ts", cli: "sdk/cli.ts" }, outdir: "dist", platform: "node", target: "node20", packages: "external", plugins: [bundleTfjsRegistrations], splitting: true, chunkNames: "chunks/[name]-[hash]" });
+  await build({ ...NODE_BUNDLE, absWorkingDir: root, entryPoints: { index: "sdk/index.ts", cli: "sdk/cli.ts" }, outdir: "dist", splitting: true, chunkNames: "chunks/[name]-[hash]" });
   await build({ ...common, entryPoints: { runtime: "sdk/runtime/index.ts", worker: "worker/index.ts" }, outdir: "dist", platform: "neutral" });
 }
 /** Every `.d.ts` file under `dir`. */

@@ -5,8 +5,8 @@
  * per-unit standard deviation (about 0 when the MLP has become a constant). Used for BENCHMARKS.md's note on NFM
  * and FiBiNET on MovieLens.
  *
- *   npx esbuild scripts/embedding-growth.ts --bundle --platform=node --format=esm --packages=external \
- *     --outfile=dist/embedding-growth.js && node dist/embedding-growth.js CONFIG MODEL EPOCHS REG STD [STD …]
+ *   node scripts/bundle.mjs scripts/embedding-growth.ts dist/embedding-growth.js &&
+ *     node dist/embedding-growth.js CONFIG MODEL EPOCHS REG STD [STD …]
  */
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs-core";

@@ -1,3 +1,4 @@
+import { didYouMean } from "./config/suggest";
 import { AbortError, UserError } from "./errors";
 import { packageVersion } from "./package-root";
 import { parseCommandFlags } from "./cli/command-spec";
@@ -21,7 +22,10 @@ export async function main(argv: string[]): Promise<number> {
   const release = catchInterrupts();
   try {
     const command = COMMANDS.find((c) => c.name === name);
-    if (command === undefined) throw new UserError(`unknown command '${name}'; commands: ${COMMANDS.map((c) => c.name).join(", ")} (see \`ctr-distill --help\`)`);
+    if (command === undefined) {
+      const names = COMMANDS.map((c) => c.name);
+      throw new UserError(`unknown command '${name}'${didYouMean(name, names) || `; commands: ${names.join(", ")}`} (see \`ctr-distill --help\`)`);
+    }
     if (rest.includes("--help") || rest.includes("-h")) {
       process.stdout.write(commandHelp(command) + "\n");
       return 0;

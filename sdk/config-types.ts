@@ -4,13 +4,15 @@
  */
 
 import type { Static } from "@sinclair/typebox";
-import type { DATA, DISTILL, FEATURE, LOOKUP, RUN_CONFIG, STUDENT, SYNTHETIC, TEACHER, TEACHER_SCORES, TRAINING } from "./config/schema";
+import type { COLUMN_SPLIT, DATA, DISTILL, FEATURE, LOOKUP, RUN_CONFIG, STUDENT, SYNTHETIC, TEACHER, TEACHER_SCORES, TRAINING } from "./config/schema";
 
 export type FeatureConfig = Static<typeof FEATURE>;
 export type SyntheticConfig = Static<typeof SYNTHETIC>;
 export type TeacherScoresConfig = Static<typeof TEACHER_SCORES>;
 export type LookupConfig = Static<typeof LOOKUP>;
 export type DataConfig = Static<typeof DATA>;
+/** `data.split` by the values or ranges of a column (a time split). */
+export type ColumnSplitConfig = Static<typeof COLUMN_SPLIT>;
 export type DataFormat = DataConfig["format"];
 /** A model name and its hyperparameters (checked against the model's by `resolveModel`). */
 export type TeacherConfig = Static<typeof TEACHER> & { [hyperparameter: string]: unknown };

@@ -1,7 +1,8 @@
 import { EncodeError, RowEncoder } from "../sdk/runtime/encode";
 import { validateFeatureMap, type FeatureMap, type FeatureSpec } from "../sdk/runtime/feature-map";
-import { Scorer } from "../sdk/runtime/scorer";
-import { HttpError, internalError, jsonResponse } from "./http-error";
+import { Scorer, ScoreOverflowError } from "../sdk/runtime/scorer";
+import { HttpError, badRequest, echoed, internalError, jsonResponse } from "./http-error";
+import { logEvent } from "./log";
 import { resolveLimits, type Limits } from "./limits";
 import { validateModelMeta, type ModelMeta } from "./model-meta";
 import { checkContentType, checkEncodedFinite, encodeErrorToHttp, parseJson, readBodyText, validateScoreRequest, type FeatureShape } from "./validate";
@@ -59,16 +60,43 @@ function describeModel(model: ModelMeta, map: FeatureMap, scorer: ScoreModel, li
   };
 }
 
-/** Builds scorer and encoder and checks module, feature map and model.json against each other; throws on a mismatch. */
+/** The bundle's part that failed to load or verify: a file of the run directory, or the limits. */
+export type BundlePart = "student.wasm" | "feature-map.json" | "model.json" | "limits";
+
+/** A bundle that does not load: `part` names the file that failed. */
+export class ModelLoadError extends Error {
+  override name = "ModelLoadError";
+  constructor(
+    readonly part: BundlePart,
+    message: string,
+  ) {
+    super(`${part}: ${message}`);
+  }
+}
+
+/** Runs one step of loading, blaming `part` for whatever it throws. */
+function loading<T>(part: BundlePart, step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    throw new ModelLoadError(part, e instanceof Error ? e.message : String(e));
+  }
+}
+
+/**
+ * Builds scorer and encoder and verifies every part: the feature map's id against its content, the
+ * module's weights against its model id (both recomputed here, sdk/runtime), and the three files against
+ * each other. Throws a ModelLoadError naming the part that failed.
+ */
 export function loadModel(bundle: WorkerBundle): LoadedModel {
-  const map = validateFeatureMap(bundle.featureMap);
-  const model = validateModelMeta(bundle.model);
-  const limits = resolveLimits(bundle.limits);
+  const map = loading("feature-map.json", () => validateFeatureMap(bundle.featureMap));
+  const model = loading("model.json", () => validateModelMeta(bundle.model));
+  const limits = loading("limits", () => resolveLimits(bundle.limits));
   if (model.featureMapId !== map.id)
-    throw new Error(`model.json was trained on feature map ${model.featureMapId}, the bundle's feature map is ${map.id}`);
-  const scorer = Scorer.fromModule(bundle.wasm);
-  scorer.checkFeatureMap(map);
-  if (scorer.info.modelId !== model.id) throw new Error(`student.wasm is model ${scorer.info.modelId}, model.json says ${model.id}`);
+    throw new ModelLoadError("model.json", `trained on feature map ${model.featureMapId}, the bundle's feature-map.json is ${map.id}`);
+  const scorer = loading("student.wasm", () => Scorer.fromModule(bundle.wasm));
+  loading("student.wasm", () => scorer.checkFeatureMap(map));
+  if (scorer.info.modelId !== model.id) throw new ModelLoadError("model.json", `says model ${model.id}, student.wasm is model ${scorer.info.modelId}`);
   return {
     scorer,
     encoder: new RowEncoder(map, "json"),
@@ -91,7 +119,7 @@ async function score(loaded: LoadedModel, request: Request): Promise<Response> {
     throw e;
   }
   checkEncodedFinite(encoded.values, loaded.encoder.slotNames);
-  const out = loaded.scorer.score(encoded.ids, encoded.values, encoded.n);
+  const out = scoreEncoded(loaded, encoded);
   const ctr = new Array<number>(encoded.n);
   for (let i = 0; i < encoded.n; i++) {
     const p = out[i]!;
@@ -100,6 +128,20 @@ async function score(loaded: LoadedModel, request: Request): Promise<Response> {
     ctr[i] = p;
   }
   return jsonResponse({ ctr, model: loaded.model.id });
+}
+
+/**
+ * Scores encoded rows. A row whose values overflow the model (possible only with a feature map that has no
+ * training ranges to clip to) is the client's out-of-range value: 400, not a NaN and not a 500.
+ */
+function scoreEncoded(loaded: LoadedModel, encoded: { ids: Int32Array; values: Float32Array; n: number }): Float32Array {
+  try {
+    return loaded.scorer.score(encoded.ids, encoded.values, encoded.n);
+  } catch (e) {
+    if (e instanceof ScoreOverflowError)
+      throw badRequest("invalid_value", `rows[${e.row}]: values out of range for this model (they overflow it)`, `rows[${e.row}]`);
+    throw e;
+  }
 }
 
 const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
@@ -111,14 +153,17 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
 async function route(loaded: LoadedModel, request: Request): Promise<Response> {
   const { pathname } = new URL(request.url);
   const found = ROUTES.get(pathname);
-  if (found === undefined) throw new HttpError(404, "not_found", `no route for ${pathname}`);
+  if (found === undefined) throw new HttpError(404, "not_found", `no route for ${echoed(pathname)}`);
   if (!found.methods.includes(request.method))
-    throw new HttpError(405, "method_not_allowed", `${request.method} is not allowed on ${pathname}`, null, { allow: found.methods.join(", ") });
+    throw new HttpError(405, "method_not_allowed", `${echoed(request.method)} is not allowed on ${pathname}`, null, { allow: found.methods.join(", ") });
   const response = await found.handle(loaded, request);
   return request.method === "HEAD" ? new Response(null, response) : response;
 }
 
-/** The request handler over a loaded model. Client errors render themselves; anything else is logged and answered 500. */
+/**
+ * The request handler over a loaded model. Client errors render themselves (the few an operator counts are
+ * logged as one line); anything else is a bug: logged with its stack and answered 500.
+ */
 export function createHandler(loaded: LoadedModel): ExportedHandler {
   const modelHeader = { "x-model-id": loaded.model.id };
   return {
@@ -127,8 +172,13 @@ export function createHandler(loaded: LoadedModel): ExportedHandler {
       try {
         response = await route(loaded, request);
       } catch (e) {
-        if (e instanceof HttpError) return e.toResponse(modelHeader);
-        console.error("ctr-distill worker: unexpected error:", e);
+        const path = echoed(new URL(request.url).pathname);
+        if (e instanceof HttpError) {
+          if (e.logLevel !== null) logEvent(e.logLevel, e.code, { status: e.status, method: echoed(request.method), path });
+          return e.toResponse(modelHeader);
+        }
+        const error = e instanceof Error ? e : new Error(String(e));
+        logEvent("error", "unexpected_error", { method: echoed(request.method), path, error: `${error.name}: ${error.message}`, stack: error.stack ?? null });
         return internalError().toResponse(modelHeader);
       }
       for (const [k, v] of Object.entries(modelHeader)) response.headers.set(k, v);
@@ -138,16 +188,18 @@ export function createHandler(loaded: LoadedModel): ExportedHandler {
 }
 
 /**
- * The worker: `export default createWorker({ wasm, featureMap, model })`. The scorer is instantiated once,
- * when this is called (module scope). A bundle that does not load or whose parts do not match is logged
- * once and answered 500 `model_unavailable` on every request: the isolate never crashes.
+ * The worker: `export default createWorker({ wasm, featureMap, model })`. The scorer is instantiated and
+ * verified once, when this is called (module scope, once per isolate). A bundle that does not load, fails
+ * verification or whose parts do not match is logged once and answered 503 `model_unavailable`, naming
+ * the failed file, on every request: the isolate never crashes.
  */
 export function createWorker(bundle: WorkerBundle): ExportedHandler {
   try {
     return createHandler(loadModel(bundle));
   } catch (e) {
-    console.error(`ctr-distill worker: model unavailable: ${e instanceof Error ? e.message : String(e)}`);
-    const unavailable = new HttpError(500, "model_unavailable", "the model failed to load at start-up; see the worker's logs");
+    const part = e instanceof ModelLoadError ? e.part : null;
+    logEvent("error", "model_unavailable", { part, error: e instanceof Error ? e.message : String(e) });
+    const unavailable = new HttpError(503, "model_unavailable", `the model failed to load at start-up${part === null ? "" : `: ${part} was refused`}; see the worker's logs`);
     return { fetch: async () => unavailable.toResponse() };
   }
 }

@@ -1,3 +1,5 @@
+import type { LogLevel } from "./log";
+
 /** The JSON body of every error the worker answers: `{"error": {"code", "message", "field"}}`. */
 export interface ErrorBody {
   error: { code: string; message: string; field: string | null };
@@ -17,6 +19,8 @@ export class HttpError extends Error {
     message: string,
     readonly field: string | null = null,
     readonly headers: Readonly<Record<string, string>> = {},
+    /** Set for the few client errors an operator wants to count (an interrupted upload): logged at this level. */
+    readonly logLevel: LogLevel | null = null,
   ) {
     super(message);
   }
@@ -36,6 +40,17 @@ export function jsonResponse(body: unknown, headers: Readonly<Record<string, str
 }
 
 export const badRequest = (code: string, message: string, field: string | null = null) => new HttpError(400, code, message, field);
+
+/** Longest client-sent text (a key, a path) echoed in a reply, in UTF-16 code units. */
+export const MAX_ECHO_LENGTH = 64;
+
+/**
+ * `text` cut to MAX_ECHO_LENGTH with an ellipsis: what a reply may echo of what the client sent, so that a
+ * 1 MB key costs a 1 MB request, not a 2 MB reply as well.
+ */
+export function echoed(text: string): string {
+  return text.length > MAX_ECHO_LENGTH ? `${text.slice(0, MAX_ECHO_LENGTH)}…` : text;
+}
 
 /** 500 `internal`, with nothing of the cause in it: the cause goes to the log. */
 export const internalError = () => new HttpError(500, "internal", "internal error");

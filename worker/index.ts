@@ -2,6 +2,6 @@
  * `ctr-distill/worker`: `createWorker` for a user's own Cloudflare Worker. Import the run's `student.wasm`
  * (a CompiledWasm module), `feature-map.json` and `model.json`, and export `createWorker({ wasm, featureMap, model })`.
  */
-export { createWorker, createHandler, loadModel, type LoadedModel, type WorkerBundle } from "./app";
+export { createWorker, createHandler, loadModel, ModelLoadError, type BundlePart, type LoadedModel, type WorkerBundle } from "./app";
 export { DEFAULT_LIMITS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_ROWS, type Limits } from "./limits";
 export type { ModelMeta } from "./model-meta";

@@ -1,5 +1,5 @@
 import { EncodeError } from "../sdk/runtime/encode";
-import { HttpError, badRequest } from "./http-error";
+import { HttpError, badRequest, echoed } from "./http-error";
 import type { Limits } from "./limits";
 
 /**
@@ -13,9 +13,10 @@ const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor",
 /** The only key of the request envelope. */
 const ROWS = "rows";
 
-/** `rows[3].C1`, or `rows[3]["odd key"]` when the key is not an identifier. */
+/** `rows[3].C1`, or `rows[3]["odd key"]` when the key is not an identifier; a long key is cut (`echoed`). */
 export function fieldPath(base: string, key: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
+  const shown = echoed(key);
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${base}.${shown}` : `${base}[${JSON.stringify(shown)}]`;
 }
 
 /** 415 unless the media type is `application/json` (parameters such as charset are allowed). */
@@ -31,6 +32,14 @@ function tooLarge(maxBytes: number): HttpError {
 }
 
 /**
+ * The body stream failed before its end: the client disconnected or its upload broke. The client's failure
+ * (400), logged as one info line by the handler, never a 500.
+ */
+function bodyAborted(): HttpError {
+  return new HttpError(400, "body_aborted", "the request body could not be read to its end (the upload was interrupted)", null, {}, "info");
+}
+
+/**
  * Reads the body as UTF-8 text, refusing (413) a declared Content-Length over the limit before reading, and
  * an actual body over the limit as soon as the bytes read pass it (a client may lie or stream chunked).
  */
@@ -42,7 +51,13 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      throw bodyAborted();
+    }
+    const { done, value } = chunk;
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
@@ -90,7 +105,7 @@ function kindOf(v: unknown): string {
 function checkKey(key: string, path: string, known: (k: string) => boolean, limits: Limits): boolean {
   if (FORBIDDEN_KEYS.has(key)) throw badRequest("forbidden_key", `key '${key}' is not allowed`, path);
   if (known(key)) return true;
-  if (limits.unknownFields === "reject") throw badRequest("unknown_field", `unknown field '${key}'`, path);
+  if (limits.unknownFields === "reject") throw badRequest("unknown_field", `unknown field '${echoed(key)}'`, path);
   return false;
 }
 
@@ -105,7 +120,7 @@ export type FeatureShape = "scalar" | "list";
  */
 export function validateScoreRequest(body: unknown, features: ReadonlyMap<string, FeatureShape>, limits: Limits): Record<string, unknown>[] {
   if (!isPlainObject(body)) throw badRequest("invalid_request", `expected a JSON object with '${ROWS}', got ${kindOf(body)}`);
-  for (const key of Object.keys(body)) checkKey(key, key, (k) => k === ROWS, limits);
+  for (const key of Object.keys(body)) checkKey(key, echoed(key), (k) => k === ROWS, limits);
   if (!Object.prototype.hasOwnProperty.call(body, ROWS)) throw badRequest("invalid_request", `missing '${ROWS}'`, ROWS);
   const rows = body[ROWS];
   if (!Array.isArray(rows)) throw badRequest("invalid_type", `'${ROWS}' must be an array of objects, got ${kindOf(rows)}`, ROWS);

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { didYouMean } from "../config/suggest";
 import { UserError } from "../errors";
 
 /**
@@ -48,7 +49,10 @@ export function parseCommandFlags(spec: CommandSpec, argv: string[]): ParsedFlag
   try {
     values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
   } catch (e) {
-    throw new UserError(`${spec.name}: ${(e as Error).message.split("\n")[0]} (see \`ctr-distill ${spec.name} --help\`)`);
+    const message = (e as Error).message.split("\n")[0]!;
+    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
+    const hint = unknown === undefined ? "" : didYouMean(unknown, Object.keys(spec.flags)).replace("'", "'--");
+    throw new UserError(`${spec.name}: ${unknown === undefined ? message : `unknown option '--${unknown}'`}${hint} (see \`ctr-distill ${spec.name} --help\`)`);
   }
   const parsed: ParsedFlags = {};
   for (const [name, value] of Object.entries(values)) {

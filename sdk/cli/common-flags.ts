@@ -26,3 +26,16 @@ export const CONFIG_FLAG: FlagSpec = { type: "string", valueName: "FILE", descri
 export const OVERWRITE_FLAG: FlagSpec = { type: "boolean", description: "replace an existing ctr-distill run in --out (anything else there is never touched)" };
 
 export const RESUME_FLAG: FlagSpec = { type: "boolean", description: "continue an interrupted run in --out with the same config, reusing its finished teachers" };
+
+export const RUN_OUT_FLAG: FlagSpec = { type: "string", valueName: "DIR", description: "the run directory to create", required: true };
+
+/** The flags of the commands that read a config's data and train into a new run directory (`run`, `train`). */
+export const TRAINING_FLAGS = {
+  config: CONFIG_FLAG,
+  out: RUN_OUT_FLAG,
+  json: JSON_FLAG,
+  backend: BACKEND_FLAG,
+  "skip-bad-lines": SKIP_BAD_LINES_FLAG,
+  overwrite: OVERWRITE_FLAG,
+  resume: RESUME_FLAG,
+} satisfies Record<string, FlagSpec>;

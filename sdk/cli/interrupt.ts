@@ -21,7 +21,7 @@ export function catchInterrupts(): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupt.signal.aborted) process.exit(INTERRUPTED_EXIT);
     stderrLogger.redraw?.("");
-    stderrLogger(`ctr-distill: ${signal}: stopping after the current step (again to quit at once)`);
+    stderrLogger(`ctr-distill: ${signal}: stopping (${signal === "SIGINT" ? "Ctrl-C" : signal} again to quit at once)`);
     interrupt.abort(signal);
   };
   process.on("SIGINT", onSignal);

@@ -14,7 +14,7 @@ export function lineOf(text: string, path: ConfigPath): number | undefined {
     if (isMap(node)) {
       const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
       if (pair === undefined) break;
-      offset = isScalar(pair.key) ? pair.key.range?.[0] : offset;
+      offset = (isScalar(pair.key) ? pair.key.range?.[0] : undefined) ?? offset;
       node = pair.value;
     } else if (isSeq(node) && typeof key === "number" && node.items[key] !== undefined) {
       node = node.items[key];

@@ -1,5 +1,6 @@
-import type { DataConfig, FeatureConfig, RunConfig } from "../config-types";
+import type { ColumnSplitConfig, DataConfig, FeatureConfig, RunConfig } from "../config-types";
 import { columnOf } from "../data/cell-plan";
+import { ruleProblem } from "../data/column-split";
 import { checkSynthetic, syntheticFeatures } from "../data/synthetic";
 import { UserError } from "../errors";
 import { resolveModel } from "../models/zoo";
@@ -67,8 +68,10 @@ function refineData(data: DataConfig, walker: SchemaWalker): void {
     data.features ??= syntheticFeatures(data.synthetic);
   } else {
     if (data.train === undefined) walker.fail(at("train"), "expected a file path (or a 'synthetic' section), got nothing");
-    if (data.split !== undefined) {
+    if (Array.isArray(data.split)) {
       if (Math.abs(data.split.reduce((a, b) => a + b, 0) - 1) > 1e-6) walker.expected(at("split"), DATA.properties.split, data.split);
+    } else if (data.split !== undefined) {
+      checkColumnSplit(data, data.split, walker);
     } else {
       for (const part of ["valid", "test"] as const) if (data[part] === undefined) walker.fail(at(part), "expected a file path (or 'split'), got nothing");
     }
@@ -79,6 +82,18 @@ function refineData(data: DataConfig, walker: SchemaWalker): void {
     if (data.format === "libsvm") walker.fail(at("positive"), "libsvm labels are 1, 0 or -1; 'positive' is for csv, tsv and parquet");
   }
   checkFeatures(data, walker);
+}
+
+/** A split by a column: its column among the known ones, each split either drawn or with files of its own, no overlap. */
+function checkColumnSplit(data: DataConfig, split: ColumnSplitConfig, walker: SchemaWalker): void {
+  const at = (...path: (string | number)[]) => ["data", "split", ...path];
+  checkColumn(split.by, fileColumns(data), at("by"), walker);
+  for (const part of ["valid", "test"] as const) {
+    if (data[part] !== undefined && split[part] !== undefined) walker.fail(at(part), `data.${part} has files of its own; drop one of the two`);
+    if (data[part] === undefined && split[part] === undefined) walker.fail(at(part), `expected the ${part} rows' values or range (or files in data.${part}), got nothing`);
+  }
+  const problem = ruleProblem(split);
+  if (problem !== null) walker.fail(at(problem.part), problem.reason);
 }
 
 /** Column names the config itself gives, and where they come from (for messages). */

@@ -39,6 +39,7 @@ function plain(n: Node): Node {
     if ((REFERENCE_KEYWORDS as readonly string[]).includes(key)) continue;
     if (key === "properties") out.properties = Object.fromEntries(Object.entries(value as Record<string, Node>).map(([k, v]) => [k, plain(v)]));
     else if (key === "items") out.items = plain(value as Node);
+    else if (key === "anyOf") out.anyOf = (value as Node[]).map(plain);
     else if (key === "required") {
       const required = (value as string[]).filter((k) => mustGive(n, k));
       if (required.length > 0) out.required = required;
@@ -71,13 +72,18 @@ interface Section {
   node: Node;
 }
 
-/** The objects of the reference, each a table of its keys: `data`, `data.features[]`, `distill.gate`, … */
+/**
+ * The objects of the reference, each a table of its keys: `data`, `data.features[]`, `distill.gate`, … An object
+ * among a key's alternatives (`data.split`'s) gets its table too, once where one serves several keys.
+ */
 function sections(path: string, n: Node, out: Section[] = []): Section[] {
+  if (out.some((s) => s.node === n)) return out;
   out.push({ path, node: n });
   for (const [key, prop] of Object.entries(n.properties ?? {})) {
     const at = path === "" ? key : `${path}.${key}`;
     if (prop.type === "object" && prop.properties !== undefined) sections(at, prop, out);
     else if (prop.type === "array" && prop.items?.type === "object") sections(`${at}[]`, prop.items, out);
+    for (const alternative of (prop.anyOf as Node[] | undefined) ?? []) if (alternative.type === "object" && alternative.properties !== undefined) sections(at, alternative, out);
   }
   return out;
 }
@@ -158,7 +164,13 @@ export function renderDocs(): string {
     "unknown model or hyperparameter.",
     "",
     "- **Relative paths** (`data.train`, `data.valid`, `data.test`, `data.lookups[].file`) resolve from the",
-    "  folder of the config file, not from the current directory.",
+    "  folder of the config file, not from the current directory; so do the globs and the paths of a list.",
+    "- **Many files as one data set:** `data.train`, `valid` and `test` each take a file, a folder (Spark's or",
+    "  DuckDB's `part-*` files: every file in it and its subfolders, in name order, skipping `_SUCCESS`, `.crc` and",
+    "  any name starting with `_` or `.`), a glob (`logs/day_*.tsv.gz`), or a list of these. `.gz` and `.zst`",
+    "  files are decompressed while read. The files must share one header (an error names the first that differs),",
+    "  and messages name the part file and its line. A `key=value` folder above a file (`day=2014-10-20/`) gives",
+    "  the column `key`.",
     "- **Editor completion:** `\"$schema\": \"./node_modules/ctr-distill/schema/config.schema.json\"` (the path",
     "  from your config to the installed package) gives every key, its type and its meaning.",
     "- **Defaults** fill every key left out; a run stores its configuration with them filled in",
@@ -181,7 +193,9 @@ export function renderDocs(): string {
     "Beyond each key's type:",
     "",
     "- `data.train` is required unless `data.synthetic` is given; `data.valid` and `data.test` unless `data.split` is.",
-    "- `data.split` has three fractions that sum to 1.",
+    "- `data.split` has three fractions that sum to 1, or splits by a column: then `valid` and `test` each have",
+    "  their rows' values or range there or files of their own (not both), no two splits share a value or a part",
+    "  of a range, a range has an end and `from` < `to`, and with `data.columns` its column `by` is one of them.",
     "- `data.features` is required unless `data.synthetic` is given (its fields `C1..Cn` then, all categorical).",
     "- Feature names are unique; a `hashed` feature needs `buckets`; a key marked *only for* some feature types is refused on the others.",
     "- **No leakage:** a feature may not read the label column or a column of `data.teacherScores`.",

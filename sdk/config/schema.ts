@@ -45,6 +45,11 @@ function path(options: Options) {
   return Type.String({ path: true, ...options });
 }
 
+/** A data set's files: a file, a folder or a glob, or a list of these. */
+function dataPaths(options: Options) {
+  return Type.Union([path({}), Type.Array(path({}), { minItems: 1 })], { expected: "a file, folder or glob path, or a non-empty array of them", ...options });
+}
+
 export const FEATURE_TYPES = ["categorical", "hashed", "numeric", "quantile", "sequence"] as const;
 export type FeatureType = (typeof FEATURE_TYPES)[number];
 
@@ -129,19 +134,57 @@ export const LOOKUP = Type.Object(
 
 const DATA_FORMATS = ["csv", "tsv", "libsvm", "parquet"] as const;
 
+/** A value of a split column, matched against a cell's text (a number as JSON writes it). */
+const SPLIT_VALUE = Type.Union([Type.String(), Type.Number()]);
+
+export const SPLIT_RANGE = Type.Object(
+  {
+    from: Type.Optional(Type.Union([Type.String(), Type.Number()], { expected: "a number or a string", description: "The lowest value in the range (included)." })),
+    to: Type.Optional(Type.Union([Type.String(), Type.Number()], { expected: "a number or a string", description: "The value the range stops before (excluded)." })),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "A range of the split column's values, for any of `train`, `valid` and `test`: `from` ≤ value < `to`, either end left out for no bound. Numbers compare as numbers (a timestamp), strings as text (so ISO dates and times compare in time order).",
+  },
+);
+
+/** The rows of one split: the column's values, or a range of them. */
+function splitPart(description: string) {
+  return Type.Optional(Type.Union([Type.Array(SPLIT_VALUE, { minItems: 1 }), SPLIT_RANGE], { expected: "a non-empty array of values, or a range { from, to }", description }));
+}
+
+export const COLUMN_SPLIT = Type.Object(
+  {
+    by: Type.String({ minLength: 1, description: "The column whose value puts a row in a split: a day, an hour, a timestamp (a header name, a 0-based index as a string, or a `key=value` folder's key)." }),
+    train: splitPart("The train rows' values or range. Default: every row in neither `valid` nor `test`."),
+    valid: splitPart("The validation rows' values or range (unless `data.valid` has its own files)."),
+    test: splitPart("The test rows' values or range (unless `data.test` has its own files)."),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'A split by the values or ranges of a column, as CTR evaluations split by time (train on earlier days, test on a later one): `{ "by": "day", "valid": ["2014-10-20"], "test": ["2014-10-21"] }`. With `train` given, rows in no split are left out.',
+  },
+);
+
+const SPLIT_FRACTIONS = Type.Unsafe<[number, number, number]>({ type: "array", items: { type: "number", minimum: 0 }, minItems: 3, maxItems: 3 });
+
 export const DATA = Type.Object(
   {
-    train: Type.Optional(path({ description: "The training file. Required unless `synthetic` is given." })),
-    valid: Type.Optional(path({ description: "The validation file (early stopping, the gate). Required unless `split` or `synthetic` is given." })),
-    test: Type.Optional(path({ description: "The test file (the reported metrics). Required unless `split` or `synthetic` is given." })),
+    train: Type.Optional(
+      dataPaths({
+        description:
+          "The training data: a file, a folder (its data files and subfolders, in name order; names starting with `_` or `.` skipped, as Spark's `_SUCCESS`), a glob (`*` and `?` within path segments), or a list of these. `.gz` and `.zst` files are decompressed. The files share one header; `key=value` folders (Hive-style partitions) give a column `key`. Required unless `synthetic` is given.",
+      }),
+    ),
+    valid: Type.Optional(dataPaths({ description: "The validation data (early stopping, the gate), as `train` takes it. Required unless `split` or `synthetic` is given." })),
+    test: Type.Optional(dataPaths({ description: "The test data (the reported metrics), as `train` takes it. Required unless `split` or `synthetic` is given." })),
     split: Type.Optional(
-      Type.Unsafe<[number, number, number]>({
-        type: "array",
-        items: { type: "number", minimum: 0 },
-        minItems: 3,
-        maxItems: 3,
-        expected: "three fractions summing to 1",
-        description: "Fractions [train, valid, test] drawn from `train` for the splits without a file of their own, deterministically by `training.seed`.",
+      Type.Union([SPLIT_FRACTIONS, COLUMN_SPLIT], {
+        expected: "three fractions summing to 1, or a split by a column { by, valid, test }",
+        description:
+          "How the splits without files of their own are drawn from `train`: fractions [train, valid, test], per row by `training.seed`, or by the values or ranges of a column (see `data.split`).",
       }),
     ),
     format: oneOf(DATA_FORMATS, { default: "csv", description: "The files' format." }),

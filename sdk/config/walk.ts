@@ -17,6 +17,8 @@ interface Node extends ReferenceKeywords {
   minItems?: number;
   maxItems?: number;
   items?: Node;
+  /** Alternatives told apart by the value's JSON type (a path or a list of paths; fractions or an object). */
+  anyOf?: readonly Node[];
   properties?: Record<string, Node>;
   required?: readonly string[];
   additionalProperties?: boolean;
@@ -41,6 +43,7 @@ export function describe(schema: TSchema | Node): string {
   const n = node(schema);
   if (n.expected !== undefined) return n.expected;
   if (n.enum !== undefined) return `one of ${n.enum.join(", ")}`;
+  if (n.anyOf !== undefined) return n.anyOf.map(describe).join(" or ");
   switch (n.type) {
     case "integer":
       return `an integer${range(n)}`;
@@ -63,6 +66,21 @@ function show(value: unknown): string {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** Whether `value` has the JSON type of schema `n`. */
+function hasTypeOf(n: Node, value: unknown): boolean {
+  switch (n.type) {
+    case "object":
+      return isObject(value);
+    case "array":
+      return Array.isArray(value);
+    case "integer":
+    case "number":
+      return typeof value === "number";
+    default:
+      return typeof value === n.type;
+  }
 }
 
 /**
@@ -96,6 +114,7 @@ export class SchemaWalker {
       if (n.default === undefined) return undefined;
       value = structuredClone(n.default);
     }
+    if (n.anyOf !== undefined) return this.alternative(n, value, path);
     switch (n.type) {
       case "object":
         return this.object(n, value, path);
@@ -129,6 +148,18 @@ export class SchemaWalker {
   required(schema: TSchema | Node, value: unknown, path: ConfigPath): unknown {
     const out = this.optional(schema, value, path);
     return out === undefined ? this.expected(path, schema, value) : out;
+  }
+
+  /** `value` checked against the alternative of its JSON type; a mistake at `path` itself says what the union takes. */
+  private alternative(n: Node, value: unknown, path: ConfigPath): unknown {
+    const branch = n.anyOf!.find((b) => hasTypeOf(b, value));
+    if (branch === undefined) return this.expected(path, n, value);
+    try {
+      return this.required(branch, value, path);
+    } catch (e) {
+      if (e instanceof ConfigError && e.path.length === path.length) return this.expected(path, n, value);
+      throw e;
+    }
   }
 
   private object(n: Node, value: unknown, path: ConfigPath): Record<string, unknown> {

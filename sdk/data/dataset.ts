@@ -148,7 +148,7 @@ abstract class RecordEncoder<D extends DatasetInfo> {
       this.encoder.encodeCells(record.cells, row, out);
     } catch (e) {
       if (!(e instanceof EncodeError)) throw e;
-      this.bad.handle(new DataError(this.file, record.line, e.field, e.reason));
+      this.bad.handle(new DataError(record.file ?? this.file, record.line, e.field, e.reason));
       return;
     }
     if (this.scoreColumns !== undefined) {
@@ -157,7 +157,7 @@ abstract class RecordEncoder<D extends DatasetInfo> {
       for (let k = 0; k < S; k++) {
         const z = scoreLogit(record.cells[F + k], this.scoreColumns.kind);
         if (typeof z === "string") {
-          this.bad.handle(new DataError(this.file, record.line, this.scoreColumns.names[k]!, z));
+          this.bad.handle(new DataError(record.file ?? this.file, record.line, this.scoreColumns.names[k]!, z));
           return;
         }
         this.scores[this.n * S + k] = z;

@@ -94,7 +94,9 @@ function accumulator(f: FeatureConfig, index: number): Accumulator {
             a = min;
             b = max > min ? max : min + 1;
           }
-          return { name: f.name, type: "numeric", offset, size: 2, transform, a, b };
+          // The range the encoder clips inputs to (minmax clips to [a, b] already).
+          const range = transform !== "minmax" && n > 0 ? { min, max } : {};
+          return { name: f.name, type: "numeric", offset, size: 2, transform, a, b, ...range };
         },
       };
     }
@@ -156,15 +158,15 @@ export class FeatureMapFitter {
     this.parsed = new Float64Array(features.length);
   }
 
-  /** Adds one row; a non-numeric cell of a numeric feature throws a DataError before anything is counted. */
-  add(cells: readonly string[], line: number): void {
+  /** Adds one row (`file`: its file, when the data has many); a non-numeric cell of a numeric feature throws a DataError before anything is counted. */
+  add(cells: readonly string[], line: number, file = this.file): void {
     const F = this.accs.length;
     for (let f = 0; f < F; f++) {
       if (!this.numeric[f]) continue;
       const cell = cells[f];
       if (cell === undefined || cell === "") continue;
       const x = cell.trim() === "" ? NaN : Number(cell);
-      if (!Number.isFinite(x)) throw new DataError(this.file, line, this.features[f]!.name, `expected a finite number, got ${JSON.stringify(cell)}`);
+      if (!Number.isFinite(x)) throw new DataError(file, line, this.features[f]!.name, `expected a finite number, got ${JSON.stringify(cell)}`);
       this.parsed[f] = x;
     }
     for (let f = 0; f < F; f++) {

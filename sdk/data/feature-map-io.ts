@@ -1,25 +1,10 @@
-import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { UserError } from "../errors";
 import { FeatureMapError, validateFeatureMap, type FeatureMap } from "../runtime/feature-map";
+import { canonicalJson, featureMapId } from "../runtime/feature-map-id";
 
-/** JSON with object keys sorted at every level and no whitespace: the form that `featureMapId` hashes. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") {
-    if (typeof value === "number" && !Number.isFinite(value)) throw new TypeError(`canonicalJson: ${value} has no JSON form`);
-    return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(",")}}`;
-}
-
-/** sha256 (hex) of the canonical JSON of the map without its `id`. */
-export function featureMapId(map: Omit<FeatureMap, "id"> | FeatureMap): string {
-  const { id: _ignored, ...rest } = map as FeatureMap;
-  return createHash("sha256").update(canonicalJson(rest)).digest("hex");
-}
+/** The id functions live in the runtime (every loader recomputes the id); re-exported for the SDK's callers. */
+export { canonicalJson, featureMapId };
 
 /** Writes the map as indented JSON; the id must already match the content (it is the artifact's checksum). */
 export async function saveFeatureMap(path: string, map: FeatureMap): Promise<void> {
@@ -43,17 +28,12 @@ export async function loadFeatureMap(path: string): Promise<FeatureMap> {
   } catch (e) {
     throw new UserError(`${path}: not valid JSON (${(e as Error).message})`);
   }
-  let map: FeatureMap;
   try {
-    map = validateFeatureMap(doc);
+    return validateFeatureMap(doc);
   } catch (e) {
     if (e instanceof FeatureMapError) throw new UserError(`${path}: ${e.message}`);
     throw e;
   }
-  const actual = featureMapId(map);
-  if (actual !== map.id)
-    throw new UserError(`${path}: feature map id ${map.id.slice(0, 12)}… does not match its content (sha256 ${actual.slice(0, 12)}…): the file was modified`);
-  return map;
 }
 
 /** Refuses a data set whose columns lack a feature of the map. */

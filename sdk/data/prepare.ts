@@ -1,14 +1,15 @@
-import type { DataConfig, FeatureConfig } from "../config-types";
+import type { ColumnSplitConfig, DataConfig, FeatureConfig } from "../config-types";
 import type { Logger } from "../log";
 import { DataError, UserError } from "../errors";
 import { RowEncoder } from "../runtime/encode";
 import type { FeatureMap } from "../runtime/feature-map";
 import { DatasetBuilder, DiskDatasetBuilder, encodeRecords, encodeRecordStream, type EncodeOptions, type EncodedDataset, type RowDataset } from "./dataset";
 import { FeatureMapFitter } from "./feature-map-fit";
-import { hashUniform } from "./prng";
+import { cellTest, type CellTest } from "./column-split";
+import { deriveSeed, hashUniform } from "./prng";
 import { assembledChunks, columnOf, planCells } from "./cell-plan";
 import { withReadProgress } from "./read-progress";
-import { openRecords, type RecordReader } from "./readers/index";
+import { describePaths, openRecords, type DataPaths, type RecordStream } from "./readers/index";
 import { BadLines, type BadLineSummary, type RawRecord, type ReaderOptions } from "./readers/types";
 import { generateSynthetic, syntheticFeatures } from "./synthetic";
 
@@ -112,21 +113,27 @@ export function readerOptions(data: DataConfig, skipBadLines: boolean, select: s
   };
 }
 
+/** Which split a row of the train data goes to: null for a row of none (a split by a column leaves such rows out). */
+type Assign = (record: RawRecord) => Part | null;
+
 /**
- * Which split each line of the train file goes to. Parts with their own file are read from it; the others are
- * drawn from the train file by `split`, per line, by a seeded hash of the line number (deterministic, and the
- * same in the fitting and the encoding pass).
+ * The split of each row of the train data. Parts with their own files are read from them; the others are
+ * drawn from the train data by `split`: by fractions, per row, by a seeded hash of its file and line (the
+ * same in the fitting and the encoding pass), or by the value of the column `split.by`, which the plan puts
+ * at `splitCell` of each record.
  */
-function splitPlan(data: DataConfig, seed: number): (line: number) => Part {
+function splitPlan(data: DataConfig, seed: number, splitCell: number): Assign {
   const drawn = PARTS.filter((p) => p !== "train" && data[p] === undefined);
+  const split = data.split;
+  if (split !== undefined && !Array.isArray(split)) return columnSplit(split, drawn, splitCell, describePaths(data.train!));
   if (drawn.length === 0) {
-    if (data.split !== undefined && (data.split[1] > 0 || data.split[2] > 0))
-      throw new UserError("data.split: valid and test have their own files; drop 'split' or set their fractions to 0");
+    if (split !== undefined && (split[1] > 0 || split[2] > 0))
+      throw new UserError("data.split: valid and test have their own file; drop 'split' or set their fractions to 0");
     return () => "train";
   }
-  if (data.split === undefined)
+  if (split === undefined)
     throw new UserError(`data: no ${drawn.join(" or ")} file; give ${drawn.map((p) => `'${p}'`).join(" and ")} or a 'split'`);
-  const frac = { train: data.split[0], valid: data.split[1], test: data.split[2] };
+  const frac = { train: split[0], valid: split[1], test: split[2] };
   for (const p of PARTS) {
     if (p !== "train" && data[p] !== undefined && frac[p] > 0)
       throw new UserError(`data.split: '${p}' has its own file, so its fraction must be 0 (got ${frac[p]})`);
@@ -136,30 +143,76 @@ function splitPlan(data: DataConfig, seed: number): (line: number) => Part {
   const total = frac.train + drawn.reduce((s, p) => s + frac[p], 0);
   const cut1 = frac.train / total;
   const cut2 = cut1 + (drawn.includes("valid") ? frac.valid / total : 0);
-  return (line) => {
-    const u = hashUniform(seed, line);
+  const seedOf = fileSeeds(seed);
+  return (record) => {
+    const u = hashUniform(seedOf(record.file), record.line);
     return u < cut1 ? "train" : u < cut2 && drawn.includes("valid") ? "valid" : drawn.includes("test") ? "test" : "valid";
+  };
+}
+
+/**
+ * A hash seed per file of the train data, numbered in reading order (the same in both passes): the first file
+ * hashes by `seed` itself, so one file splits as it always has, and equal line numbers of two files do not
+ * land in the same split together.
+ */
+function fileSeeds(seed: number): (file: string | undefined) => number {
+  const seeds = new Map<string | undefined, number>();
+  return (file) => {
+    let s = seeds.get(file);
+    if (s === undefined) {
+      s = seeds.size === 0 ? seed : deriveSeed(seed, seeds.size);
+      seeds.set(file, s);
+    }
+    return s;
+  };
+}
+
+/** The split of a row by the value of its cell `at` (`data.split.by`'s); parse.ts has checked the rules. */
+function columnSplit(split: ColumnSplitConfig, drawn: readonly Part[], at: number, trainFile: string): Assign {
+  const rules = drawn.map((p) => [p, cellTest(split[p]!)] as const);
+  const train = split.train === undefined ? null : cellTest(split.train);
+  const check = (test: CellTest, record: RawRecord): boolean => {
+    const hit = test(record.cells[at] ?? "");
+    if (typeof hit === "string") throw new DataError(record.file ?? trainFile, record.line, split.by, hit);
+    return hit;
+  };
+  return (record) => {
+    for (const [part, test] of rules) if (check(test, record)) return part;
+    return train === null || check(train, record) ? "train" : null;
   };
 }
 
 async function prepareFiles(data: DataConfig, opts: PrepareOptions): Promise<PreparedData> {
   if (data.train === undefined) throw new UserError("data.train: a training file (or data.synthetic) is needed");
   const skip = opts.skipBadLines === true;
-  const plan = await planCells(data, data.features, data.teacherScores?.columns);
+  const scoreColumns = data.teacherScores?.columns ?? [];
+  const splitBy = data.split !== undefined && !Array.isArray(data.split) ? [data.split.by] : [];
+  // The split column, when there is one, comes last: after the features and the logged scores.
+  const plan = await planCells(data, data.features, [...scoreColumns, ...splitBy]);
   const ro = readerOptions(data, skip, plan.select);
-  const assign = splitPlan(data, opts.seed);
-  const trainFile = data.train;
+  const assign = splitPlan(data, opts.seed, data.features.length + scoreColumns.length);
+  const trainFile = describePaths(data.train);
   const log = opts.log ?? (() => {});
-  const records = (reader: RecordReader, label: string) => assembledChunks(withReadProgress(reader, log, label), plan);
+  const records = (reader: RecordStream, label: string) => assembledChunks(withReadProgress(reader, log, label), plan);
+  // A row whose split cell does not compare is a bad row (skipped with skipBadLines): "bad" then.
+  const split = (record: RawRecord, bad: BadLines): Part | null | "bad" => {
+    try {
+      return assign(record);
+    } catch (e) {
+      if (!(e instanceof DataError)) throw e;
+      bad.handle(e);
+      return "bad";
+    }
+  };
 
   // Pass 1: fit the feature map on the train part.
   const fitter = new FeatureMapFitter(data.features, data.label, trainFile);
   const fitBad = new BadLines(skip);
-  for await (const chunk of records(openRecords(trainFile, ro), "fitting the feature map:"))
+  for await (const chunk of records(openRecords(data.train, ro), "fitting the feature map:"))
     for (const rec of chunk) {
-      if (assign(rec.line) !== "train") continue;
+      if (split(rec, fitBad) !== "train") continue;
       try {
-        fitter.add(rec.cells, rec.line);
+        fitter.add(rec.cells, rec.line, rec.file);
       } catch (e) {
         if (e instanceof DataError) fitBad.handle(e);
         else throw e;
@@ -175,20 +228,28 @@ async function prepareFiles(data: DataConfig, opts: PrepareOptions): Promise<Pre
   const note = (file: string, bad: BadLines) => {
     if (bad.skipped > 0) skipped.push({ file, ...bad.summary() });
   };
-  const trainReader = openRecords(trainFile, ro);
+  const trainReader = openRecords(data.train, ro);
   const options = { bad: trainReader.bad, ...scores };
   const builders = {
     train: trainBuilder(data, encoder, trainFile, options),
     valid: new DatasetBuilder(encoder, trainFile, options, 4096),
     test: new DatasetBuilder(encoder, trainFile, options, 4096),
   };
-  for await (const chunk of records(trainReader, "encoding:")) for (const rec of chunk) builders[assign(rec.line)].add(rec);
+  let unsplit = 0;
+  for await (const chunk of records(trainReader, "encoding:"))
+    for (const rec of chunk) {
+      const part = split(rec, trainReader.bad);
+      if (part === null) unsplit++;
+      else if (part !== "bad") builders[part].add(rec);
+    }
   note(trainFile, trainReader.bad);
+  if (unsplit > 0) log(`data: ${trainFile}: ${unsplit} rows are in no split of data.split and are left out`);
   const out = { train: builders.train.finish(), valid: builders.valid.finish(), test: builders.test.finish() };
   for (const p of ["valid", "test"] as const) {
-    const file = data[p];
-    if (file === undefined) continue;
-    const reader = openRecords(file, ro);
+    const paths = data[p];
+    if (paths === undefined) continue;
+    const file = describePaths(paths);
+    const reader = openRecords(paths, ro);
     out[p] = await encodeRecordStream(encoder, records(reader, `encoding the ${p} file:`), file, { bad: reader.bad, ...scores });
     note(file, reader.bad);
   }
@@ -224,14 +285,14 @@ export function mapFeatureConfigs(data: DataConfig, map: FeatureMap): FeatureCon
  * feature order, each from the column `data.features` gives it.
  */
 export async function readEncoded(
-  file: string,
+  file: DataPaths,
   data: DataConfig,
   map: FeatureMap,
   opts: { skipBadLines?: boolean; log?: Logger } = {},
 ): Promise<EncodedDataset> {
   const plan = await planCells(data, mapFeatureConfigs(data, map));
   const reader = openRecords(file, readerOptions(data, opts.skipBadLines === true, plan.select));
-  const ds = await encodeRecordStream(new RowEncoder(map, "text"), assembledChunks(reader.chunks(), plan), file, { bad: reader.bad });
-  if (reader.bad.skipped > 0) opts.log?.(`data: ${file}: skipped ${reader.bad.skipped} bad lines, first: ${reader.bad.summary().first.join("; ")}`);
+  const ds = await encodeRecordStream(new RowEncoder(map, "text"), assembledChunks(reader.chunks(), plan), reader.file, { bad: reader.bad });
+  if (reader.bad.skipped > 0) opts.log?.(`data: ${reader.file}: skipped ${reader.bad.skipped} bad lines, first: ${reader.bad.summary().first.join("; ")}`);
   return ds;
 }

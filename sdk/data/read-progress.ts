@@ -1,9 +1,8 @@
-import { statSync } from "node:fs";
 import { throwIfAborted } from "../errors";
 import { formatDuration, type Logger } from "../log";
 import type { ReadProgress } from "../progress-events";
 import { ProgressLine } from "../train/progress";
-import type { RecordReader } from "./readers/record-reader";
+import type { RecordStream } from "./readers/record-reader";
 import type { RawRecord } from "./readers/types";
 
 /** Minimum milliseconds between two `read` progress events. */
@@ -11,18 +10,17 @@ const EVENT_INTERVAL_MS = 500;
 
 /**
  * A reader's chunks, passed through unchanged, with a periodic line and `read` events: rows read, rows/s,
- * and (for text formats, which report the bytes consumed) the share of the file and an ETA. Stops with an
- * AbortError between chunks once the logger's signal fires.
+ * and (where the reader tells the bytes consumed: text formats, or the finished files of a data set) the
+ * share of all its files' bytes and an ETA. Stops with an AbortError between chunks once the logger's
+ * signal fires.
  */
-export async function* withReadProgress(reader: RecordReader, log: Logger, label: string): AsyncGenerator<RawRecord[]> {
+export async function* withReadProgress(reader: RecordStream, log: Logger, label: string): AsyncGenerator<RawRecord[]> {
   const progress = new ProgressLine(log);
-  // Stat only once the reader has checked the file (a missing one is the reader's clear error, not ours).
-  let size = 0;
   let rows = 0;
   let lastEvent = progress.start;
   const event = (now: number): ReadProgress => {
     const seconds = (now - progress.start) / 1000;
-    const fraction = reader.bytesRead > 0 && size > 0 ? reader.bytesRead / size : null;
+    const fraction = reader.bytesRead > 0 && reader.bytesTotal > 0 ? Math.min(1, reader.bytesRead / reader.bytesTotal) : null;
     return { type: "read", label, file: reader.file, rows, fraction, rowsPerSecond: rows / seconds, etaSeconds: fraction === null ? null : (seconds * (1 - fraction)) / fraction };
   };
   const line = (now: number): string => {
@@ -33,7 +31,6 @@ export async function* withReadProgress(reader: RecordReader, log: Logger, label
   };
   for await (const chunk of reader.chunks()) {
     throwIfAborted(log.signal);
-    if (rows === 0) size = statSync(reader.file).size;
     rows += chunk.length;
     progress.update(line);
     const now = performance.now();

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { BLOB_BYTES_AT, BLOB_FEATURE_MAP_ID_AT, BLOB_HEADER_BYTES, BLOB_MAX_BATCH_AT, BLOB_MODEL_ID_AT, modelIdOf } from "../runtime/model-id";
 import { slotLayoutOf } from "../runtime/slots";
 import { isQuantize, QUANTIZE_ORDER, quantizeF16, quantizeInt8Rows, type Quantize } from "./quantize";
 import { MAX_LAYER_WIDTH, validateStudentWeights, type StudentWeights } from "./student-weights";
@@ -17,7 +17,7 @@ export const BLOB_VERSION = 1;
 /** Blob format version of students with pooled fields: numSlots and the slot table. */
 export const BLOB_VERSION_POOLED = 2;
 /** Bytes of the fixed header. */
-export const HEADER_BYTES = 256;
+export const HEADER_BYTES = BLOB_HEADER_BYTES;
 /** Bytes of one layer-table record. */
 export const LAYER_RECORD_BYTES = 32;
 /** Output columns per weight panel (one f32x4). */
@@ -46,18 +46,18 @@ export const HeaderField = {
   embeddingDim: 12,
   totalRows: 16,
   embeddingDtype: 20,
-  maxBatch: 24,
+  maxBatch: BLOB_MAX_BATCH_AT,
   numLayers: 28,
   embeddingOffset: 32,
   embeddingBytes: 36,
   layerTableOffset: 40,
-  blobBytes: 44,
+  blobBytes: BLOB_BYTES_AT,
   /** v2 only. */
   numSlots: 48,
   /** v2 only. */
   slotTableOffset: 52,
-  modelId: 64,
-  featureMapId: 128,
+  modelId: BLOB_MODEL_ID_AT,
+  featureMapId: BLOB_FEATURE_MAP_ID_AT,
 } as const;
 
 /** Byte offsets of the fields of a layer-table record. */
@@ -72,9 +72,6 @@ export const LayerField = {
   biasBytes: 28,
 } as const;
 
-/** Length of an id: sha256 in lowercase hex. */
-export const ID_HEX_LENGTH = 64;
-
 export interface PackOptions {
   /** sha256 hex id of the feature map the student was trained with. */
   featureMapId: string;
@@ -88,7 +85,7 @@ export interface PackedModel {
   blob: Uint8Array;
   /** Bytes of the embedding section (scales and codes for int8). */
   embeddingBytes: number;
-  /** sha256 hex of the blob with its maxBatch and both id fields zeroed: shapes, layer table and weights. */
+  /** sha256 hex of the blob with its maxBatch and both id fields zeroed: shapes, layer table and weights (modelIdOf). */
   modelId: string;
 }
 
@@ -206,8 +203,8 @@ export function packStudent(weights: StudentWeights, opts: PackOptions): PackedM
     f32(p.biasOffset, padBias(p.layer.bias, p.layer.outDim));
   });
 
-  // The id covers everything but maxBatch (a serving choice) and the id fields themselves, still zero here.
-  const modelId = createHash("sha256").update(blob).digest("hex");
+  // The id covers everything but maxBatch (a serving choice) and the id fields themselves (runtime/model-id.ts).
+  const modelId = modelIdOf(blob);
   u32(HeaderField.maxBatch, maxBatch);
   writeAscii(blob, HeaderField.modelId, modelId);
   writeAscii(blob, HeaderField.featureMapId, opts.featureMapId);

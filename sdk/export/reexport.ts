@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { loadFeatureMap } from "../data/feature-map-io";
+import { readRunModel } from "../pipeline/run-model";
 import { UserError } from "../errors";
 import { readCheckpointManifest, type CheckpointManifest } from "../train/checkpoint";
 import type { CompileOptions } from "./compile";
@@ -104,14 +104,7 @@ export async function readStudentCheckpoint(dir: string, expect: { featureMapId:
  * model.json stay those of the f32 student (quantisation is measured, not retrained: see BENCHMARKS.md).
  */
 export async function reexportRun(dir: string, opts: ReexportOptions = {}): Promise<ReexportResult> {
-  let model: Record<string, unknown> & { featureMapId?: unknown; sizes?: Record<string, unknown> };
-  try {
-    model = JSON.parse(await readFile(join(dir, "model.json"), "utf8")) as typeof model;
-  } catch {
-    throw new UserError(`${dir}: not a run directory (no readable model.json)`);
-  }
-  const featureMap = await loadFeatureMap(join(dir, "feature-map.json"));
-  if (model.featureMapId !== featureMap.id) throw new UserError(`${dir}: model.json and feature-map.json belong to different runs`);
+  const { model, featureMap } = await readRunModel(dir);
   const checkpointDir = join(dir, STUDENT_CHECKPOINT_DIR);
   const { weights } = await readStudentCheckpoint(checkpointDir, { featureMapId: featureMap.id, layout: featureMapSlots(featureMap), totalRows: featureMap.totalRows });
 

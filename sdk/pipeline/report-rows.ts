@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { RunConfig } from "../config-types";
 import type { PreparedData } from "../data/prepare";
+import { describePaths } from "../data/readers/file-set";
 import type { ExperimentRow, ReportMeta, SplitSummary } from "../report/types";
 import { evaluateLogits } from "../train/evaluate";
 import { predictLogits } from "../train/step";
@@ -58,7 +59,7 @@ function splitSummary(labels: Float32Array): SplitSummary {
 export function reportMeta(config: RunConfig, data: PreparedData, seconds: number): ReportMeta {
   const d = config.data;
   return {
-    data: d.synthetic !== undefined ? "synthetic" : { train: d.train ?? "", valid: d.valid ?? null, test: d.test ?? null, split: d.split ?? null },
+    data: d.synthetic !== undefined ? "synthetic" : { train: describePaths(d.train ?? ""), valid: d.valid === undefined ? null : describePaths(d.valid), test: d.test === undefined ? null : describePaths(d.test), split: Array.isArray(d.split) ? d.split : null },
     splits: { train: splitSummary(data.train.labels), valid: splitSummary(data.valid.labels), test: splitSummary(data.test.labels) },
     seeds: [config.training.seed],
     backend: tf.getBackend(),

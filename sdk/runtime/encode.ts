@@ -100,11 +100,13 @@ function sequenceEncoder(spec: SequenceFeature, source: RawSource): FieldEncoder
   const L = spec.maxLength;
   return (raw, row, ids, values, at) => {
     const all = isMissing(raw) ? [] : sequenceItems(spec, raw, row, source);
-    const items = all.length > L ? all.slice(all.length - L) : all;
+    // Every item is type-checked, also those before the last L that are dropped.
+    const keys = all.map((item) => categoricalKey(spec, item, row, source));
+    const items = keys.length > L ? keys.slice(keys.length - L) : keys;
     const k = items.length;
     const weight = spec.pooling === "mean" && k > 0 ? 1 / k : 1;
     for (let s = 0; s < L; s++) {
-      ids[at + s] = base + (s < k ? itemRow(categoricalKey(spec, items[s], row, source)) : 0);
+      ids[at + s] = base + (s < k ? itemRow(items[s]!) : 0);
       values[at + s] = s < k ? weight : s === 0 ? 1 : 0;
     }
   };
@@ -143,10 +145,14 @@ function fieldEncoder(spec: FeatureSpec, source: RawSource): FieldEncoder {
       return sequenceEncoder(spec, source);
     case "numeric": {
       const { a, b, transform } = spec;
-      const scale =
+      // Inputs beyond the range seen in training are clipped to it (maps without a range: unclipped).
+      const lo = spec.min ?? -Infinity;
+      const hi = spec.max ?? Infinity;
+      const transformed =
         transform === "standard" ? (x: number) => (x - a) / b
         : transform === "minmax" ? (x: number) => Math.min(1, Math.max(0, (x - a) / (b - a)))
         : (x: number) => x;
+      const scale = (x: number) => transformed(Math.min(hi, Math.max(lo, x)));
       return (raw, row, ids, values, at) => {
         if (isMissing(raw)) {
           ids[at] = base + 1;

@@ -1,9 +1,11 @@
 /**
  * Loader of a student scorer module (built by sdk/export/export-student.ts): instantiates it with no
- * imports, checks its ABI version and model blob, and scores encoded rows in chunks of maxBatch.
+ * imports, checks its ABI version and model blob, verifies the weights against the model id (sha256 in JS,
+ * model-id.ts), and scores encoded rows in chunks of maxBatch.
  * No Node and no tfjs imports: it runs in Workers, browsers, Deno and Node alike. The ABI is documented
  * in assembly/index.ts.
  */
+import { BLOB_BYTES_AT, ID_HEX_LENGTH, modelIdOf } from "./model-id";
 
 /** The module ABI this loader speaks (assembly/index.ts: ABI_VERSION). */
 export const SCORER_ABI_VERSION = 1;
@@ -23,6 +25,20 @@ export class ScorerError extends Error {
     readonly status?: number,
   ) {
     super(message);
+  }
+}
+
+/**
+ * The model produced NaN for a row: its weights overflow float32 on that row's values (Inf − Inf). Only
+ * inputs far beyond the training range do this, and a feature map with training ranges clips them first.
+ */
+export class ScoreOverflowError extends ScorerError {
+  override name = "ScoreOverflowError";
+  constructor(
+    /** The 0-based row of the batch. */
+    readonly row: number,
+  ) {
+    super(`Scorer.score: the model produced NaN for row ${row}: its weights overflow on the row's values`);
   }
 }
 
@@ -59,6 +75,7 @@ interface ScorerExports {
   idsPtr(): number;
   valuesPtr(): number;
   outputPtr(): number;
+  modelBase(): number;
   modelIdPtr(): number;
   featureMapIdPtr(): number;
   score(n: number): number;
@@ -70,14 +87,12 @@ interface ScorerExports {
 }
 
 const FUNCTION_EXPORTS = [
-  "abiVersion", "init", "maxBatch", "numFields", "idsPtr", "valuesPtr", "outputPtr", "modelIdPtr", "featureMapIdPtr", "score", "errorIndex",
+  "abiVersion", "modelBase", "init", "maxBatch", "numFields", "idsPtr", "valuesPtr", "outputPtr", "modelIdPtr", "featureMapIdPtr", "score", "errorIndex",
 ] as const;
 
 /** The module's embedding dtype codes (assembly/layout.ts EMBEDDING_*). */
 const STORAGE_OF_DTYPE: Record<number, EmbeddingStorage> = { 0: "none", 1: "int8", 2: "fp16" };
 
-/** Length of the ASCII hex ids in the module. */
-const ID_LENGTH = 64;
 
 /** Status codes of the module (assembly/index.ts STATUS_*) and what they mean. */
 const STATUS_MESSAGES: Record<number, string> = {
@@ -125,20 +140,43 @@ export class Scorer {
     const abiVersion = exports.abiVersion();
     if (abiVersion !== SCORER_ABI_VERSION)
       throw new ScorerError(`Scorer: the module speaks ABI version ${abiVersion}, this loader speaks ${SCORER_ABI_VERSION}`);
-    const status = exports.init();
+    let status: number;
+    try {
+      status = exports.init();
+    } catch (e) {
+      throw new ScorerError(`Scorer: the module trapped while reading its model (corrupted module?): ${(e as Error).message}`);
+    }
     if (status !== 0) throw new ScorerError(`Scorer: the module refused its model: ${statusMessage(status)} (status ${status})`, status);
+    const modelId = this.readAscii(exports.modelIdPtr() >>> 0, ID_HEX_LENGTH);
+    this.verifyWeights(modelId);
     this.idsAt = exports.idsPtr() >>> 0;
     this.valuesAt = exports.valuesPtr() >>> 0;
     this.outputAt = exports.outputPtr() >>> 0;
     this.info = {
       abiVersion,
-      modelId: this.readAscii(exports.modelIdPtr() >>> 0, ID_LENGTH),
-      featureMapId: this.readAscii(exports.featureMapIdPtr() >>> 0, ID_LENGTH),
+      modelId,
+      featureMapId: this.readAscii(exports.featureMapIdPtr() >>> 0, ID_HEX_LENGTH),
       numFields: exports.numFields(),
       numSlots: typeof exports.numSlots === "function" ? exports.numSlots() : exports.numFields(),
       maxBatch: exports.maxBatch(),
       quantize: typeof exports.embeddingDtype === "function" ? (STORAGE_OF_DTYPE[exports.embeddingDtype()] ?? "none") : "none",
     };
+  }
+
+  /**
+   * Recomputes the model id from the blob in memory (init() has checked that it lies inside memory): a
+   * flipped bit in a weight, an embedding row or a shape refuses the module instead of serving under the
+   * genuine id. Runs the same in every runtime, also where only a compiled module (no bytes) is at hand.
+   */
+  private verifyWeights(modelId: string): void {
+    const base = this.exports.modelBase() >>> 0;
+    const buffer = this.exports.memory.buffer;
+    const blobBytes = new DataView(buffer).getUint32(base + BLOB_BYTES_AT, true);
+    const actual = modelIdOf(new Uint8Array(buffer, base, blobBytes));
+    if (actual !== modelId)
+      throw new ScorerError(
+        `Scorer: the module's weights do not match its model id: they hash to ${actual.slice(0, 12)}…, the module says ${modelId.slice(0, 12)}… (student.wasm was modified or corrupted)`,
+      );
   }
 
   /** Instantiates a compiled module synchronously (`new WebAssembly.Instance(module, {})`): the Workers way. */
@@ -190,6 +228,9 @@ export class Scorer {
       this.refreshViews();
       out.set(this.f32.subarray(this.outputAt >>> 2, (this.outputAt >>> 2) + m), start);
     }
+    // The kernel's sigmoid maps every logit but NaN into [0, 1]; NaN means weights that overflow on this input.
+    const bad = out.findIndex((p) => Number.isNaN(p));
+    if (bad >= 0) throw new ScoreOverflowError(bad);
     return out;
   }
 

@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseConfig } from "../config";
 import type { RunConfig } from "../config-types";
-import { loadFeatureMap } from "../data/feature-map-io";
 import { UserError } from "../errors";
+import { readRunModel } from "../pipeline/run-model";
 import type { FeatureMap } from "../runtime/feature-map";
 
 /** The serving part of a run directory, loaded and cross-checked. */
@@ -16,14 +16,7 @@ export interface LoadedRun {
 }
 
 export async function loadRunDirectory(dir: string): Promise<LoadedRun> {
-  let model: { id?: unknown; featureMapId?: unknown; config?: unknown };
-  try {
-    model = JSON.parse(await readFile(join(dir, "model.json"), "utf8")) as typeof model;
-  } catch {
-    throw new UserError(`${dir}: not a run directory (no readable model.json)`);
-  }
-  const featureMap = await loadFeatureMap(join(dir, "feature-map.json"));
-  if (model.featureMapId !== featureMap.id) throw new UserError(`${dir}: model.json and feature-map.json belong to different runs`);
+  const { model, featureMap } = await readRunModel(dir);
   let wasm: Uint8Array;
   try {
     wasm = new Uint8Array(await readFile(join(dir, "student.wasm")));

@@ -7,7 +7,7 @@ import { writeOutputFolder } from "../pipeline/output-folder";
 import { deployCommandLine } from "./bundle-readme";
 import { readModelFiles } from "./model-files";
 import { BUNDLE_FILES, writeWorkerBundle, type WorkerBundleOptions } from "./worker-bundle";
-import { runWrangler, tail, wranglerBin } from "./wrangler";
+import { runWrangler, tail, wranglerBin, wranglerError } from "./wrangler";
 
 const MiB = 1024 * 1024;
 
@@ -81,7 +81,7 @@ export async function dryRunBundle(bundleDir: string): Promise<UploadReport> {
   const hadState = existsSync(state);
   try {
     const { code, output } = await runWrangler(["deploy", "--dry-run", "--outdir", outDir, "--config", join(dir, BUNDLE_FILES.config)], dir);
-    if (code !== 0) throw new UserError(`wrangler deploy --dry-run failed in ${bundleDir} (exit ${code}):\n${tail(output)}`);
+    if (code !== 0) throw new UserError(`wrangler deploy --dry-run failed in ${bundleDir} (exit ${code}): ${wranglerError(output) ?? `\n${tail(output)}`}`);
     const size = parseUploadSize(output);
     if (size === null) throw new Error(`wrangler deploy --dry-run printed no upload size:\n${tail(output)}`);
     return { ...size, limits: PLAN_GZIP_LIMITS, fits: { free: size.gzipBytes <= PLAN_GZIP_LIMITS.free, paid: size.gzipBytes <= PLAN_GZIP_LIMITS.paid } };
@@ -91,20 +91,12 @@ export async function dryRunBundle(bundleDir: string): Promise<UploadReport> {
   }
 }
 
-/**
- * The dry run of a run directory's model without keeping a bundle (a temporary one is written and removed).
- * Throws a UserError when wrangler fails or the gzip size is over `maxGzipBytes` (default the free plan's).
- */
-export async function deployDryRun(modelDir: string, opts: { maxGzipBytes?: number } = {}): Promise<UploadReport> {
+/** The dry run of a run directory's model without keeping a bundle (a temporary one is written and removed). */
+export async function deployDryRun(modelDir: string): Promise<UploadReport> {
   const model = await readModelFiles(modelDir);
   const work = await mkdtemp(join(tmpdir(), "ctr-distill-deploy-"));
   try {
-    const bundle = await writeWorkerBundle(model, work);
-    const size = await dryRunBundle(bundle.dir);
-    const limit = opts.maxGzipBytes ?? PLAN_GZIP_LIMITS.free;
-    if (size.gzipBytes > limit)
-      throw new UserError(`the worker for ${modelDir} is ${formatMiB(size.gzipBytes)} gzipped, over the limit of ${formatMiB(limit)}; shrink the student (embeddingDim, hash buckets, minCount)`);
-    return size;
+    return await dryRunBundle((await writeWorkerBundle(model, work)).dir);
   } finally {
     await rm(work, { recursive: true, force: true });
   }

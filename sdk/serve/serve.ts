@@ -9,7 +9,7 @@ import { UserError } from "../errors";
 import type { Limits } from "../../worker/limits";
 import { readModelFiles } from "./model-files";
 import { BUNDLE_FILES, writeWorkerBundle, type WorkerBundlePaths } from "./worker-bundle";
-import { groupAlive, killGroup, stripAnsi, tail, wranglerBin, wranglerEnv } from "./wrangler";
+import { groupAlive, killGroup, stripAnsi, tail, wranglerBin, wranglerEnv, wranglerError } from "./wrangler";
 
 export const DEFAULT_PORT = 8787;
 
@@ -146,7 +146,8 @@ async function startDevServer(bin: string, config: string, modelId: string, opts
   for (;;) {
     if (exited) {
       await stop();
-      throw new UserError(`wrangler dev exited before the worker was ready:\n${tail(output)}`);
+      const reason = wranglerError(output);
+      throw new UserError(`wrangler dev exited before the worker was ready: ${reason ?? `\n${tail(output)}`}`);
     }
     const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) }).catch(() => null);
     if (res !== null) {

@@ -11,6 +11,16 @@ export function wranglerVersion(): string {
   return pkg.peerDependencies["wrangler"]!;
 }
 
+/** Whether wrangler resolves from this package (it is an optional peer dependency). */
+export function wranglerInstalled(): boolean {
+  try {
+    wranglerBin();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * wrangler's CLI script as Node resolves it from `from` (default: this module, so this package's own
  * node_modules, never whatever `wrangler` is on PATH). wrangler is an optional peer dependency: without it,
@@ -27,9 +37,12 @@ export function wranglerBin(from: string = import.meta.url): string {
   return join(dirname(pkgPath), pkg.bin["wrangler"]!);
 }
 
-/** The environment for every wrangler run: offline, no metrics, no colours to strip. */
+/**
+ * The environment for every wrangler run: offline (no `Request.cf` download unless the caller's environment
+ * asks for it), no metrics, no colours to strip.
+ */
 export function wranglerEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0", NO_COLOR: "1" };
+  return { CLOUDFLARE_CF_FETCH_ENABLED: "false", ...process.env, WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0", NO_COLOR: "1" };
 }
 
 /** Removes ANSI colour codes (wrangler colours its size report). */
@@ -76,6 +89,11 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals): bool
 /** True while any process of the group is alive. */
 export function groupAlive(pid: number | undefined): boolean {
   return killGroup(pid, 0 as unknown as NodeJS.Signals);
+}
+
+/** wrangler's own reason for failing (`✘ [ERROR] Address already in use …`), when it printed one. */
+export function wranglerError(output: string): string | null {
+  return /✘ \[ERROR\] (.+)/.exec(output)?.[1]?.trim() ?? null;
 }
 
 /** The last `n` lines of some output, for error messages. */

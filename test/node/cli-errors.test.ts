@@ -62,8 +62,10 @@ function cli(...args: string[]): Outcome {
   return { status: out.status, stdout: out.stdout ?? "", stderr, errors: stderr.split("\n").filter((l) => l.startsWith("ctr-distill:")) };
 }
 
+let runs = 0;
+/** `run` into a fresh --out each time: an existing run is refused without --overwrite. */
 function run(cfg: string, ...flags: string[]): Outcome {
-  return cli("run", "--config", cfg, "--out", join(dir, "out"), "--no-http-check", ...flags);
+  return cli("run", "--config", cfg, "--out", join(dir, `out-${++runs}`), "--no-http-check", ...flags);
 }
 
 /** Exit 1, exactly one error line equal to (or matching) `message`, and no stack trace anywhere. */

@@ -22,7 +22,7 @@ function fencedBlockAfter(heading: string): string {
 const cli = (args: string[]) => execFileSync(process.execPath, [resolve(ROOT, "bin/ctr-distill.js"), ...args], { encoding: "utf8" });
 
 describe("the README", () => {
-  it("lists every command as its --help does (regenerate the block from readmeCliBlock when this fails)", () => {
+  it("lists every command as its --help does (`npm run gen:readme-cli` rewrites the block)", () => {
     expect(fencedBlockAfter("CLI").trimEnd()).toBe(readmeCliBlock(COMMANDS));
   });
 

@@ -6,6 +6,7 @@ import { JsScorer } from "../../sdk/export/js-scorer";
 import type { StudentWeights } from "../../sdk/export/student-weights";
 import { webAssembly } from "../../sdk/export/wasm-api";
 import { SectionId, concatBytes, encodeModule, encodeU32Leb, readMemoryLimits } from "../../sdk/export/wasm-patch";
+import { BLOB_BYTES_AT, BLOB_HEADER_BYTES, BLOB_MODEL_ID_AT, modelIdOf } from "../../sdk/runtime/model-id";
 import { Scorer, ScorerError } from "../../sdk/runtime/scorer";
 
 /** The loader's refusals, and the module's raw ABI answering bad calls with a status instead of a trap. */
@@ -27,15 +28,24 @@ function tinyStudent(): StudentWeights {
   };
 }
 
-/** A hand-written module exporting `memory` and, as () => i32 constants, the given functions. */
-function fakeModule(functions: Record<string, number>): Uint8Array {
+/** Signed LEB128 of a small non-negative integer (below 8192): the immediate of `i32.const`. */
+function smallSleb(value: number): Uint8Array {
+  return value < 64 ? Uint8Array.of(value) : Uint8Array.of(0x80 | (value & 0x7f), value >> 7);
+}
+
+/**
+ * A hand-written module exporting `memory` and, as () => i32 constants, the given functions; `data`, when
+ * given, is placed at address 0 of memory by an active data segment.
+ */
+function fakeModule(functions: Record<string, number>, data?: Uint8Array): Uint8Array {
   const names = Object.keys(functions);
   const str = (s: string) => concatBytes([encodeU32Leb(s.length), new TextEncoder().encode(s)]);
   const vec = (items: Uint8Array[]) => concatBytes([encodeU32Leb(items.length), ...items]);
   const body = (value: number) => {
-    const code = Uint8Array.of(0x00, 0x41, value & 0x3f, 0x0b); // no locals; i32.const (small); end
+    const code = concatBytes([Uint8Array.of(0x00, 0x41), smallSleb(value), Uint8Array.of(0x0b)]); // no locals; i32.const; end
     return concatBytes([encodeU32Leb(code.length), code]);
   };
+  const segment = (bytes: Uint8Array) => concatBytes([Uint8Array.of(0x00, 0x41, 0x00, 0x0b), encodeU32Leb(bytes.length), bytes]); // active, at i32.const 0
   return encodeModule([
     { id: SectionId.type, payload: vec([Uint8Array.of(0x60, 0x00, 0x01, 0x7f)]) },
     { id: SectionId.function, payload: vec(names.map(() => Uint8Array.of(0))) },
@@ -48,10 +58,19 @@ function fakeModule(functions: Record<string, number>): Uint8Array {
       ]),
     },
     { id: SectionId.code, payload: vec(names.map((n) => body(functions[n]!))) },
+    ...(data ? [{ id: SectionId.data, payload: vec([segment(data)]) }] : []),
   ]);
 }
 
-const ABI_FUNCTIONS = ["abiVersion", "init", "maxBatch", "numFields", "idsPtr", "valuesPtr", "outputPtr", "modelIdPtr", "featureMapIdPtr", "score", "errorIndex"];
+/** A 256-byte blob (a bare header) whose id field holds its true model id, as the exporter writes it. */
+function headerOnlyBlob(): Uint8Array {
+  const blob = new Uint8Array(BLOB_HEADER_BYTES);
+  new DataView(blob.buffer).setUint32(BLOB_BYTES_AT, BLOB_HEADER_BYTES, true);
+  blob.set(new TextEncoder().encode(modelIdOf(blob)), BLOB_MODEL_ID_AT);
+  return blob;
+}
+
+const ABI_FUNCTIONS = ["abiVersion", "modelBase", "init", "maxBatch", "numFields", "idsPtr", "valuesPtr", "outputPtr", "modelIdPtr", "featureMapIdPtr", "score", "errorIndex"];
 
 interface RawAbi {
   memory: { buffer: ArrayBuffer };
@@ -94,7 +113,8 @@ describe("Scorer loader", () => {
   });
 
   test("reads numSlots when the module exports it, and takes one slot per field when it does not (older modules)", () => {
-    const abi = (extra: Record<string, number>) => fakeModule({ ...Object.fromEntries(ABI_FUNCTIONS.map((n) => [n, n === "abiVersion" ? 1 : n === "numFields" ? 3 : 0])), ...extra });
+    const constants: Record<string, number> = { abiVersion: 1, numFields: 3, modelIdPtr: BLOB_MODEL_ID_AT };
+    const abi = (extra: Record<string, number>) => fakeModule({ ...Object.fromEntries(ABI_FUNCTIONS.map((n) => [n, constants[n] ?? 0])), ...extra }, headerOnlyBlob());
     expect(Scorer.fromModule(new webAssembly.Module(abi({}))).info).toMatchObject({ numFields: 3, numSlots: 3 });
     expect(Scorer.fromModule(new webAssembly.Module(abi({ numSlots: 5 }))).info).toMatchObject({ numFields: 3, numSlots: 5 });
   });

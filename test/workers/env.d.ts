@@ -18,3 +18,7 @@ declare module "*/fixture/model/model.json" {
   const model: unknown;
   export default model;
 }
+declare module "*/fixture/model/tampered/feature-map.json" {
+  const map: unknown;
+  export default map;
+}

@@ -57,7 +57,7 @@ export function fixtureFeatureMap(): FeatureMap {
     features: [
       { name: "site", type: "categorical", offset: 0, size: 6, vocab: ["news", "shop", "mail", "video"] },
       { name: "user", type: "hashed", offset: 6, size: 17, buckets: 16 },
-      { name: "price", type: "numeric", offset: 23, size: 2, transform: "standard", a: 10, b: 5 },
+      { name: "price", type: "numeric", offset: 23, size: 2, transform: "standard", a: 10, b: 5, min: -5, max: 35 },
       { name: "tags", type: "sequence", offset: 25, size: 5, vocab: ["sale", "new", "kids"], separator: "|", maxLength: 3, pooling: "mean" },
     ],
     totalRows: 30,

@@ -3,6 +3,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createHandler, createWorker, loadModel, type LoadedModel, type WorkerBundle } from "../../worker/app";
 import { validateFeatureMap } from "../../sdk/runtime/feature-map";
+import { featureMapId } from "../../sdk/runtime/feature-map-id";
 import { validateModelMeta } from "../../worker/model-meta";
 import expected from "./fixture/model/expected.json";
 import featureMapJson from "./fixture/model/feature-map.json";
@@ -43,16 +44,17 @@ describe("createWorker", () => {
     expect(maxAbsDiff((await res.json<ScoreJson>()).ctr, expected.ctr)).toBeLessThan(1e-6);
   });
 
-  it("refuses a feature map the module was not built for: logs once, 500 model_unavailable on every route", async () => {
+  it("refuses a feature map the module was not built for: logs once, 503 model_unavailable on every route", async () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => undefined);
     // Another vocabulary for "site": a different map, hence a different id.
-    const other = { ...featureMap, id: "e".repeat(64), features: featureMap.features.map((f) => (f.type === "categorical" ? { ...f, vocab: [...f.vocab].reverse() } : f)) };
+    const body = { ...featureMap, features: featureMap.features.map((f) => (f.type === "categorical" ? { ...f, vocab: [...f.vocab].reverse() } : f)) };
+    const other = { ...body, id: featureMapId(body) };
     const handler = createWorker({ wasm, featureMap: other, model });
     expect(log).toHaveBeenCalledTimes(1);
-    expect(String(log.mock.calls[0]![0])).toMatch(/model unavailable/);
+    expect(JSON.parse(String(log.mock.calls[0]![0]))).toMatchObject({ level: "error", event: "model_unavailable", part: "model.json" });
     for (const req of [scoreRequest(JSON.stringify({ rows: [{}] })), new Request("http://w/healthz"), new Request("http://w/v1/model"), new Request("http://w/nope")]) {
       const res = await call(handler, req);
-      expect(res.status).toBe(500);
+      expect(res.status).toBe(503);
       expect(await errorOf(res)).toEqual({ code: "model_unavailable", message: expect.any(String), field: null });
     }
     expect(log).toHaveBeenCalledTimes(1);
@@ -61,21 +63,22 @@ describe("createWorker", () => {
   it("refuses a model.json whose id is not the module's", async () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => undefined);
     const res = await call(createWorker({ wasm, featureMap, model: { ...model, id: "0".repeat(64) } }), new Request("http://w/healthz"));
-    expect(res.status).toBe(500);
-    expect((await errorOf(res)).code).toBe("model_unavailable");
-    expect(String(log.mock.calls[0]![0])).toMatch(/model\.json/);
+    expect(res.status).toBe(503);
+    expect(await errorOf(res)).toMatchObject({ code: "model_unavailable", message: expect.stringContaining("model.json") });
+    expect(JSON.parse(String(log.mock.calls[0]![0]))).toMatchObject({ part: "model.json" });
   });
 
   it("refuses a model.json trained on another feature map", async () => {
     vi.spyOn(console, "error").mockImplementation(() => undefined);
     const res = await call(createWorker({ wasm, featureMap, model: { ...model, featureMapId: "f".repeat(64) } }), new Request("http://w/healthz"));
-    expect(res.status).toBe(500);
+    expect(res.status).toBe(503);
   });
 
   it("refuses a malformed feature map without throwing", async () => {
     vi.spyOn(console, "error").mockImplementation(() => undefined);
     const res = await call(createWorker({ wasm, featureMap: { format: "nope" }, model }), new Request("http://w/healthz"));
-    expect(res.status).toBe(500);
+    expect(res.status).toBe(503);
+    expect((await errorOf(res)).message).toContain("feature-map.json");
   });
 });
 
@@ -121,7 +124,7 @@ describe("limits", () => {
   it("refuses nonsense limits at start-up", async () => {
     vi.spyOn(console, "error").mockImplementation(() => undefined);
     const res = await call(createWorker({ ...bundle, limits: { maxRows: 0 } }), new Request("http://w/healthz"));
-    expect(res.status).toBe(500);
+    expect(res.status).toBe(503);
   });
 });
 

@@ -81,7 +81,6 @@ const BAD_REQUESTS: BadCase[] = [
   { name: "\"NaN\" for a numeric", send: () => post(rows({ price: "NaN" })), status: 400, code: "invalid_value", field: "rows[0].price" },
   { name: "\"Infinity\" for a numeric", send: () => post(rows({ price: "Infinity" })), status: 400, code: "invalid_value", field: "rows[0].price" },
   { name: "a bare NaN literal (not JSON)", send: () => post('{"rows": [{"price": NaN}]}'), status: 400, code: "invalid_json", field: null },
-  { name: "a number that overflows float32 once scaled", send: () => post(rows({ price: 1e300 })), status: 400, code: "invalid_value", field: "rows[0].price" },
   { name: "a boolean for a numeric", send: () => post(rows({ price: false })), status: 400, code: "invalid_value", field: "rows[0].price" },
   { name: "an object as a value", send: () => post(rows({ price: { value: 3 } })), status: 400, code: "invalid_type", field: "rows[0].price" },
   { name: "a list for a single-valued feature", send: () => post(rows({ site: ["news"] })), status: 400, code: "invalid_type", field: "rows[0].site" },

@@ -1,17 +1,18 @@
 import { UserError } from "../../errors";
-import { stderrLogger } from "../../log";
+import { cliLogger } from "../interrupt";
 import { dryRunBundle, formatMiB, PLAN_GZIP_LIMITS, writeDeployBundle, type UploadReport } from "../../serve/deploy";
 import { wranglerBin } from "../../serve/wrangler";
 import { booleanFlag, requiredFlag, stringFlag, type CommandSpec } from "../command-spec";
 import { JSON_FLAG } from "../common-flags";
 import { printJson } from "../output";
 
-/** The line of a dry run's size, e.g. `upload 412.00 KiB, gzip 0.13 MiB: fits the free plan (3.00 MiB)`. */
+/** The line of a dry run's size, e.g. `upload 91.33 KiB, gzip 47.10 KiB: fits the free plan (3.00 MiB)`. */
 function sizeLine(size: UploadReport): string {
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(2)} KiB`;
   const verdict = size.fits.free
     ? `fits the free plan (${formatMiB(PLAN_GZIP_LIMITS.free)})`
-    : `over the free plan's ${formatMiB(PLAN_GZIP_LIMITS.free)}, within the paid plan's ${formatMiB(PLAN_GZIP_LIMITS.paid)}`;
-  return `upload ${(size.totalBytes / 1024).toFixed(2)} KiB, gzip ${formatMiB(size.gzipBytes)}: ${verdict}`;
+    : `over the free plan's ${formatMiB(PLAN_GZIP_LIMITS.free)}, ${size.fits.paid ? "within" : "over"} the paid plan's ${formatMiB(PLAN_GZIP_LIMITS.paid)}`;
+  return `upload ${kib(size.totalBytes)}, gzip ${kib(size.gzipBytes)}: ${verdict}`;
 }
 
 export const deployCommand: CommandSpec = {
@@ -41,7 +42,7 @@ export const deployCommand: CommandSpec = {
     const upload = dryRun ? await dryRunBundle(bundle.bundle) : undefined;
     if (booleanFlag(flags, "json")) printJson(upload === undefined ? bundle : { ...bundle, upload });
     else {
-      if (upload !== undefined) stderrLogger(sizeLine(upload));
+      if (upload !== undefined) cliLogger(sizeLine(upload));
       process.stdout.write(`wrote ${out} (Worker ${bundle.name}, model ${bundle.modelId.slice(0, 12)}…); to deploy it: ${bundle.deployCommand}\n`);
     }
     if (upload !== undefined && !upload.fits.paid)

@@ -1,9 +1,9 @@
 import { distillRun } from "../../api/pipeline";
 import { formatRunTable } from "../../pipeline/table";
-import { booleanFlag, integerFlag, requiredFlag, type CommandSpec } from "../command-spec";
+import { booleanFlag, requiredFlag, type CommandSpec } from "../command-spec";
 import { BACKEND_FLAG, HTTP_CHECK_PORT_FLAG, JSON_FLAG, NO_HTTP_CHECK_FLAG } from "../common-flags";
 import { cliLogger } from "../interrupt";
-import { backendFlag, printJson } from "../output";
+import { backendFlag, httpCheckPort, printJson } from "../output";
 
 export const distillCommand: CommandSpec = {
   name: "distill",
@@ -21,7 +21,7 @@ export const distillCommand: CommandSpec = {
       logger: cliLogger,
       signal: cliLogger.signal,
       ...backendFlag(this, flags),
-      httpCheckPort: booleanFlag(flags, "no-http-check") ? null : integerFlag(this, flags, "port", 0, 0, 65535),
+      httpCheckPort: httpCheckPort(this, flags),
     });
     if (booleanFlag(flags, "json")) printJson(report);
     else process.stdout.write(formatRunTable(report) + "\n");

@@ -1,7 +1,7 @@
-import { stderrLogger } from "../../log";
 import { DEFAULT_PORT, serve } from "../../serve/serve";
 import { integerFlag, requiredFlag, type CommandSpec } from "../command-spec";
 import { PORT_FLAG } from "../common-flags";
+import { cliLogger } from "../interrupt";
 
 export const serveCommand: CommandSpec = {
   name: "serve",
@@ -10,12 +10,11 @@ export const serveCommand: CommandSpec = {
   flags: { model: { type: "string", valueName: "DIR", description: "a run directory", required: true }, port: PORT_FLAG },
   examples: ["serve --model runs/demo", "serve --model runs/demo --port 9000"],
   async run(flags) {
-    const handle = await serve({ modelDir: requiredFlag(this, flags, "model"), port: integerFlag(this, flags, "port", DEFAULT_PORT, 0, 65535), onLog: stderrLogger });
-    stderrLogger(`serving model ${handle.modelId.slice(0, 12)}… at ${handle.url} (POST /v1/score, GET /v1/model, GET /healthz); Ctrl-C stops`);
-    await new Promise<void>((resolve) => {
-      const stop = () => void handle.stop().then(resolve);
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    });
+    const handle = await serve({ modelDir: requiredFlag(this, flags, "model"), port: integerFlag(this, flags, "port", DEFAULT_PORT, 0, 65535), onLog: cliLogger });
+    cliLogger(`serving model ${handle.modelId.slice(0, 12)}… at ${handle.url} (POST /v1/score, GET /v1/model, GET /healthz); Ctrl-C stops`);
+    // Ctrl-C (or SIGTERM) fires the CLI's interrupt signal; a second one exits at once, and serve() kills wrangler then.
+    const interrupted = cliLogger.signal!;
+    if (!interrupted.aborted) await new Promise((resolve) => interrupted.addEventListener("abort", resolve, { once: true }));
+    await handle.stop();
   },
 };

@@ -1,6 +1,6 @@
 import { DataError, UserError } from "../../errors";
 import { RecordReader } from "./record-reader";
-import type { RawRecord, ReaderOptions } from "./types";
+import type { BadLines, RawRecord, ReaderOptions } from "./types";
 
 /**
  * Splits one CSV line (RFC 4180 quoting within the line: `"a,b"`, `""` for a quote). A quoted field that runs
@@ -56,8 +56,8 @@ export class DelimitedReader extends RecordReader {
   private labelIndex = 0;
   private selected: number[] = [];
 
-  constructor(file: string, options: ReaderOptions) {
-    super(file, options);
+  constructor(file: string, options: ReaderOptions, bad?: BadLines) {
+    super(file, options, bad);
     this.quoted = options.format === "csv";
     this.delim = options.delimiter !== undefined && options.delimiter !== "" ? options.delimiter : this.quoted ? "," : "\t";
     if (options.header === "auto" && options.columns === undefined)
@@ -73,16 +73,18 @@ export class DelimitedReader extends RecordReader {
     const { header, columns } = this.options;
     const cells = this.split(line, lineNo);
     let isHeader = false;
+    let names: string[] | null = null;
     if (header === true) {
-      this.names = cells.map((c) => c.trim());
+      names = cells.map((c) => c.trim());
       isHeader = true;
     } else if (header === "auto") {
       isHeader = cells.length === columns!.length && cells.every((c, i) => c.trim() === columns![i]);
-      this.names = [...columns!];
+      names = [...columns!];
     } else if (columns !== undefined) {
-      this.names = [...columns];
+      names = [...columns];
     }
-    this.expected = this.names?.length ?? cells.length;
+    this.expected = names?.length ?? cells.length;
+    this.opened(names, this.expected);
     if (cells.length === 1) this.checkDelimiter(line, lineNo);
     try {
       this.labelIndex = this.options.label === null ? -1 : this.resolveColumn(this.options.label, this.names, this.expected);

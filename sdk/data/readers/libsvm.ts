@@ -1,6 +1,6 @@
 import { DataError } from "../../errors";
 import { RecordReader } from "./record-reader";
-import type { RawRecord, ReaderOptions } from "./types";
+import type { BadLines, RawRecord, ReaderOptions } from "./types";
 
 const WHITESPACE = /\s+/;
 
@@ -15,8 +15,8 @@ export class LibsvmReader extends RecordReader {
   private expected = 0;
   private selected: number[] = [];
 
-  constructor(file: string, options: ReaderOptions) {
-    super(file, options);
+  constructor(file: string, options: ReaderOptions, bad?: BadLines) {
+    super(file, options, bad);
   }
 
   /** 1 when the line's first token is its label; with `label: null` a line may start with a pair instead (unlabelled). */
@@ -35,8 +35,9 @@ export class LibsvmReader extends RecordReader {
   protected start(line: string, _lineNo: number): boolean {
     const tokens = line.trim().split(WHITESPACE);
     const pairs = tokens.length - this.labelTokens(tokens);
-    this.names = this.options.columns !== undefined ? [...this.options.columns] : Array.from({ length: pairs }, (_, k) => `f${k + 1}`);
-    this.expected = this.names.length;
+    const names = this.options.columns !== undefined ? [...this.options.columns] : Array.from({ length: pairs }, (_, k) => `f${k + 1}`);
+    this.expected = names.length;
+    this.opened(names, this.expected);
     this.selected = this.options.select.map((c) => this.resolveColumn(c, this.names, this.expected));
     return false;
   }

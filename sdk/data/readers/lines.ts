@@ -1,6 +1,9 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { UserError } from "../../errors";
+import { pipeline, Transform, type Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { Decompress } from "fzstd";
+import { DataError, UserError } from "../../errors";
 
 /** Default bytes per read. */
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
@@ -26,13 +29,51 @@ export async function checkDataFile(file: string): Promise<void> {
   if (info.size === 0) throw new UserError(`data file is empty: ${file}`);
 }
 
+/** The compression a data file's name declares: `.gz` (gzip) and `.zst` (Zstandard), else none. */
+export function compressionOf(file: string): "gzip" | "zstd" | null {
+  const name = file.toLowerCase();
+  return name.endsWith(".gz") ? "gzip" : name.endsWith(".zst") ? "zstd" : null;
+}
+
+/** A streaming Zstandard decompressor (fzstd: pure JavaScript, as Node 20's zlib has no zstd). */
+function createZstdDecompress(): Transform {
+  let out: Transform;
+  const zstd = new Decompress((chunk) => {
+    if (chunk.length > 0) out.push(chunk);
+  });
+  out = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      try {
+        zstd.push(chunk);
+        done();
+      } catch (e) {
+        done(e as Error);
+      }
+    },
+    flush(done) {
+      try {
+        zstd.push(new Uint8Array(0), true);
+        done();
+      } catch (e) {
+        done(e as Error);
+      }
+    },
+  });
+  return out;
+}
+
 /**
- * The lines of a file in chunks, with bounded memory: reads `chunkSize` bytes at a time, splits on "\n",
- * drops a trailing "\r", and carries the unfinished last line over to the next chunk.
+ * The lines of a file in chunks, with bounded memory: reads `chunkSize` bytes at a time (decompressing `.gz`
+ * and `.zst` files on the way), splits on "\n", drops a trailing "\r", and carries the unfinished last line
+ * over to the next chunk. `bytesRead` counts the file's bytes, compressed or not.
  */
 export async function* readLineChunks(file: string, chunkSize = DEFAULT_CHUNK_SIZE): AsyncGenerator<LineChunk> {
   await checkDataFile(file);
-  const stream = createReadStream(file, { encoding: "utf8", highWaterMark: chunkSize });
+  const raw = createReadStream(file, { highWaterMark: chunkSize });
+  const compression = compressionOf(file);
+  // pipeline() forwards a decompressor's error to the stream iterated below, which then throws it.
+  const stream: Readable = compression === null ? raw : pipeline(raw, compression === "gzip" ? createGunzip({ chunkSize }) : createZstdDecompress(), () => {});
+  stream.setEncoding("utf8");
   let rest = "";
   let next = 1;
   try {
@@ -45,14 +86,19 @@ export async function* readLineChunks(file: string, chunkSize = DEFAULT_CHUNK_SI
         const l = lines[i]!;
         if (l.endsWith("\r")) lines[i] = l.slice(0, -1);
       }
-      yield { first: next, lines, bytesRead: stream.bytesRead };
+      yield { first: next, lines, bytesRead: raw.bytesRead };
       next += lines.length;
     }
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const what = compression === null ? "cannot read" : `not valid ${compression} data`;
+    throw new DataError(file, next, null, `${what} (${(e as Error).message})`);
   } finally {
     stream.destroy();
+    raw.destroy();
   }
   if (rest.endsWith("\r")) rest = rest.slice(0, -1);
-  if (rest !== "") yield { first: next, lines: [rest], bytesRead: stream.bytesRead };
+  if (rest !== "") yield { first: next, lines: [rest], bytesRead: raw.bytesRead };
 }
 
 /** True for a line with nothing but whitespace (skipped by every reader). */

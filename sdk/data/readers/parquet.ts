@@ -1,7 +1,7 @@
 import { DataError, UserError } from "../../errors";
 import { checkDataFile } from "./lines";
 import { RecordReader } from "./record-reader";
-import type { RawRecord, ReaderOptions } from "./types";
+import type { BadLines, RawRecord, ReaderOptions } from "./types";
 
 /** Records per yielded chunk: a row group is decoded whole, then handed out in slices of this many rows. */
 export const PARQUET_CHUNK_ROWS = 8192;
@@ -68,8 +68,8 @@ export async function parquetColumnNames(file: string): Promise<string[]> {
  * messages read `file:ROW: field 'x': …`. Nulls are missing values (a null label is a bad row).
  */
 export class ParquetReader extends RecordReader {
-  constructor(file: string, options: ReaderOptions) {
-    super(file, options);
+  constructor(file: string, options: ReaderOptions, bad?: BadLines) {
+    super(file, options, bad);
   }
 
   // Parquet is not line-based: `chunks` below replaces the line machinery these hooks serve.
@@ -83,7 +83,8 @@ export class ParquetReader extends RecordReader {
   override async *chunks(): AsyncGenerator<RawRecord[]> {
     const { hp, buffer, metadata, top } = await openParquet(this.file);
     const names = top.map((c) => c.element.name);
-    this.names = names;
+    this.opened(names, names.length);
+    this.bytesTotal = buffer.byteLength;
     const labelIndex = this.options.label === null ? -1 : this.resolveColumn(this.options.label, names, names.length);
     const selected = this.options.select.map((c) => this.resolveColumn(c, names, names.length));
     const needed = [...new Set([...(labelIndex < 0 ? [] : [labelIndex]), ...selected])];
@@ -92,7 +93,10 @@ export class ParquetReader extends RecordReader {
       if (col.children.length > 0 || col.element.repetition_type === "REPEATED")
         throw new UserError(`${this.file}: column '${names[i]}' is nested (a list, map or struct); only flat scalar columns can be read`);
     }
-    if (Number(metadata.num_rows) === 0) throw new UserError(`data file is empty: ${this.file}`);
+    if (Number(metadata.num_rows) === 0) {
+      if (this.emptyIsError) throw new UserError(`data file is empty: ${this.file}`);
+      return;
+    }
 
     const neededNames = needed.map((i) => names[i]!);
     const slot = new Map(needed.map((i, k) => [names[i]!, k]));

@@ -1,24 +1,69 @@
 import { didYouMean } from "../../config/suggest";
 import { DataError, UserError } from "../../errors";
+import { statSync } from "node:fs";
 import { isBlank, readLineChunks } from "./lines";
 import { BadLines, type RawRecord, type ReaderOptions } from "./types";
 
-/**
- * The common half of every reader: streams line chunks, skips blank lines, hands the first data line to
- * `start` (header handling, column resolution) and every line to `parse`, and applies `skipBadLines`.
- */
-export abstract class RecordReader {
-  readonly bad: BadLines;
-  /** Column names of the file once known (header, `columns`, or generated), else null. */
-  names: string[] | null = null;
-  /** Bytes of the file consumed so far, for progress (0 where a format cannot tell). */
-  bytesRead = 0;
+/** The first file of a data set whose columns every other file must share. */
+export interface ColumnsOf {
+  file: string;
+  names: readonly string[] | null;
+  count: number;
+}
+
+/** A stream of records in chunks, with what progress needs: the bytes read of `bytesTotal`. */
+export abstract class RecordStream {
+  abstract readonly bad: BadLines;
+  /** Column names once known (header, `columns`, or generated), else null. */
+  abstract readonly names: string[] | null;
+  /** Bytes consumed so far, for progress (0 where a format cannot tell). */
+  abstract readonly bytesRead: number;
+  /** Bytes of the whole input once reading has started (0 until then). */
+  abstract readonly bytesTotal: number;
 
   constructor(
+    /** The input as messages name it. */
     readonly file: string,
     readonly options: ReaderOptions,
+  ) {}
+
+  /** Records in chunks: cheaper to iterate than one await per record. */
+  abstract chunks(): AsyncGenerator<RawRecord[]>;
+
+  async *records(): AsyncGenerator<RawRecord> {
+    for await (const chunk of this.chunks()) yield* chunk;
+  }
+
+  /** Every record, in memory (tests and small files). */
+  async readAll(): Promise<RawRecord[]> {
+    const all: RawRecord[] = [];
+    for await (const chunk of this.chunks()) for (const r of chunk) all.push(r);
+    return all;
+  }
+}
+
+/**
+ * The common half of every reader of one file: streams line chunks, skips blank lines, hands the first data
+ * line to `start` (header handling, column resolution) and every line to `parse`, and applies `skipBadLines`.
+ */
+export abstract class RecordReader extends RecordStream {
+  names: string[] | null = null;
+  /** The number of columns once known (0 before the first line). */
+  columnCount = 0;
+  bytesRead = 0;
+  bytesTotal = 0;
+  /** Set when the file is one of a data set: its columns must be those of the set's first file. */
+  sameColumnsAs: ColumnsOf | null = null;
+  /** False for a file of a data set, where an empty part (Spark writes them) is no error. */
+  emptyIsError = true;
+
+  constructor(
+    file: string,
+    options: ReaderOptions,
+    /** Where skipped lines are collected (a data set's files share one). */
+    readonly bad = new BadLines(options.skipBadLines === true),
   ) {
-    this.bad = new BadLines(options.skipBadLines === true);
+    super(file, options);
   }
 
   /** Called with the first non-blank line; returns true when that line is a header (not data). */
@@ -26,10 +71,22 @@ export abstract class RecordReader {
   /** Parses one data line; throws DataError for a bad one. */
   protected abstract parse(line: string, lineNo: number): RawRecord;
 
-  /** Records in chunks: cheaper to iterate than one await per record. */
+  /** Records the file's columns (`names` null for unnamed ones), refusing columns that differ from `sameColumnsAs`. */
+  protected opened(names: string[] | null, count: number): void {
+    this.names = names;
+    this.columnCount = count;
+    const first = this.sameColumnsAs;
+    if (first === null) return;
+    const differ = (why: string) => new UserError(`${this.file}: its columns differ from those of ${first.file}: ${why} (the files of a data set share one header)`);
+    if (count !== first.count) throw differ(`${count} columns, not ${first.count}`);
+    const at = names === null || first.names === null ? -1 : names.findIndex((n, i) => n !== first.names![i]);
+    if (at >= 0) throw differ(`column ${at + 1} is '${names![at]}', not '${first.names![at]}'`);
+  }
+
   async *chunks(): AsyncGenerator<RawRecord[]> {
     let started = false;
     for await (const { first, lines, bytesRead } of readLineChunks(this.file, this.options.chunkSize)) {
+      if (this.bytesTotal === 0) this.bytesTotal = statSync(this.file).size;
       this.bytesRead = bytesRead;
       const out: RawRecord[] = [];
       for (let i = 0; i < lines.length; i++) {
@@ -49,18 +106,7 @@ export abstract class RecordReader {
       }
       if (out.length > 0) yield out;
     }
-    if (!started) throw new UserError(`data file is empty: ${this.file}`);
-  }
-
-  async *records(): AsyncGenerator<RawRecord> {
-    for await (const chunk of this.chunks()) yield* chunk;
-  }
-
-  /** Every record, in memory (tests and small files). */
-  async readAll(): Promise<RawRecord[]> {
-    const all: RawRecord[] = [];
-    for await (const chunk of this.chunks()) for (const r of chunk) all.push(r);
-    return all;
+    if (!started && this.emptyIsError) throw new UserError(`data file is empty: ${this.file}`);
   }
 
   /** Index of column `col` (a name or a 0-based index string) among `count` columns named `names`. */

@@ -2,6 +2,8 @@ import type { DataError } from "../../errors";
 
 /** One data row: its 1-based physical line in the file, its 0/1 label (NaN with `label: null`), and the requested cells in order. */
 export interface RawRecord {
+  /** The file it was read from when the data set has many (for messages); absent for one file and rows made in memory. */
+  file?: string;
   line: number;
   label: number;
   cells: string[];
