@@ -7,7 +7,7 @@ export interface ReadProgress {
   label: string;
   file: string;
   rows: number;
-  /** Share of the file consumed, for text formats; null when unknown (Parquet). */
+  /** Share of the bytes of all its files consumed (text formats; for Parquet, its finished files); null when unknown. */
   fraction: number | null;
   rowsPerSecond: number;
   etaSeconds: number | null;

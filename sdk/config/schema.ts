@@ -267,6 +267,11 @@ export const TRAINING = Type.Object(
     seed: integerAtLeast(0, { default: 2020, description: "Seeds initialisation, shuffling and `data.split`." }),
     patience: integerAtLeast(1, { default: 2, description: "Epochs without improvement before early stopping." }),
     optimizer: oneOf(["adam", "adagrad"] as const, { default: "adam", description: "Adam or Adagrad, for dense parameters and (lazily) for embedding rows alike." }),
+    adamVariant: oneOf(["pytorch", "keras"] as const, {
+      default: "pytorch",
+      description:
+        "Where Adam adds ε. pytorch: to the bias-corrected √v̂, ε = 1e-8, as PyTorch and FuxiCTR (whose numbers the models are checked against). keras: to the uncorrected √v, ε = 1e-7, an effective ε 10–300× larger early on and for rarely updated embedding rows, which stalls models whose gradients pass through products of small embeddings (NFM, FiBiNET).",
+    }),
   },
   { additionalProperties: false, default: {}, description: "Training of the teachers and the student." },
 );

@@ -5,7 +5,7 @@ import { RowEncoder } from "../runtime/encode";
 import type { FeatureMap } from "../runtime/feature-map";
 import { DatasetBuilder, DiskDatasetBuilder, encodeRecords, encodeRecordStream, type EncodeOptions, type EncodedDataset, type RowDataset } from "./dataset";
 import { FeatureMapFitter } from "./feature-map-fit";
-import { cellTest, type CellTest } from "./column-split";
+import { cellTest, ruleProblem, SPLIT_NAMES, type CellTest, type SplitName } from "./column-split";
 import { deriveSeed, hashUniform } from "./prng";
 import { assembledChunks, columnOf, planCells } from "./cell-plan";
 import { withReadProgress } from "./read-progress";
@@ -33,8 +33,8 @@ export interface PreparedData {
   skipped?: ({ file: string } & BadLineSummary)[];
 }
 
-type Part = "train" | "valid" | "test";
-const PARTS: readonly Part[] = ["train", "valid", "test"];
+type Part = SplitName;
+const PARTS = SPLIT_NAMES;
 
 function summaryLine(p: PreparedData): string {
   return (
@@ -167,8 +167,14 @@ function fileSeeds(seed: number): (file: string | undefined) => number {
   };
 }
 
-/** The split of a row by the value of its cell `at` (`data.split.by`'s); parse.ts has checked the rules. */
+/** The split of a row by the value of its cell `at` (`data.split.by`'s); the rules as parse.ts checks them. */
 function columnSplit(split: ColumnSplitConfig, drawn: readonly Part[], at: number, trainFile: string): Assign {
+  for (const part of ["valid", "test"] as const) {
+    if (drawn.includes(part) && split[part] === undefined) throw new UserError(`data.split.${part}: the ${part} rows' values or range are needed (or files in data.${part})`);
+    if (!drawn.includes(part) && split[part] !== undefined) throw new UserError(`data.split.${part}: data.${part} has files of its own; drop one of the two`);
+  }
+  const problem = ruleProblem(split);
+  if (problem !== null) throw new UserError(`data.split.${problem.part}: ${problem.reason}`);
   const rules = drawn.map((p) => [p, cellTest(split[p]!)] as const);
   const train = split.train === undefined ? null : cellTest(split.train);
   const check = (test: CellTest, record: RawRecord): boolean => {

@@ -1,5 +1,5 @@
 import { normalValues, type RandomSource } from "./random";
-import type { OptimizerConfig } from "../train/optimizer-config";
+import { adamStepScales, type OptimizerConfig } from "../train/optimizer-config";
 
 /**
  * An embedding table kept in JavaScript memory and updated sparsely (lazily): a step touches only the rows
@@ -21,8 +21,9 @@ export class EmbeddingTable {
   private readonly touched: Int32Array;
   private readonly slotOf: Int32Array;
   private gradAccum: Float32Array;
-  /** Adam's bias-corrected step size by per-row step count, for the (learningRate, beta1, beta2) in `stepSizeKey`. */
+  /** Adam's step size and √v scale (adamStepScales) by per-row step count, for the settings in `stepSizeKey`. */
   private stepSizes = new Float64Array(0);
+  private sqrtVScales = new Float64Array(0);
   private stepSizeKey = "";
 
   constructor(
@@ -86,30 +87,39 @@ export class EmbeddingTable {
     for (let t = 0; t < n; t++) slotOf[touched[t]!] = -1;
   }
 
-  /** lr·√(1−β2^step)/(1−β1^step) for step = 1 … `maxStep`, recomputed when the optimizer's settings change. */
-  private adamStepSizes(maxStep: number, opt: OptimizerConfig): Float64Array {
-    const { beta1, beta2, learningRate } = opt;
-    const key = `${learningRate} ${beta1} ${beta2}`;
+  /** adamStepScales for step = 1 … `maxStep`, recomputed when the optimizer's settings change. */
+  private adamScales(maxStep: number, opt: OptimizerConfig): { stepSizes: Float64Array; sqrtVScales: Float64Array } {
+    const key = `${opt.learningRate} ${opt.beta1} ${opt.beta2} ${opt.adamVariant}`;
     if (key !== this.stepSizeKey || this.stepSizes.length <= maxStep) {
-      const sizes = new Float64Array(Math.max(maxStep + 1, this.stepSizes.length * 2, 64));
-      for (let step = 1; step < sizes.length; step++) sizes[step] = (learningRate * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step);
-      this.stepSizes = sizes;
+      const size = Math.max(maxStep + 1, this.stepSizes.length * 2, 64);
+      this.stepSizes = new Float64Array(size);
+      this.sqrtVScales = new Float64Array(size);
+      for (let step = 1; step < size; step++) {
+        const { stepSize, sqrtVScale } = adamStepScales(opt, step);
+        this.stepSizes[step] = stepSize;
+        this.sqrtVScales[step] = sqrtVScale;
+      }
       this.stepSizeKey = key;
     }
-    return this.stepSizes;
+    return { stepSizes: this.stepSizes, sqrtVScales: this.sqrtVScales };
   }
 
-  /** Lazy Adam on the `n` touched rows, each bias-corrected by its own step count. */
+  /**
+   * Lazy Adam on the `n` touched rows, each bias-corrected by its own step count (TF's LazyAdam corrects by
+   * the global step; a dense PyTorch Adam also moves untouched rows by their decaying momentum).
+   */
   private adamRows(n: number, opt: OptimizerConfig): void {
     const { beta1, beta2, epsilon } = opt;
     const { touched, rowSteps, weights, slot1, slot2, l2, dim: d } = this;
     const accum = this.gradAccum;
     let maxStep = 0;
     for (let t = 0; t < n; t++) maxStep = Math.max(maxStep, rowSteps[touched[t]!]! + 1);
-    const stepSizes = this.adamStepSizes(maxStep, opt);
+    const { stepSizes, sqrtVScales } = this.adamScales(maxStep, opt);
     for (let t = 0; t < n; t++) {
       const row = touched[t]!;
-      const lr = stepSizes[++rowSteps[row]!]!;
+      const step = ++rowSteps[row]!;
+      const lr = stepSizes[step]!;
+      const sqrtVScale = sqrtVScales[step]!;
       const base = row * d;
       const from = t * d;
       for (let k = 0; k < d; k++) {
@@ -117,7 +127,7 @@ export class EmbeddingTable {
         const g = accum[from + k]! + l2 * weights[j]!;
         const m = (slot1[j] = beta1 * slot1[j]! + (1 - beta1) * g);
         const v = (slot2[j] = beta2 * slot2[j]! + (1 - beta2) * g * g);
-        weights[j]! -= (lr * m) / (Math.sqrt(v) + epsilon);
+        weights[j]! -= (lr * m) / (Math.sqrt(v) * sqrtVScale + epsilon);
       }
     }
   }

@@ -9,6 +9,7 @@ import type { Logger } from "../log";
 import { countParams } from "../models/model";
 import { loadTeachers } from "./load-models";
 import { httpSelfCheck } from "./checks";
+import { writeOutputFolder } from "./output-folder";
 import { distillStage, type RunReport } from "./run";
 import { RUN_CONFIG_FILE } from "./save-student";
 import { loggedTeachers, teacherResultOf } from "./teachers";
@@ -49,7 +50,8 @@ export async function distillRun(options: DistillRunOptions): Promise<RunReport>
           ...(await loadTeachers(dir, saved)).map((t) => teacherResultOf(t.name, { model: t.model, params: countParams(t.model), fit: { history: [], bestEpoch: 0, bestScore: NaN, stoppedEarly: false } }, data)),
           ...loggedTeachers(config, data, log),
         ];
-    report = await distillStage({ config, outDir: dir, log, backend: options.backend }, data, teachers);
+    // Written into a copy of the run that replaces it when complete: a failed or stopped distill leaves the run as `train` left it.
+    report = await writeOutputFolder(dir, { kind: "run", config, resume: true }, (copy) => distillStage({ config, outDir: copy, log, backend: options.backend }, data, teachers, { runDir: dir }));
   } finally {
     disposeData(data);
   }

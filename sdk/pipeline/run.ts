@@ -84,7 +84,7 @@ export async function distillStage(
 
   beginStage(log, "export", "export: student.wasm and student.onnx");
   const artifact = await saveStudentRun(outDir, config, data, student);
-  log(`exported ${outDir}/student.wasm (${artifact.wasm.byteLength.toLocaleString("en-US")} bytes, model ${artifact.modelId.slice(0, 12)}…)`);
+  log(`exported ${join(at.runDir ?? outDir, "student.wasm")} (${artifact.wasm.byteLength.toLocaleString("en-US")} bytes, model ${artifact.modelId.slice(0, 12)}…)`);
   await writeRunReport({ config, data, teachers, plain, student, ensemble, dir: outDir, runDir: at.runDir ?? outDir, seconds: (performance.now() - (at.startedAt ?? started)) / 1000 });
   beginStage(log, "checks", "checks: the WASM scorer against the tfjs student");
   const wasm = await checkWasmAgreement(artifact.wasm, data.featureMap, data.test, probabilities(student.testLogits));
@@ -92,7 +92,7 @@ export async function distillStage(
   return {
     teachers: teachers.map((t) => ({ model: t.name, auc: t.test.auc, logloss: t.test.logloss, params: t.params })),
     students: [plain, student].map((s) => ({ name: s.name, ensemble: s.ensemble, auc: s.test.auc, logloss: s.test.logloss, params: s.params })),
-    artifact: outDir,
+    artifact: at.runDir ?? outDir,
     modelId: artifact.modelId,
     backend: options.backend,
     bayes: data.bayes ?? null,

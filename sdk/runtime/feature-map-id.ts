@@ -6,7 +6,8 @@ export function canonicalJson(value: unknown): string {
     if (typeof value === "number" && !Number.isFinite(value)) throw new TypeError(`canonicalJson: ${value} has no JSON form`);
     return JSON.stringify(value);
   }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  // An array of strings (a vocabulary: most of a large map) has no keys to sort: JSON.stringify writes it as is.
+  if (Array.isArray(value)) return value.every((v) => typeof v === "string") ? JSON.stringify(value) : `[${value.map(canonicalJson).join(",")}]`;
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(",")}}`;

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { OptimizerConfig } from "./optimizer-config";
+import { adamStepScales, type OptimizerConfig } from "./optimizer-config";
 
 interface Slots {
   m: tf.Variable;
@@ -7,7 +7,7 @@ interface Slots {
 }
 
 /**
- * Adam or Adagrad over tf.Variables, written out so that the learning rate can change mid-run (decay on
+ * Adam (either variant: see AdamVariant) or Adagrad over tf.Variables, written out so that the learning rate can change mid-run (decay on
  * plateau) and the gradients can be scaled (clipping) without a second pass.
  */
 export class DenseOptimizer {
@@ -19,7 +19,7 @@ export class DenseOptimizer {
   apply(pairs: [tf.Variable, tf.Tensor][], scale = 1): void {
     this.step++;
     const { kind, beta1, beta2, epsilon, learningRate, initialAccumulator } = this.config;
-    const lr = kind === "adam" ? (learningRate * Math.sqrt(1 - beta2 ** this.step)) / (1 - beta1 ** this.step) : learningRate;
+    const { stepSize, sqrtVScale } = adamStepScales(this.config, this.step);
     for (const [variable, grad] of pairs) {
       let s = this.slots.get(variable);
       if (s === undefined) {
@@ -35,11 +35,12 @@ export class DenseOptimizer {
           const v = slots.v.mul(beta2).add(g.square().mul(1 - beta2));
           slots.m.assign(m);
           slots.v.assign(v);
-          variable.assign(variable.sub(m.mul(lr).div(v.sqrt().add(epsilon))));
+          const sqrtV = sqrtVScale === 1 ? v.sqrt() : v.sqrt().mul(sqrtVScale);
+          variable.assign(variable.sub(m.mul(stepSize).div(sqrtV.add(epsilon))));
         } else {
           const acc = slots.v.add(g.square());
           slots.v.assign(acc);
-          variable.assign(variable.sub(g.mul(lr).div(acc.sqrt().add(epsilon))));
+          variable.assign(variable.sub(g.mul(learningRate).div(acc.sqrt().add(epsilon))));
         }
       });
     }

@@ -1,5 +1,12 @@
 import type { TrainingConfig } from "../config-types";
 
+/**
+ * Where Adam adds ε. PyTorch (and so FuxiCTR): to the bias-corrected √v̂, ε = 1e-8. Keras: to the uncorrected
+ * √v, ε = 1e-7, which in early steps (and for rarely updated embedding rows) acts as an ε tens to hundreds of
+ * times larger and damps the tiny gradients of products of small embeddings.
+ */
+export type AdamVariant = "pytorch" | "keras";
+
 /** Optimizer settings shared by the dense (tf) and the sparse (embedding) updates of one model. */
 export interface OptimizerConfig {
   kind: "adam" | "adagrad";
@@ -7,20 +14,40 @@ export interface OptimizerConfig {
   beta1: number;
   beta2: number;
   epsilon: number;
+  adamVariant: AdamVariant;
   /** Adagrad's initial accumulator (Keras: 0.1). */
   initialAccumulator: number;
 }
+
+/** Each Adam variant's own ε; Adagrad keeps Keras' 1e-7. */
+const ADAM_EPSILON: Record<AdamVariant, number> = { pytorch: 1e-8, keras: 1e-7 };
+const ADAGRAD_EPSILON = 1e-7;
 
 export const DEFAULT_OPTIMIZER: OptimizerConfig = {
   kind: "adam",
   learningRate: 1e-3,
   beta1: 0.9,
   beta2: 0.999,
-  epsilon: 1e-7,
+  epsilon: ADAM_EPSILON.pytorch,
+  adamVariant: "pytorch",
   initialAccumulator: 0.1,
 };
 
-/** The optimizer a training configuration asks for (its kind and learning rate over the defaults). */
-export function optimizerOf(training: Pick<TrainingConfig, "optimizer" | "learningRate">): OptimizerConfig {
-  return { ...DEFAULT_OPTIMIZER, kind: training.optimizer, learningRate: training.learningRate };
+/** The optimizer a training configuration asks for (its kind, Adam variant and learning rate over the defaults). */
+export function optimizerOf(training: Pick<TrainingConfig, "optimizer" | "learningRate" | "adamVariant">): OptimizerConfig {
+  const epsilon = training.optimizer === "adam" ? ADAM_EPSILON[training.adamVariant] : ADAGRAD_EPSILON;
+  return { ...DEFAULT_OPTIMIZER, kind: training.optimizer, learningRate: training.learningRate, adamVariant: training.adamVariant, epsilon };
+}
+
+/**
+ * Adam's update at step t as w −= stepSize·m / (√v·sqrtVScale + ε), the form both variants share:
+ * PyTorch stepSize = lr/(1−β1^t), sqrtVScale = 1/√(1−β2^t) (ε after bias correction);
+ * Keras stepSize = lr·√(1−β2^t)/(1−β1^t), sqrtVScale = 1 (ε on the uncorrected √v).
+ */
+export function adamStepScales(opt: Pick<OptimizerConfig, "learningRate" | "beta1" | "beta2" | "adamVariant">, step: number): { stepSize: number; sqrtVScale: number } {
+  const correction1 = 1 - opt.beta1 ** step;
+  const correction2Sqrt = Math.sqrt(1 - opt.beta2 ** step);
+  return opt.adamVariant === "pytorch"
+    ? { stepSize: opt.learningRate / correction1, sqrtVScale: 1 / correction2Sqrt }
+    : { stepSize: (opt.learningRate * correction2Sqrt) / correction1, sqrtVScale: 1 };
 }

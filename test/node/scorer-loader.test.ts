@@ -34,7 +34,8 @@ function smallSleb(value: number): Uint8Array {
 }
 
 /**
- * A hand-written module exporting `memory` and, as () => i32 constants, the given functions; `data`, when
+ * A hand-written module exporting `memory` and, as () => i32 constants, the given functions (a negative
+ * constant: a function that traps); `data`, when
  * given, is placed at address 0 of memory by an active data segment.
  */
 function fakeModule(functions: Record<string, number>, data?: Uint8Array): Uint8Array {
@@ -42,7 +43,8 @@ function fakeModule(functions: Record<string, number>, data?: Uint8Array): Uint8
   const str = (s: string) => concatBytes([encodeU32Leb(s.length), new TextEncoder().encode(s)]);
   const vec = (items: Uint8Array[]) => concatBytes([encodeU32Leb(items.length), ...items]);
   const body = (value: number) => {
-    const code = concatBytes([Uint8Array.of(0x00, 0x41), smallSleb(value), Uint8Array.of(0x0b)]); // no locals; i32.const; end
+    // No locals; i32.const value, or `unreachable` (a trap) for a negative value; end.
+    const code = value < 0 ? Uint8Array.of(0x00, 0x00, 0x0b) : concatBytes([Uint8Array.of(0x00, 0x41), smallSleb(value), Uint8Array.of(0x0b)]);
     return concatBytes([encodeU32Leb(code.length), code]);
   };
   const segment = (bytes: Uint8Array) => concatBytes([Uint8Array.of(0x00, 0x41, 0x00, 0x0b), encodeU32Leb(bytes.length), bytes]); // active, at i32.const 0
@@ -110,6 +112,12 @@ describe("Scorer loader", () => {
     expect(error).toBeInstanceOf(ScorerError);
     expect((error as ScorerError).status).toBe(6);
     expect((error as Error).message).toMatch(/out of memory .* \(status 6\)/);
+  });
+
+  test("turns a trap while the module reads its model into a ScorerError", () => {
+    const fake = fakeModule(Object.fromEntries(ABI_FUNCTIONS.map((n) => [n, n === "abiVersion" ? 1 : n === "init" ? -1 : 0])));
+    expect(() => Scorer.fromModule(new webAssembly.Module(fake))).toThrow(ScorerError);
+    expect(() => Scorer.fromModule(new webAssembly.Module(fake))).toThrow(/trapped while reading its model .*unreachable/);
   });
 
   test("reads numSlots when the module exports it, and takes one slot per field when it does not (older modules)", () => {

@@ -152,15 +152,13 @@ export async function listDataFiles(paths: DataPaths): Promise<DataFile[]> {
  * The records of a data set of one or more files, read one file after another as one stream. Each file's
  * columns (its header, or its column count) must be the first file's; a column named by a `key=value` folder
  * above a file is filled from there (Hive-style partitions carry no such column in the files themselves).
- * Records of a set of many files carry their file (`RawRecord.file`) beside their line, so messages name the
- * part (`…/part-00003.csv.gz:12: …`). Progress is over the bytes of all files.
+ * Records carry their file (`RawRecord.file`) beside their line unless the set is named by that one file, so
+ * messages name the part (`…/part-00003.csv.gz:12: …`). Progress is over the bytes of all files.
  */
 export class FileSetReader extends RecordStream {
   readonly bad: BadLines;
   names: string[] | null = null;
   bytesTotal = 0;
-  /** The files of the set, once listed (at the start of reading). */
-  files: DataFile[] | null = null;
   private bytesDone = 0;
   private current: RecordReader | null = null;
 
@@ -179,25 +177,26 @@ export class FileSetReader extends RecordStream {
 
   override async *chunks(): AsyncGenerator<RawRecord[]> {
     const files = await listDataFiles(this.paths);
-    this.files = files;
     this.bytesTotal = files.reduce((s, f) => s + f.size, 0);
     this.bytesDone = 0;
     let first: ColumnsOf | null = null;
     for (const file of files) {
+      // An empty part of many is what engines write for an empty partition (a lone empty file is the reader's error).
+      if (file.size === 0 && files.length > 1) continue;
       const fromPath = this.options.select.map((c) => file.partitions.get(c));
       const partitioned = fromPath.some((v) => v !== undefined);
       const options = partitioned ? { ...this.options, select: this.options.select.filter((_, k) => fromPath[k] === undefined) } : this.options;
       const reader = this.openFile(file.path, options, this.bad);
-      // A lone empty file is a mistake; an empty part of many is what engines write for an empty partition.
       reader.emptyIsError = files.length === 1;
       reader.sameColumnsAs = first;
+      reader.partitionColumns = [...file.partitions.keys()];
       this.current = reader;
-      const many = files.length > 1;
+      // Where the set is named by its one file, that name says where a row is already.
+      const named = file.path !== this.file;
       for await (const chunk of reader.chunks()) {
         this.names ??= reader.names;
         if (partitioned) for (const rec of chunk) rec.cells = withPartitions(rec.cells, fromPath);
-        // Rows of one file are named by the set's (which is that file's) name already.
-        if (many) for (const rec of chunk) rec.file = file.path;
+        if (named) for (const rec of chunk) rec.file = file.path;
         yield chunk;
       }
       if (first === null && reader.columnCount > 0) first = { file: file.path, names: reader.names, count: reader.columnCount };
@@ -205,7 +204,7 @@ export class FileSetReader extends RecordStream {
       this.bytesDone += file.size;
       this.current = null;
     }
-    if (first === null && files.length > 1) throw new UserError(`data is empty: every file of ${this.file} is`);
+    if (first === null && files.length > 1) throw new UserError(`data is empty: every file of ${this.file} is empty`);
   }
 }
 

@@ -35,6 +35,9 @@ export function compressionOf(file: string): "gzip" | "zstd" | null {
   return name.endsWith(".gz") ? "gzip" : name.endsWith(".zst") ? "zstd" : null;
 }
 
+/** Compressed bytes per read of a `.zst` file. */
+const ZSTD_READ_SIZE = 1 << 16;
+
 /** A streaming Zstandard decompressor (fzstd: pure JavaScript, as Node 20's zlib has no zstd). */
 function createZstdDecompress(): Transform {
   let out: Transform;
@@ -69,8 +72,9 @@ function createZstdDecompress(): Transform {
  */
 export async function* readLineChunks(file: string, chunkSize = DEFAULT_CHUNK_SIZE): AsyncGenerator<LineChunk> {
   await checkDataFile(file);
-  const raw = createReadStream(file, { highWaterMark: chunkSize });
   const compression = compressionOf(file);
+  // fzstd hands out a whole input chunk's output at once (no backpressure within it): small reads bound it.
+  const raw = createReadStream(file, { highWaterMark: compression === "zstd" ? Math.min(chunkSize, ZSTD_READ_SIZE) : chunkSize });
   // pipeline() forwards a decompressor's error to the stream iterated below, which then throws it.
   const stream: Readable = compression === null ? raw : pipeline(raw, compression === "gzip" ? createGunzip({ chunkSize }) : createZstdDecompress(), () => {});
   stream.setEncoding("utf8");

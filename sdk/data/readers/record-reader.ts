@@ -56,6 +56,8 @@ export abstract class RecordReader extends RecordStream {
   sameColumnsAs: ColumnsOf | null = null;
   /** False for a file of a data set, where an empty part (Spark writes them) is no error. */
   emptyIsError = true;
+  /** Columns a data set fills from this file's `key=value` folders: suggested for a misspelt column too. */
+  partitionColumns: readonly string[] = [];
 
   constructor(
     file: string,
@@ -114,8 +116,9 @@ export abstract class RecordReader extends RecordStream {
     const byName = names === null ? -1 : names.indexOf(col);
     if (byName >= 0) return byName;
     if (/^\d+$/.test(col) && Number(col) < count) return Number(col);
-    const known = names === null ? `${count} unnamed columns, use 0-based indices` : `columns: ${names.slice(0, 50).join(", ")}${names.length > 50 ? ", …" : ""}`;
-    throw new UserError(`${this.file}: unknown column '${col}'${names === null ? "" : didYouMean(col, names)} (${known})`);
+    const fromFolders = this.partitionColumns.length === 0 ? "" : `; from its folders: ${this.partitionColumns.join(", ")}`;
+    const known = (names === null ? `${count} unnamed columns, use 0-based indices` : `columns: ${names.slice(0, 50).join(", ")}${names.length > 50 ? ", …" : ""}`) + fromFolders;
+    throw new UserError(`${this.file}: unknown column '${col}'${didYouMean(col, [...(names ?? []), ...this.partitionColumns])} (${known})`);
   }
 
   /** Name of column `i` for messages. */

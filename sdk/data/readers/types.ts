@@ -2,7 +2,7 @@ import type { DataError } from "../../errors";
 
 /** One data row: its 1-based physical line in the file, its 0/1 label (NaN with `label: null`), and the requested cells in order. */
 export interface RawRecord {
-  /** The file it was read from when the data set has many (for messages); absent for one file and rows made in memory. */
+  /** The file it was read from when the data set is not named by that one file (for messages); absent for rows made in memory. */
   file?: string;
   line: number;
   label: number;
@@ -18,7 +18,7 @@ export interface BadLineSummary {
 /** How many locations a summary keeps. */
 export const BAD_LINES_KEPT = 5;
 
-/** Collects skipped lines (keeping the `BAD_LINES_KEPT` earliest by line); with `skip` false it rethrows instead. */
+/** Collects skipped lines (keeping the `BAD_LINES_KEPT` earliest by file and line); with `skip` false it rethrows instead. */
 export class BadLines {
   skipped = 0;
   private readonly kept: DataError[] = [];
@@ -28,9 +28,10 @@ export class BadLines {
   handle(err: DataError): void {
     if (!this.skip) throw err;
     this.skipped++;
-    // Errors of one chunk may arrive out of line order (parsing before encoding): keep the earliest lines.
+    // Errors of one chunk may arrive out of line order (parsing before encoding): keep the earliest lines. The
+    // files of a data set are read one after another, so an error of another file than the last kept is later.
     let at = this.kept.length;
-    while (at > 0 && this.kept[at - 1]!.line > err.line) at--;
+    while (at > 0 && this.kept[at - 1]!.file === err.file && this.kept[at - 1]!.line > err.line) at--;
     if (at < BAD_LINES_KEPT) {
       this.kept.splice(at, 0, err);
       if (this.kept.length > BAD_LINES_KEPT) this.kept.pop();
