@@ -44,4 +44,4 @@ export type { Quantize } from "./export/quantize";
 export type { Metrics } from "./train/evaluate";
 export type { EpochRecord, FitResult } from "./train/fit";
 export type { LoadedRun } from "./score/load-run";
-export { Scorer, ScorerError, RowEncoder, EncodeError, validateFeatureMap, FeatureMapError, type FeatureMap, type FeatureSpec, type ScorerInfo } from "./runtime/index";
+export { Scorer, ScorerError, ScoreOverflowError, RowEncoder, EncodeError, validateFeatureMap, FeatureMapError, type FeatureMap, type FeatureSpec, type ScorerInfo } from "./runtime/index";

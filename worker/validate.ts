@@ -153,8 +153,9 @@ export function encodeErrorToHttp(e: EncodeError): HttpError {
 }
 
 /**
- * A finite number can still overflow float32 once transformed (e.g. 1e300 through a standard scaler): that
- * is the client's out-of-range value (400), not a NaN to hand to the scorer. `slotNames`: the feature of each
+ * A finite number can still overflow float32 once transformed (e.g. 1e300 through a standard scaler, in a
+ * feature map without training ranges; fitted maps clip to theirs first): that is the client's
+ * out-of-range value (400), not a NaN to hand to the scorer. `slotNames`: the feature of each
  * slot of an encoded row.
  */
 export function checkEncodedFinite(values: Float32Array, slotNames: readonly string[]): void {

@@ -145,6 +145,7 @@ function expectedSize(f: FeatureSpec): number | string {
     case "numeric":
       if (!NUMERIC_TRANSFORMS.has(f.transform)) return `has unknown transform ${JSON.stringify(f.transform)}`;
       if (!isFiniteNumber(f.a) || !isFiniteNumber(f.b)) return "needs finite numbers 'a' and 'b'";
+      if ((f.transform === "standard" && f.b === 0) || (f.transform === "minmax" && !(f.b > f.a))) return `needs 'b' ≠ 0 (standard) or 'b' > 'a' (minmax)`;
       if ((f.min !== undefined || f.max !== undefined) && !(isFiniteNumber(f.min) && isFiniteNumber(f.max) && f.min <= f.max))
         return "needs finite 'min' ≤ 'max' (or neither)";
       return 2;

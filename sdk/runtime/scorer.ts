@@ -5,7 +5,7 @@
  * No Node and no tfjs imports: it runs in Workers, browsers, Deno and Node alike. The ABI is documented
  * in assembly/index.ts.
  */
-import { BLOB_BYTES_AT, ID_HEX_LENGTH, modelIdOf } from "./model-id";
+import { BLOB_BYTES_AT, BLOB_HEADER_BYTES, ID_HEX_LENGTH, modelIdOf } from "./model-id";
 
 /** The module ABI this loader speaks (assembly/index.ts: ABI_VERSION). */
 export const SCORER_ABI_VERSION = 1;
@@ -93,7 +93,6 @@ const FUNCTION_EXPORTS = [
 /** The module's embedding dtype codes (assembly/layout.ts EMBEDDING_*). */
 const STORAGE_OF_DTYPE: Record<number, EmbeddingStorage> = { 0: "none", 1: "int8", 2: "fp16" };
 
-
 /** Status codes of the module (assembly/index.ts STATUS_*) and what they mean. */
 const STATUS_MESSAGES: Record<number, string> = {
   1: "the module holds no model (a bare scorer-base.wasm, not an exported student?)",
@@ -171,7 +170,9 @@ export class Scorer {
   private verifyWeights(modelId: string): void {
     const base = this.exports.modelBase() >>> 0;
     const buffer = this.exports.memory.buffer;
-    const blobBytes = new DataView(buffer).getUint32(base + BLOB_BYTES_AT, true);
+    const blobBytes = base + BLOB_HEADER_BYTES <= buffer.byteLength ? new DataView(buffer).getUint32(base + BLOB_BYTES_AT, true) : 0;
+    if (blobBytes < BLOB_HEADER_BYTES || base + blobBytes > buffer.byteLength)
+      throw new ScorerError("Scorer: the module's model blob does not lie inside its memory (not a ctr-distill scorer?)");
     const actual = modelIdOf(new Uint8Array(buffer, base, blobBytes));
     if (actual !== modelId)
       throw new ScorerError(

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parquetWriteFile } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
+import { tinyCsvConfig } from "./fixtures/tiny-csv-config";
 
 /**
  * The CLI's error path end to end (DESIGN.md "Command line"): `node bin/ctr-distill.js run …` on bad data exits 1
@@ -23,28 +24,10 @@ function csv(name: string, bad: Record<number, string> = {}): string {
   return file;
 }
 
-/** A tiny run configuration (one small teacher, one epoch) on `train`, as a file. */
+/** A tiny run configuration (tiny-csv-config.ts) on `train`, as a file. */
 function config(name: string, train: string, overrides: { format?: string; features?: unknown[] } = {}): string {
   const file = join(dir, name);
-  const doc = {
-    data: {
-      train,
-      split: [0.8, 0.1, 0.1],
-      format: overrides.format ?? "csv",
-      header: true,
-      label: "click",
-      features: overrides.features ?? [
-        { name: "C1", type: "categorical" },
-        { name: "C2", type: "categorical" },
-        { name: "I1", type: "numeric", transform: "standard" },
-      ],
-    },
-    teachers: [{ model: "DNN", embeddingDim: 4, hiddenUnits: [8] }],
-    student: { embeddingDim: 4, hiddenUnits: [8] },
-    distill: { ensemble: "mean" },
-    training: { batchSize: 64, epochs: 1, seed: 1, patience: 1 },
-  };
-  writeFileSync(file, JSON.stringify(doc));
+  writeFileSync(file, JSON.stringify(tinyCsvConfig(train, overrides)));
   return file;
 }
 

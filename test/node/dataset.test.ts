@@ -13,7 +13,8 @@ const map = fitFeatureMap(
     { name: "x", type: "numeric", transform: "none" },
   ],
   "click",
-  [["a", "1"], ["b", "2"], ["a", "3"]],
+  // x spans 0..5000 in training, so that the records below (x = row index) are inside the clipping range.
+  [["a", "1"], ["b", "2"], ["a", "3"], ["b", "0"], ["a", "5000"]],
 );
 const encoder = new RowEncoder(map, "text");
 // c: offset 0, vocab [a, b] (a:1, b:2, OOV 3); x: offset 4 (value row 4, missing row 5)

@@ -11,6 +11,7 @@ import { UserError } from "../../sdk/errors";
 import { FREE_PLAN_GZIP_BYTES, parseUploadSize, PLAN_GZIP_LIMITS } from "../../sdk/serve/deploy";
 import { serveBundle, type ServeHandle } from "../../sdk/serve/serve";
 import { wranglerBin, wranglerVersion } from "../../sdk/serve/wrangler";
+import { tinyCsvConfig } from "./fixtures/tiny-csv-config";
 
 /**
  * `deploy` end to end on a real (tiny) trained run: the bundle it writes is copied to another folder, started
@@ -61,27 +62,7 @@ describe("ctr-distill deploy", () => {
     data = join(dir, "data.csv");
     await writeFile(data, sample.csv);
     const config = join(dir, "config.json");
-    await writeFile(
-      config,
-      JSON.stringify({
-        data: {
-          train: data,
-          split: [0.8, 0.1, 0.1],
-          format: "csv",
-          header: true,
-          label: "click",
-          features: [
-            { name: "C1", type: "categorical" },
-            { name: "C2", type: "categorical" },
-            { name: "I1", type: "numeric", transform: "standard" },
-          ],
-        },
-        teachers: [{ model: "DNN", embeddingDim: 4, hiddenUnits: [8] }],
-        student: { embeddingDim: 4, hiddenUnits: [8] },
-        distill: { ensemble: "mean" },
-        training: { batchSize: 64, epochs: 1, seed: 1, patience: 1 },
-      }),
-    );
+    await writeFile(config, JSON.stringify(tinyCsvConfig(data)));
     run = join(dir, "run");
     const { server, port } = await squatter();
     try {

@@ -120,6 +120,15 @@ describe("Scorer loader", () => {
     expect(() => Scorer.fromModule(new webAssembly.Module(fake))).toThrow(/trapped while reading its model .*unreachable/);
   });
 
+  test("refuses a module whose init succeeds over a memory that holds no blob, and one whose blob hashes to another id", () => {
+    const constants: Record<string, number> = { abiVersion: 1, numFields: 3, modelIdPtr: BLOB_MODEL_ID_AT };
+    const fake = (data?: Uint8Array) => fakeModule(Object.fromEntries(ABI_FUNCTIONS.map((n) => [n, constants[n] ?? 0])), data);
+    expect(() => Scorer.fromModule(new webAssembly.Module(fake()))).toThrow(/model blob does not lie inside its memory/);
+    const blob = headerOnlyBlob();
+    blob[100] = 0x66; // inside the model-id field: the id no longer names the blob
+    expect(() => Scorer.fromModule(new webAssembly.Module(fake(blob)))).toThrow(/weights do not match its model id/);
+  });
+
   test("reads numSlots when the module exports it, and takes one slot per field when it does not (older modules)", () => {
     const constants: Record<string, number> = { abiVersion: 1, numFields: 3, modelIdPtr: BLOB_MODEL_ID_AT };
     const abi = (extra: Record<string, number>) => fakeModule({ ...Object.fromEntries(ABI_FUNCTIONS.map((n) => [n, constants[n] ?? 0])), ...extra }, headerOnlyBlob());

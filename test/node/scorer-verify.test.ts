@@ -1,5 +1,9 @@
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { beforeAll, describe, expect, test } from "vitest";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { fitFeatureMap } from "../../sdk/data/feature-map-fit";
 import { exportStudentWasm } from "../../sdk/export/export-student";
 import { HeaderField, LAYER_RECORD_BYTES, LayerField, packStudent } from "../../sdk/export/pack";
@@ -11,6 +15,7 @@ import { FeatureMapError, validateFeatureMap, type FeatureMap } from "../../sdk/
 import { canonicalJson, featureMapId } from "../../sdk/runtime/feature-map-id";
 import { modelIdOf } from "../../sdk/runtime/model-id";
 import { Scorer, ScorerError, ScoreOverflowError } from "../../sdk/runtime/scorer";
+import { readModelFiles } from "../../sdk/serve/model-files";
 
 /** Artifacts verified by the runtime (model id from the weights, feature-map id from its content) and bounded inputs. */
 
@@ -149,7 +154,7 @@ describe("feature map id verified by the runtime", () => {
     expect(() => validateFeatureMap(edited)).toThrow(/id [0-9a-f]{12}… does not match its content .*the file was modified/);
   });
 
-  test("refuses a size its type does not give, even under a recomputed id: it would alias the next feature's rows", () => {
+  test("refuses a size its type does not give, and keys that encode badly, even under a recomputed id", () => {
     const map = fittedMap();
     const bad = reidentified(map, (m) => {
       m.features[0]!.size += 1;
@@ -161,6 +166,8 @@ describe("feature map id verified by the runtime", () => {
     expect(() => validateFeatureMap(bad)).toThrow(/categorical feature 'site' has size 5, expected 4/);
     const numeric = reidentified(map, (m) => Object.assign(m.features[1]!, { max: undefined }));
     expect(() => validateFeatureMap(numeric)).toThrow(/numeric feature 'price' needs finite 'min' ≤ 'max'/);
+    const divideByZero = reidentified(map, (m) => Object.assign(m.features[1]!, { b: 0 }));
+    expect(() => validateFeatureMap(divideByZero)).toThrow(/numeric feature 'price' needs 'b' ≠ 0/);
     const hashed = reidentified(map, (m) => Object.assign(m.features[0]!, { type: "hashed", buckets: 2.5 }));
     expect(() => validateFeatureMap(hashed)).toThrow(/hashed feature 'site' needs integer 'buckets'/);
   });
@@ -196,5 +203,51 @@ describe("bounded inputs", () => {
       expect(() => encoder.encodeObjects([{ tags }])).toThrow(/field 'tags'/);
     }
     expect(Array.from(encoder.encodeObjects([{ tags: ["zzz", "a", "b"] }]).ids)).toEqual(Array.from(encoder.encodeObjects([{ tags: ["a", "b"] }]).ids));
+  });
+});
+
+describe("the CLI refuses tampered run files (exit 1, one line naming the file)", () => {
+  const ROOT = resolve(import.meta.dirname, "../..");
+  let dir: string;
+
+  /** A run directory: a fitted map, a student exported for it, model.json; `tamper` edits the files first. */
+  async function runDir(name: string, tamper: (files: { wasm: Uint8Array; map: FeatureMap; modelId: string }) => void): Promise<string> {
+    const map = fittedMap();
+    const weights = randomStudentWeights({ numFields: 4, slotCounts: [1, 1, 1, 2], embeddingDim: 4, totalRows: map.totalRows, hiddenUnits: [4], seed: 3, embeddingScale: 0.5, biasScale: 0.1 });
+    const { wasm, modelId } = await exportStudentWasm(weights, { featureMapId: map.id });
+    const run = join(dir, name);
+    tamper({ wasm, map, modelId });
+    await mkdir(run, { recursive: true });
+    await writeFile(join(run, "student.wasm"), wasm);
+    await writeFile(join(run, "feature-map.json"), JSON.stringify(map, null, 2));
+    await writeFile(join(run, "model.json"), JSON.stringify({ id: modelId, featureMapId: map.id, createdAt: "2026-01-01T00:00:00.000Z", student: {}, metrics: {}, sizes: {} }));
+    return run;
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "scorer-verify-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("a flipped weight bit: readModelFiles (serve, deploy) and `deploy` name student.wasm", async () => {
+    const run = await runDir("weights", ({ wasm, modelId }) => {
+      const blob = blobStart(wasm, modelId);
+      const at = blob + u32At(wasm, blob + HeaderField.embeddingOffset) + 9;
+      wasm[at] = wasm[at]! ^ 0x10;
+    });
+    await expect(readModelFiles(run)).rejects.toThrow(/student\.wasm: Scorer: the module's weights do not match its model id/);
+    const r = spawnSync(process.execPath, [join(ROOT, "bin/ctr-distill.js"), "deploy", "--model", run, "--out", join(dir, "bundle")], { encoding: "utf8", timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/student\.wasm: .*weights do not match its model id/);
+  });
+
+  test("an edited vocabulary with its old id: readModelFiles names feature-map.json", async () => {
+    const run = await runDir("vocab", ({ map }) => {
+      (map.features[0] as { vocab: string[] }).vocab[1] = "shoq";
+    });
+    await expect(readModelFiles(run)).rejects.toThrow(/feature-map\.json: feature map: id [0-9a-f]{12}… does not match its content/);
   });
 });
