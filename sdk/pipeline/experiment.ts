@@ -11,7 +11,7 @@ import { writeReport } from "../report/report-html";
 import type { ExperimentReportData, ExperimentRow, ReportMeta } from "../report/types";
 import { evaluateLogits, probabilities } from "../train/evaluate";
 import { predictLogits, type SideInput } from "../train/step";
-import { bestTeacher, hintTargets } from "./hint-targets";
+import { hintTargets } from "./hint-targets";
 import { METRICS_FILE, writeMetricsJsonl } from "./metrics-jsonl";
 import { reportMeta, studentRow, teacherRow } from "./report-rows";
 import { saveStudentRun } from "./save-student";
@@ -144,7 +144,7 @@ async function experimentOn(data: PreparedData, options: ExperimentOptions, star
       ensemble = await buildEnsemble(v.ensemble, logits, data, config.training, config.distill.gate, log);
       ensembles.set(v.ensemble, ensemble);
     }
-    if (v.hint && hint === undefined) hint = hintTargets(bestTeacher(teachers), data);
+    if (v.hint && hint === undefined) hint = hintTargets(teachers, data);
     const trained = await distillStudent(
       { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows, teacherTrain: ensemble.train, teacherValid: ensemble.valid, ...(v.hint ? { hintTrain: hint! } : {}) },
       config.student,

@@ -7,7 +7,7 @@ import type { Logger } from "../log";
 import { evaluateLogits, type Metrics } from "../train/evaluate";
 import { predictLogits } from "../train/step";
 import { trainOnLabels, type TrainedModel } from "../train/train-teacher";
-import { bestTeacher, hintTargets } from "./hint-targets";
+import { hintTargets } from "./hint-targets";
 import { teacherLogits, teacherResultOf, type TeacherResult } from "./teachers";
 
 export interface StudentResult extends TrainedModel {
@@ -35,7 +35,8 @@ export async function trainPlainStudent(config: RunConfig, data: PreparedData, l
 /** The student distilled from the configured ensemble of the (frozen) teachers. */
 export async function trainDistilledStudent(config: RunConfig, data: PreparedData, teachers: TeacherResult[], log: Logger): Promise<{ student: StudentResult; ensemble: EnsembleLogits }> {
   const ensemble = await buildEnsemble(config.distill.ensemble, teacherLogits(teachers), data, config.training, config.distill.gate, log);
-  const hint = config.distill.hint ? { hintTrain: hintTargets(bestTeacher(teachers), data) } : {};
+  const hint = config.distill.hint ? { hintTrain: hintTargets(teachers, data) } : {};
+  if (hint.hintTrain !== undefined) log(`hint: the last hidden layer of ${hint.hintTrain.teacher} (${hint.hintTrain.dim} units)`);
   const name = `student (KD, ${ensemble.kind})`;
   const trained = await distillStudent(
     { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows, teacherTrain: ensemble.train, teacherValid: ensemble.valid, ...hint },
