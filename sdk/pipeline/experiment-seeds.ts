@@ -7,6 +7,7 @@ import { writeReport } from "../report/report-html";
 import type { ExperimentRow, SeededExperimentRow } from "../report/types";
 import { EXPERIMENT_VARIANTS, experimentTitle, runExperiment, trainingsPerExperiment, type ExperimentResult, type StudentVariant } from "./experiment";
 import { writeOutputFolder } from "./output-folder";
+import { compareOverSeeds } from "./paired-comparisons";
 import { TrainingCounter } from "./training-counter";
 
 export type { SeededExperimentRow } from "../report/types";
@@ -17,7 +18,10 @@ function meanStd(xs: number[]): [number, number] {
   return [mean, Math.sqrt(variance)];
 }
 
-/** Averages the rows of several runs of one table, matched by name; `best` is chosen again on the mean validation AUC. */
+/**
+ * Averages the rows of several runs of one table, matched by name; `best` is chosen again on the mean
+ * validation AUC. Over two or more runs, a student's comparisons become paired t-intervals over the seeds.
+ */
 export function averageRows(runs: ExperimentRow[][]): SeededExperimentRow[] {
   const rows = runs[0]!.map((row): SeededExperimentRow => {
     const same = runs.map((rows) => rows.find((r) => r.name === row.name)!);
@@ -26,7 +30,9 @@ export function averageRows(runs: ExperimentRow[][]): SeededExperimentRow[] {
     const [validAuc, validAucStd] = meanStd(same.map((r) => r.validAuc));
     const [validLogloss, validLoglossStd] = meanStd(same.map((r) => r.validLogloss));
     const dirs = same.flatMap((r) => (r.dir === null ? [] : [r.dir]));
-    return { ...row, auc, logloss, validAuc, validLogloss, aucStd, loglossStd, validAucStd, validLoglossStd, seeds: runs.length, dirs };
+    const { vsBestTeacher, vsNoKd, ...first } = row;
+    const comparisons = runs.length > 1 ? compareOverSeeds(same) : { ...(vsBestTeacher ? { vsBestTeacher } : {}), ...(vsNoKd ? { vsNoKd } : {}) };
+    return { ...first, auc, logloss, validAuc, validLogloss, aucStd, loglossStd, validAucStd, validLoglossStd, seeds: runs.length, dirs, ...comparisons };
   });
   return markBest(rows);
 }

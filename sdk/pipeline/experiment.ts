@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DistillConfig, EnsembleKind, RunConfig } from "../config-types";
+import { deriveSeed } from "../data/prng";
 import { disposeData, prepareData, type PreparedData } from "../data/prepare";
 import { distillStudent } from "../distill/distill";
 import { buildEnsemble, type EnsembleLogits } from "../distill/ensemble";
@@ -15,7 +16,8 @@ import { hintTargets } from "./hint-targets";
 import { METRICS_FILE, writeMetricsJsonl } from "./metrics-jsonl";
 import { reportMeta, studentRow, teacherRow } from "./report-rows";
 import { saveStudentRun } from "./save-student";
-import { trainPlainStudent, type StudentResult } from "./students";
+import { compareOnTestRows } from "./paired-comparisons";
+import { STUDENT_SEED_STREAM, trainPlainStudent, type StudentResult } from "./students";
 import { teacherLogits, trainTeachers } from "./teachers";
 import { TrainingCounter } from "./training-counter";
 
@@ -56,8 +58,8 @@ export interface ExperimentResult {
   meta: ReportMeta;
 }
 
-/** Seed streams of the experiment's students (teachers use 1..M, the run's students 1000+). */
-const VARIANT_SEED_STREAM = 2000;
+/** Seed stream of the paired bootstrap over test rows, apart from the models'. */
+const BOOTSTRAP_SEED_STREAM = 3000;
 
 /** Where the experiment keeps its students' run directories. */
 export const STUDENTS_DIR = "students";
@@ -117,6 +119,8 @@ async function experimentOn(data: PreparedData, options: ExperimentOptions, star
   const teachers = await trainTeachers(config, data, outDir, log, false, (name) => counter.begin(name));
   const logits = teacherLogits(teachers);
   const rows: ExperimentRow[] = teachers.map(teacherRow);
+  // Every model's test predictions by row name, for the paired comparisons on the same test rows.
+  const testProbs = new Map(teachers.map((t) => [t.name, probabilities(t.logits.test)]));
   const curves: ExperimentReportData["curves"] = teachers.flatMap((t) => (t.trained === null ? [] : [{ name: t.name, history: t.trained.fit.history }]));
   const calibration: ExperimentReportData["calibration"] = [];
 
@@ -126,17 +130,18 @@ async function experimentOn(data: PreparedData, options: ExperimentOptions, star
     await saveStudentRun(join(outDir, slug), studentConfig(config, v), data, student);
     rows.push(studentRow(student, data, v ?? { ensemble: null, hint: false, earlyStop: "auc" }, join(finalDir, slug)));
     curves.push({ name: student.name, history: student.fit.history });
+    testProbs.set(student.name, probabilities(student.testLogits));
     disposeModel(student.model);
   };
 
   counter.begin("student (no KD)");
   const plain = await trainPlainStudent(config, data, log);
   await keep(plain, null);
-  calibration.push({ name: plain.name, labels: data.test.labels, probs: probabilities(plain.testLogits) });
+  calibration.push({ name: plain.name, labels: data.test.labels, probs: testProbs.get(plain.name)! });
 
   const ensembles = new Map<EnsembleKind, EnsembleLogits>();
   let hint: SideInput | undefined;
-  for (const [i, v] of variants.entries()) {
+  for (const v of variants) {
     const name = variantName(v);
     counter.begin(name);
     let ensemble = ensembles.get(v.ensemble);
@@ -152,19 +157,21 @@ async function experimentOn(data: PreparedData, options: ExperimentOptions, star
       config.training,
       log,
       name,
-      VARIANT_SEED_STREAM + i,
+      // Common random numbers: every arm starts from the no-KD student's initialisation and batch order.
+      STUDENT_SEED_STREAM,
     );
     const testLogits = predictLogits(trained.model, data.test);
     const student: StudentResult = { ...trained, name, ensemble: v.ensemble, testLogits, test: evaluateLogits(data.test.labels, testLogits) };
     log(`${name}: test AUC ${student.test.auc.toFixed(4)}, logloss ${student.test.logloss.toFixed(4)}`);
     await keep(student, v);
-    if (v.ensemble === "gating" && !v.hint && v.earlyStop === "kd-loss") calibration.push({ name, labels: data.test.labels, probs: probabilities(testLogits) });
+    if (v.ensemble === "gating" && !v.hint && v.earlyStop === "kd-loss") calibration.push({ name, labels: data.test.labels, probs: testProbs.get(name)! });
   }
   for (const t of teachers) if (t.trained !== null) disposeModel(t.trained.model);
   const best = teachers.reduce((a, b) => (b.valid.auc > a.valid.auc ? b : a));
-  calibration.unshift({ name: best.name, labels: data.test.labels, probs: probabilities(best.logits.test) });
+  calibration.unshift({ name: best.name, labels: data.test.labels, probs: testProbs.get(best.name)! });
 
-  const marked = markBest(rows);
+  log(`paired bootstrap of test AUC differences over ${data.test.n.toLocaleString("en-US")} test rows`);
+  const marked = markBest(compareOnTestRows(rows, data.test.labels, testProbs, deriveSeed(config.training.seed, BOOTSTRAP_SEED_STREAM)));
   const meta = reportMeta(config, data, (performance.now() - started) / 1000);
   const gating = ensembles.get("gating");
   const report = join(outDir, "report.html");

@@ -17,8 +17,12 @@ export interface StudentResult extends TrainedModel {
   test: Metrics;
 }
 
-/** Seed streams of the students, apart from the teachers' (1..M). */
-const STUDENT_SEED_STREAM = 1000;
+/**
+ * Seed stream of every student, apart from the teachers' (1..M): each arm of a comparison (no KD, each
+ * ensemble, hint, stopping rule) gets the same initialisation and batch order for a training.seed, so that
+ * the differences between arms are not initialisation noise (common random numbers).
+ */
+export const STUDENT_SEED_STREAM = 1000;
 
 function evaluated(trained: TrainedModel, data: PreparedData, name: string, ensemble: StudentResult["ensemble"]): StudentResult {
   const t = data.test;
@@ -45,7 +49,7 @@ export async function trainDistilledStudent(config: RunConfig, data: PreparedDat
     config.training,
     log,
     name,
-    STUDENT_SEED_STREAM + 1,
+    STUDENT_SEED_STREAM,
   );
   return { student: evaluated(trained, data, name, ensemble.kind), ensemble };
 }

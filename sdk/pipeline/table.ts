@@ -1,4 +1,6 @@
-import type { ReportRow } from "../report/types";
+import { describeComparison, describeInterval, formatDifference } from "../report/format-difference";
+import { headlineStudent } from "../report/report-comparisons";
+import type { PairedDifference, ReportRow } from "../report/types";
 import type { RunReport } from "./run";
 
 /** Right-aligned numeric columns, left-aligned first column. */
@@ -21,17 +23,33 @@ export function formatRunTable(report: RunReport): string {
   return lines.join("\n");
 }
 
+/** A comparison cell: the difference and its interval, "≈" where the interval includes 0; blank where none. */
+function differenceCell(d: PairedDifference | undefined): string {
+  return d === undefined ? "" : `${formatDifference(d)}${d.withinNoise ? " ≈" : "  "}`;
+}
+
 /**
  * The paper's table: every teacher and student on the validation and test splits, with params and serving
- * FLOPs; `*` marks the best by validation AUC, whose run directory the last line names.
+ * FLOPs; `*` marks the best by validation AUC, whose run directory the last line names. Where the rows carry
+ * paired comparisons, two more columns give each student's test AUC minus the best teacher's and minus the
+ * no-KD student's with their 95% intervals, and a line states the gated student's against the best teacher.
  */
 export function formatExperimentTable(rows: ReportRow[], bayes: { auc: number; logloss: number } | null): string {
   const spread = (mean: number, std: number | undefined, seeds: number | undefined) => (seeds !== undefined && seeds > 1 && std !== undefined ? `${mean.toFixed(4)} ± ${std.toFixed(4)}` : mean.toFixed(4));
-  const cells: string[][] = [["  model", "kind", "valid AUC", "test AUC", "test logloss", "params", "FLOPs/row"]];
+  const compared = rows.some((r) => r.vsBestTeacher !== undefined || r.vsNoKd !== undefined);
+  const extra = (r: ReportRow | null) => (compared ? (r === null ? ["-", "-"] : [differenceCell(r.vsBestTeacher), differenceCell(r.vsNoKd)]) : []);
+  const cells: string[][] = [["  model", "kind", "valid AUC", "test AUC", "test logloss", "params", "FLOPs/row", ...(compared ? ["− best teacher", "− no KD"] : [])]];
   for (const r of rows)
-    cells.push([`${r.best ? "* " : "  "}${r.name}`, r.kind, spread(r.validAuc, r.validAucStd, r.seeds), spread(r.auc, r.aucStd, r.seeds), spread(r.logloss, r.loglossStd, r.seeds), r.params.toLocaleString("en-US"), r.flopsPerRow.toLocaleString("en-US")]);
-  if (bayes !== null) cells.push(["  Bayes-optimal (true CTR)", "bound", "-", bayes.auc.toFixed(4), bayes.logloss.toFixed(4), "-", "-"]);
+    cells.push([`${r.best ? "* " : "  "}${r.name}`, r.kind, spread(r.validAuc, r.validAucStd, r.seeds), spread(r.auc, r.aucStd, r.seeds), spread(r.logloss, r.loglossStd, r.seeds), r.params.toLocaleString("en-US"), r.flopsPerRow.toLocaleString("en-US"), ...extra(r)]);
+  if (bayes !== null) cells.push(["  Bayes-optimal (true CTR)", "bound", "-", bayes.auc.toFixed(4), bayes.logloss.toFixed(4), "-", "-", ...extra(null)]);
+  const notes: string[] = [];
+  if (compared) {
+    const sample = rows.find((r) => r.vsBestTeacher ?? r.vsNoKd)!;
+    notes.push(`− best teacher, − no KD: test AUC difference [${describeInterval((sample.vsBestTeacher ?? sample.vsNoKd)!)}]; ≈: the interval includes 0 (within noise)`);
+    const headline = headlineStudent(rows);
+    if (headline?.vsBestTeacher !== undefined) notes.push(describeComparison(headline.name, "best teacher", headline.vsBestTeacher));
+  }
   const best = rows.find((r) => r.best);
-  const footer = best === undefined ? "" : `\n* best by validation AUC${best.dir === null ? "" : `; its run directory: ${best.dir}`}`;
-  return pad(cells) + footer;
+  if (best !== undefined) notes.push(`* best by validation AUC${best.dir === null ? "" : `; its run directory: ${best.dir}`}`);
+  return [pad(cells), ...notes].join("\n");
 }

@@ -6,6 +6,7 @@ import { escapeHtml } from "./html-escape";
 import { seriesColor } from "./palette";
 import { REPORT_CSS } from "./report-style";
 import { renderMeta } from "./report-meta";
+import { renderComparisons } from "./report-comparisons";
 import { renderExperimentTable } from "./report-table";
 import { renderCalibrationChart, type CalibrationSeries } from "./svg-calibration";
 import { renderHistograms } from "./svg-histogram";
@@ -153,17 +154,19 @@ function createdAt(text: string): string {
 }
 
 /**
- * The experiment's (or run's) report as one self-contained HTML page: the results table, the setup (data,
- * splits, seeds, backend, wall time, config), training curves, gate-weight histograms and a reliability
- * diagram, all inline SVG with inline CSS; a combined report over seeds links each seed's report instead of
- * the charts. Nothing is fetched and no script runs; every string from the data is escaped.
+ * The experiment's (or run's) report as one self-contained HTML page: the results table, the students'
+ * paired comparisons (where the rows carry them), the setup (data, splits, seeds, backend, wall time,
+ * config), training curves, gate-weight histograms and a reliability diagram, all inline SVG with inline
+ * CSS; a combined report over seeds links each seed's report instead of the charts. Nothing is fetched and no script runs; every string from the data is escaped.
  */
 export function renderReport(data: ExperimentReportData, options: ReportOptions = {}): string {
   const colors = modelColors(data);
   const calibration: CalibrationOptions = { bins: 10, binning: "quantile", ...options.calibration };
+  const comparisons = renderComparisons(data.rows);
   const body = [
     `<header><h1>${escapeHtml(data.title)}</h1><p class="meta">Created ${createdAt(data.createdAt)} by ctr-distill ${escapeHtml(data.command)}.</p></header>`,
     section("results", "Results", "", renderExperimentTable(data.rows, data.bayes)),
+    ...(comparisons === "" ? [] : [section("comparisons", "Student − best teacher, paired", "", comparisons)]),
     section("setup", "Setup", "", renderMeta(data.meta)),
     ...(data.seedReports !== undefined
       ? [seedsSection(data.seedReports)]

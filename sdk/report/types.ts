@@ -21,6 +21,33 @@ export interface ExperimentRow {
   dir: string | null;
   /** The row with the highest validation AUC (one row per table; see bestByValidation). */
   best: boolean;
+  /** An experiment's students: test AUC minus that of the teacher with the highest validation AUC. */
+  vsBestTeacher?: PairedDifference;
+  /** An experiment's distilled students: test AUC minus that of the student without KD. */
+  vsNoKd?: PairedDifference;
+}
+
+/**
+ * A student's test AUC minus a baseline's, paired so that what both share cancels: over the same test rows
+ * (one seed) or the same seeds (every arm of a seed has the same initialisation and batch order).
+ */
+export interface PairedDifference {
+  /** The baseline row's name; where seeds pick different best teachers, their names joined with " / ". */
+  baseline: string;
+  /** Test AUC of this row minus the baseline's: on the test split (one seed), or the mean over seeds. */
+  diff: number;
+  /** The 95% confidence interval of `diff`. */
+  low: number;
+  high: number;
+  /**
+   * "bootstrap": percentile interval of a paired bootstrap over the test rows (one seed);
+   * "seeds": Student-t interval on the per-seed differences (two or more seeds).
+   */
+  method: "bootstrap" | "seeds";
+  /** Bootstrap resamples, or seeds, the interval rests on. */
+  samples: number;
+  /** The interval includes 0: the difference is within noise. */
+  withinNoise: boolean;
 }
 
 /** A row averaged over seeds: the means in ExperimentRow's fields, their sample standard deviations here. */
