@@ -1,13 +1,16 @@
 import { EncodeError, RowEncoder } from "../sdk/runtime/encode";
 import { validateFeatureMap, type FeatureMap, type FeatureSpec } from "../sdk/runtime/feature-map";
 import { Scorer, ScoreOverflowError } from "../sdk/runtime/scorer";
-import { HttpError, badRequest, echoed, internalError, jsonResponse } from "./http-error";
+import { withEdge } from "./edge";
+import { HttpError, badRequest, echoed, jsonResponse } from "./http-error";
+import { EnvelopeScanner } from "./json-scan";
 import { logEvent } from "./log";
 import { resolveLimits, type Limits } from "./limits";
 import { validateModelMeta, type ModelMeta } from "./model-meta";
-import { checkContentType, checkEncodedFinite, encodeErrorToHttp, parseJson, readBodyText, validateScoreRequest, type FeatureShape } from "./validate";
+import { resolveOptions, type ResolvedOptions, type WorkerOptions } from "./switches";
+import { checkContentEncoding, checkContentType, checkEncodedFinite, encodeErrorToHttp, parseJson, readBodyText, validateScoreRequest, type FeatureShape } from "./validate";
 
-/** What a deployment is built from: the run directory's three files (imported at build time) and limits. */
+/** What a deployment is built from: the run directory's three files (imported at build time), limits and switches. */
 export interface WorkerBundle {
   /** `student.wasm`, precompiled by the runtime (a `CompiledWasm` import). */
   wasm: WebAssembly.Module;
@@ -16,6 +19,8 @@ export interface WorkerBundle {
   /** `model.json`, validated here. */
   model: unknown;
   limits?: Partial<Limits>;
+  /** Production switches (CORS, bearer token, rate limit), all off by default; see worker/switches.ts. */
+  options?: WorkerOptions;
 }
 
 /** The part of the Scorer the worker uses (a stub in tests). */
@@ -33,7 +38,7 @@ export interface LoadedModel {
   metadata: unknown;
 }
 
-type Handler = (loaded: LoadedModel, request: Request) => Promise<Response> | Response;
+type Handler = (loaded: LoadedModel, request: Request, requestId: string) => Promise<Response> | Response;
 
 interface Route {
   methods: readonly string[];
@@ -61,7 +66,7 @@ function describeModel(model: ModelMeta, map: FeatureMap, scorer: ScoreModel, li
 }
 
 /** The bundle's part that failed to load or verify: a file of the run directory, or the limits. */
-export type BundlePart = "student.wasm" | "feature-map.json" | "model.json" | "limits";
+export type BundlePart = "student.wasm" | "feature-map.json" | "model.json" | "limits" | "options";
 
 /** A bundle that does not load: `part` names the file that failed. */
 export class ModelLoadError extends Error {
@@ -108,8 +113,9 @@ export function loadModel(bundle: WorkerBundle): LoadedModel {
 }
 
 async function score(loaded: LoadedModel, request: Request): Promise<Response> {
+  checkContentEncoding(request);
   checkContentType(request);
-  const body = parseJson(await readBodyText(request, loaded.limits.maxBodyBytes));
+  const body = parseJson(await readBodyText(request, loaded.limits.maxBodyBytes, new EnvelopeScanner(loaded.limits.maxRows)));
   const rows = validateScoreRequest(body, loaded.features, loaded.limits);
   let encoded;
   try {
@@ -150,41 +156,28 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ["/healthz", { methods: ["GET", "HEAD"], handle: (loaded) => jsonResponse({ status: "ok", model: loaded.model.id }) }],
 ]);
 
-async function route(loaded: LoadedModel, request: Request): Promise<Response> {
+/** The methods a path allows, or null when there is no such route. */
+function methodsFor(pathname: string): readonly string[] | null {
+  return ROUTES.get(pathname)?.methods ?? null;
+}
+
+async function route(loaded: LoadedModel, request: Request, requestId: string): Promise<Response> {
   const { pathname } = new URL(request.url);
   const found = ROUTES.get(pathname);
   if (found === undefined) throw new HttpError(404, "not_found", `no route for ${echoed(pathname)}`);
   if (!found.methods.includes(request.method))
     throw new HttpError(405, "method_not_allowed", `${echoed(request.method)} is not allowed on ${pathname}`, null, { allow: found.methods.join(", ") });
-  const response = await found.handle(loaded, request);
-  return request.method === "HEAD" ? new Response(null, response) : response;
+  const response = await found.handle(loaded, request, requestId);
+  // HEAD: the GET's status and headers (Content-Length included), no body.
+  return request.method === "HEAD" ? new Response(null, { status: response.status, headers: response.headers }) : response;
 }
 
 /**
- * The request handler over a loaded model. Client errors render themselves (the few an operator counts are
- * logged as one line); anything else is a bug: logged with its stack and answered 500.
+ * The request handler over a loaded model, behind the edge (worker/edge.ts: request id, CORS, token, rate
+ * limit, nosniff). Client errors render themselves; anything else is a bug: logged with its stack, 500.
  */
-export function createHandler(loaded: LoadedModel): ExportedHandler {
-  const modelHeader = { "x-model-id": loaded.model.id };
-  return {
-    async fetch(request: Request): Promise<Response> {
-      let response: Response;
-      try {
-        response = await route(loaded, request);
-      } catch (e) {
-        const path = echoed(new URL(request.url).pathname);
-        if (e instanceof HttpError) {
-          if (e.logLevel !== null) logEvent(e.logLevel, e.code, { status: e.status, method: echoed(request.method), path });
-          return e.toResponse(modelHeader);
-        }
-        const error = e instanceof Error ? e : new Error(String(e));
-        logEvent("error", "unexpected_error", { method: echoed(request.method), path, error: `${error.name}: ${error.message}`, stack: error.stack ?? null });
-        return internalError().toResponse(modelHeader);
-      }
-      for (const [k, v] of Object.entries(modelHeader)) response.headers.set(k, v);
-      return response;
-    },
-  };
+export function createHandler(loaded: LoadedModel, options: ResolvedOptions = resolveOptions()): ExportedHandler {
+  return withEdge((request, requestId) => route(loaded, request, requestId), { options, methodsFor, headers: { "x-model-id": loaded.model.id } });
 }
 
 /**
@@ -195,11 +188,12 @@ export function createHandler(loaded: LoadedModel): ExportedHandler {
  */
 export function createWorker(bundle: WorkerBundle): ExportedHandler {
   try {
-    return createHandler(loadModel(bundle));
+    const options = loading("options", () => resolveOptions(bundle.options));
+    return createHandler(loadModel(bundle), options);
   } catch (e) {
     const part = e instanceof ModelLoadError ? e.part : null;
     logEvent("error", "model_unavailable", { part, error: e instanceof Error ? e.message : String(e) });
     const unavailable = new HttpError(503, "model_unavailable", `the model failed to load at start-up${part === null ? "" : `: ${part} was refused`}; see the worker's logs`);
-    return { fetch: async () => unavailable.toResponse() };
+    return withEdge(async () => Promise.reject(unavailable), { options: resolveOptions(), methodsFor, headers: {} });
   }
 }

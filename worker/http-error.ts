@@ -27,16 +27,17 @@ export class HttpError extends Error {
 
   toResponse(extraHeaders: Readonly<Record<string, string>> = {}): Response {
     const body: ErrorBody = { error: { code: this.code, message: this.message, field: this.field } };
-    return new Response(JSON.stringify(body), {
-      status: this.status,
-      headers: { ...JSON_HEADERS, ...extraHeaders, ...this.headers },
-    });
+    return jsonResponse(body, { ...extraHeaders, ...this.headers }, this.status);
   }
 }
 
-/** A successful JSON answer with the worker's usual headers. */
+/**
+ * A JSON answer with the worker's usual headers, Content-Length included: a HEAD answer keeps the headers
+ * of its GET, and the runtime cannot measure a body that is not there.
+ */
 export function jsonResponse(body: unknown, headers: Readonly<Record<string, string>> = {}, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+  const bytes = new TextEncoder().encode(JSON.stringify(body));
+  return new Response(bytes, { status, headers: { ...JSON_HEADERS, "content-length": String(bytes.byteLength), ...headers } });
 }
 
 export const badRequest = (code: string, message: string, field: string | null = null) => new HttpError(400, code, message, field);

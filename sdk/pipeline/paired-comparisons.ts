@@ -3,7 +3,7 @@ import { bestByValidation } from "../report/best-row";
 import type { ExperimentRow, PairedDifference } from "../report/types";
 
 /** Resamples of the paired bootstrap over test rows (one seed's intervals). */
-export const BOOTSTRAP_RESAMPLES = 1000;
+const BOOTSTRAP_RESAMPLES = 1000;
 
 /** The comparisons a student row carries, and the baseline each is against. */
 type ComparisonKey = "vsBestTeacher" | "vsNoKd";

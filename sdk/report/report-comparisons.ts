@@ -33,7 +33,7 @@ export function renderComparisons(rows: readonly ReportRow[]): string {
   const body = students.map((r) => `<tr><th scope="row" class="name">${escapeHtml(r.name)}</th>${differenceCell(r.vsBestTeacher)}${differenceCell(r.vsNoKd)}</tr>`).join("");
   return (
     `<p class="lead">${escapeHtml(lead)}</p>${statement}` +
-    `<div class="table-wrap"><table><caption>Paired differences of test AUC [95% interval, ${escapeHtml(describeInterval(sample))}].</caption>` +
+    `<div class="table-wrap"><table><caption>Differences of test AUC [interval] (${escapeHtml(describeInterval(sample))}).</caption>` +
     `<thead><tr><th scope="col">student</th><th scope="col" class="num">− best teacher</th><th scope="col" class="num">− no KD</th></tr></thead>` +
     `<tbody>${body}</tbody></table></div>`
   );

@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -9,12 +10,13 @@ import { silentLogger, type Logger } from "../../sdk/log";
 import { runExperiment, studentSlug, variantName, type ExperimentResult, type StudentVariant } from "../../sdk/pipeline/experiment";
 import { averageRows, runSeededExperiment } from "../../sdk/pipeline/experiment-seeds";
 import { loadSavedModel } from "../../sdk/pipeline/load-models";
+import { pairedTInterval } from "../../sdk/metrics/paired-interval";
 import { formatExperimentTable } from "../../sdk/pipeline/table";
 import type { ProgressEvent } from "../../sdk/progress-events";
-import type { ExperimentRow } from "../../sdk/report/types";
+import type { ExperimentRow, PairedDifference } from "../../sdk/report/types";
 import { Scorer } from "../../sdk/runtime/scorer";
 import { loadRunDirectory } from "../../sdk/score/load-run";
-import { readCheckpointManifest } from "../../sdk/train/checkpoint";
+import { readCheckpointManifest, type CheckpointManifest } from "../../sdk/train/checkpoint";
 import { evaluateLogits, probabilities } from "../../sdk/train/evaluate";
 import type { FitResult } from "../../sdk/train/fit";
 import { predictLogits } from "../../sdk/train/step";
@@ -46,6 +48,15 @@ function recorder(): { log: Logger; lines: string[]; events: ProgressEvent[] } {
   return { log: Object.assign((m: string) => void lines.push(m), { progress: (e: ProgressEvent) => void events.push(e) }), lines, events };
 }
 
+/** A student run directory's checkpoint tensors by name (the hint projection left out: only hint arms have one). */
+async function studentTensors(dir: string): Promise<Map<string, Float32Array>> {
+  const manifest = JSON.parse(await readFile(join(dir, "student", "checkpoint.json"), "utf8")) as CheckpointManifest;
+  const bytes = await readFile(join(dir, "student", "weights.bin"));
+  const all = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  return new Map(manifest.tensors.filter((t) => t.name !== "hint/projection").map((t) => [t.name, all.slice(t.offset, t.offset + size(t.shape))]));
+}
+
 describe("the experiment table", () => {
   it("averages rows over seeds by name, with the sample standard deviation, and picks the best on mean validation AUC", () => {
     const rows = averageRows([
@@ -62,6 +73,22 @@ describe("the experiment table", () => {
     expect(rows[0]!.dirs).toEqual(["d/a", "d/a"]);
     // b has the lower test AUC but the higher validation AUC: the choice ignores test.
     expect(rows.map((r) => r.best)).toEqual([false, true]);
+  });
+
+  it("turns the students' per-seed differences into a paired t-interval over the seeds", () => {
+    const diff = (d: number): PairedDifference => ({ baseline: "DNN", diff: d, low: d - 0.01, high: d + 0.01, method: "bootstrap", samples: 1000, withinNoise: true });
+    const seedRows = (d: number, baseline = "DNN") => [row("DNN", 0.7, 0.5), { ...row("s", 0.7 + d, 0.5), vsBestTeacher: { ...diff(d), baseline } }];
+    const one = averageRows([seedRows(0.004)]);
+    expect(one[1]!.vsBestTeacher).toEqual(diff(0.004));
+    const rows = averageRows([seedRows(0.004), seedRows(0.006), seedRows(0.008, "LR")]);
+    const ci = pairedTInterval([0.004, 0.006, 0.008]);
+    expect(rows[1]!.vsBestTeacher).toEqual({ baseline: "DNN / LR", diff: ci.estimate, low: ci.low, high: ci.high, method: "seeds", samples: 3, withinNoise: ci.low <= 0 });
+    expect(rows[1]!.vsBestTeacher!.low).toBeGreaterThan(0);
+    expect(rows[0]!.vsBestTeacher).toBeUndefined();
+    const text = formatExperimentTable(rows, null);
+    expect(text).toContain("− best teacher");
+    expect(text).toContain("[95%, paired over 3 seeds]");
+    expect(text).toMatch(/ s +student .* \+0\.0060 \[\+0\.\d{4}, \+0\.\d{4}\]/);
   });
 
   it("prints the table with validation AUC, a star on the best row and the best row's run directory", () => {
@@ -94,6 +121,32 @@ describe("the experiment table", () => {
       expect(html).not.toMatch(/NaN/);
       const saved = JSON.parse(readFileSync(join(out, "experiment.json"), "utf8")) as { rows: ExperimentRow[] };
       expect(saved.rows.map((r) => [r.name, r.dir, r.best])).toEqual(result.rows.map((r) => [r.name, r.dir, r.best]));
+    });
+
+    it("compares every student with the best teacher and the no-KD student, paired over the test rows, in experiment.json, the table and report.html", () => {
+      const teachers = result.rows.filter((r) => r.kind === "teacher");
+      const bestTeacher = teachers.reduce((a, b) => (b.validAuc > a.validAuc ? b : a));
+      const plain = result.rows.find((r) => r.name === "student (no KD)")!;
+      const saved = JSON.parse(readFileSync(join(out, "experiment.json"), "utf8")) as { rows: ExperimentRow[] };
+      for (const r of saved.rows) {
+        if (r.kind === "teacher") {
+          expect(r.vsBestTeacher).toBeUndefined();
+          continue;
+        }
+        const d = r.vsBestTeacher!;
+        expect(d).toMatchObject({ baseline: bestTeacher.name, method: "bootstrap", samples: 1000, withinNoise: d.low <= 0 && d.high >= 0 });
+        expect(d.diff).toBeCloseTo(r.auc - bestTeacher.auc, 10);
+        expect(d.low).toBeLessThanOrEqual(d.diff);
+        expect(d.high).toBeGreaterThanOrEqual(d.diff);
+        if (r.name === plain.name) expect(r.vsNoKd).toBeUndefined();
+        else expect(r.vsNoKd!.diff).toBeCloseTo(r.auc - plain.auc, 10);
+      }
+      const text = formatExperimentTable(result.rows, result.bayes);
+      expect(text.split("\n")[0]).toMatch(/− best teacher +− no KD$/);
+      expect(text).toContain("[95%, paired bootstrap over test rows, 1000 resamples]");
+      const html = readFileSync(result.report, "utf8");
+      expect(html).toContain("Student − best teacher, paired");
+      expect(html).toContain("paired bootstrap over the test rows (1000 resamples");
     });
 
     it("marks exactly the row with the highest validation AUC as best", () => {
@@ -183,5 +236,50 @@ describe("the experiment table", () => {
     expect(html).toContain(`<a href="seed-2/report.html">seed 2</a>`);
     expect(html).toMatch(/\d\.\d{4} ± \d\.\d{4}/);
     expect(html).toContain("over 2 seeds");
+    const gainOverTeacher = saved.rows.find((r) => r.name === variantName(VARIANTS[0]!))!.vsBestTeacher as PairedDifference;
+    expect(gainOverTeacher).toMatchObject({ baseline: "LR", method: "seeds", samples: 2 });
+    expect(html).toContain("Student-t intervals on the per-seed differences over 2 seeds");
   }, 120_000);
+
+  describe("common random numbers across the arms", () => {
+    const teachers = [{ model: "LR" }, { model: "DNN", hiddenUnits: [8] }];
+    const studentDirs = (result: ExperimentResult) => result.rows.filter((r) => r.kind === "student").map((r) => r.dir!);
+
+    it("two arms that train alike (α = 1: the KD term weighs 0) give identical results and weights, whatever their names", async () => {
+      const out = join(mkdtempSync(join(tmpdir(), "ctr-distill-crn-")), "exp");
+      const config = parseConfig({ ...CONFIG, teachers, distill: { alpha: 1 }, training: { ...CONFIG.training, epochs: 1 } });
+      const arms: StudentVariant[] = [{ ensemble: "best", hint: false, earlyStop: "auc" }, { ensemble: "mean", hint: false, earlyStop: "auc" }];
+      const result = await runExperiment({ config, outDir: out, log: silentLogger, variants: arms });
+      const [plain, best, mean] = result.rows.filter((r) => r.kind === "student");
+      expect([best!.name, mean!.name]).toEqual(arms.map(variantName));
+      // the student without KD learns from the same loss, stops by the same monitor: it matches as well
+      for (const r of [best!, mean!]) expect([r.auc, r.logloss, r.validAuc, r.validLogloss]).toEqual([plain!.auc, plain!.logloss, plain!.validAuc, plain!.validLogloss]);
+      const hashes = await Promise.all(studentDirs(result).map(async (d) => (await readCheckpointManifest(join(d, "student"))).sha256));
+      expect(new Set(hashes).size).toBe(1);
+      // …and so their paired differences are exactly 0, "within noise"
+      expect(best!.vsNoKd).toMatchObject({ diff: 0, low: 0, high: 0, withinNoise: true });
+    }, 120_000);
+
+    it("every arm (no KD, each ensemble, hint, AUC stopping) starts from the same student weights", async () => {
+      const out = join(mkdtempSync(join(tmpdir(), "ctr-distill-crn-init-")), "exp");
+      // A learning rate so small that no float32 weight moves: what is saved is the initialisation.
+      const config = parseConfig({ ...CONFIG, teachers, training: { ...CONFIG.training, epochs: 1, learningRate: 1e-30 } });
+      const arms: StudentVariant[] = [{ ensemble: "mean", hint: false, earlyStop: "kd-loss" }, { ensemble: "gating", hint: true, earlyStop: "auc" }];
+      const result = await runExperiment({ config, outDir: out, log: silentLogger, variants: arms });
+      const [plain, ...others] = await Promise.all(studentDirs(result).map(studentTensors));
+      expect(others).toHaveLength(2);
+      for (const tensors of others) {
+        expect([...tensors.keys()]).toEqual([...plain!.keys()]);
+        for (const [name, values] of tensors) {
+          const reference = plain!.get(name)!;
+          let worst = 0;
+          for (let i = 0; i < values.length; i++) worst = Math.max(worst, Math.abs(values[i]! - reference[i]!));
+          // biases start at 0, where even a 1e-30 step shows; every other weight is bit-identical
+          expect(worst, name).toBeLessThan(1e-20);
+        }
+      }
+      // the embeddings are not all zero: equal weights mean equal draws, not an empty initialisation
+      expect([...plain!.values()].some((v) => v.some((x) => Math.abs(x) > 1e-6))).toBe(true);
+    }, 120_000);
+  });
 });

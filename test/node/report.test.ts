@@ -14,7 +14,7 @@ import { renderReport, writeReport } from "../../sdk/report/report-html";
 import { renderCalibrationChart } from "../../sdk/report/svg-calibration";
 import { renderHistograms } from "../../sdk/report/svg-histogram";
 import { renderLineChart } from "../../sdk/report/svg-line-chart";
-import type { ExperimentReportData, ExperimentRow, ReportMeta, SeededExperimentRow } from "../../sdk/report/types";
+import type { ExperimentReportData, ExperimentRow, PairedDifference, ReportMeta, SeededExperimentRow } from "../../sdk/report/types";
 import type { EpochRecord } from "../../sdk/train/fit";
 
 const EVIL = `<script>alert("x")</script> & 'co'`;
@@ -181,6 +181,27 @@ describe("renderReport", () => {
     expect(html).toContain(`<a href="seed-2/report.html">seed 2</a>`);
     expect(count(html, "<svg")).toBe(0);
     expect(html).toContain("<code>out/seed-1/students/kd-gating</code>, <code>out/seed-2/students/kd-gating</code>");
+  });
+
+  it("states each student's paired difference to the best teacher and to the no-KD student, and when it is within noise", () => {
+    const seeds = (diff: number, low: number, high: number, baseline: string): PairedDifference => ({ baseline, diff, low, high, method: "seeds", samples: 5, withinNoise: low <= 0 && high >= 0 });
+    const rows = markBest([
+      row("DNN", "teacher", 0.781),
+      row("DeepFM", "teacher", 0.785),
+      row("student KD gating", "student", 0.788, { ensemble: "gating", earlyStop: "kd-loss", vsBestTeacher: seeds(0.0012, -0.0005, 0.0029, "DeepFM"), vsNoKd: seeds(0.016, 0.011, 0.021, "student (no KD)") }),
+      row(EVIL, "student", 0.772, { vsBestTeacher: seeds(-0.013, -0.02, -0.006, "DeepFM") }),
+    ]);
+    const html = renderReport(sampleData({ rows }));
+    expect(html).toContain("<strong>student KD gating − best teacher (DeepFM): +0.0012 [−0.0005, +0.0029] (95%, paired over 5 seeds), within noise</strong>");
+    expect(html).toContain("Student-t intervals on the per-seed differences over 5 seeds");
+    // one badge for the interval that includes 0; none for the two that exclude it
+    expect(count(html, `<span class="badge">within noise</span>`)).toBe(1);
+    expect(html).toContain("+0.0160 [+0.0110, +0.0210]");
+    expect(html).toContain("−0.0130 [−0.0200, −0.0060]");
+    expect(html).toContain(escapeHtml(EVIL));
+    expect(html).not.toContain(EVIL);
+    // without comparisons (a run's report, or rows from before they existed) there is no such section
+    expect(renderReport(sampleData())).not.toContain("Student − best teacher, paired");
   });
 
   it("lists the students' run directories, escaped, with the best one's serve command", () => {

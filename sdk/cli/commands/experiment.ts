@@ -11,7 +11,7 @@ export const experimentCommand: CommandSpec = {
   flags: {
     config: CONFIG_FLAG,
     out: { type: "string", valueName: "DIR", description: "the experiment directory to create", required: true },
-    seeds: { type: "string", valueName: "N", description: "repeat over N seeds (training.seed, +1, …) and report mean ± std", default: "1" },
+    seeds: { type: "string", valueName: "N", description: "repeat over N seeds (training.seed, +1, …) and report mean ± std and paired intervals over the seeds", default: "1" },
     json: JSON_FLAG,
     backend: BACKEND_FLAG,
     overwrite: OVERWRITE_FLAG,
