@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, sta
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { FeatureConfig } from "../sdk/config-types";
+import { encodeDataSet } from "../sdk/data/byte-encode";
 import { DatasetBuilder, type EncodedDataset } from "../sdk/data/dataset";
 import { FeatureMapFitter } from "../sdk/data/feature-map-fit";
 import { openRecords, type ReaderOptions } from "../sdk/data/readers/index";
@@ -31,6 +32,10 @@ import { costCase, rateCase, type BenchCase, type BenchOptions, type Benchmark }
  *   each chunk for ours, after each phase for the peer), high-water mark minus the value before reading.
  * "stream" is ours encoding into one reused 4096-row batch, keeping nothing (as a scorer would): the reader's own
  * footprint, flat in the file size. Ours and the peer also keep the encoded rows (`encodedOutput`).
+ *
+ * "bytes": the byte-level encoding pass (sdk/data/byte-encode.ts) against today's record path ("ours" above, peer
+ * "record-path"), both into a DatasetBuilder, checked identical; rows per CPU-second side by side, in this
+ * process (the files as they are) and in one cold child run on the largest file.
  */
 
 /** Environment variable that turns a run of the child bundle into one measured run. */
@@ -63,7 +68,7 @@ interface DataSet {
   features: FeatureConfig[];
 }
 
-type Impl = "ours" | "stream" | "naive";
+type Impl = "ours" | "stream" | "naive" | "bytes";
 
 interface ChildJob {
   impl: Impl;
@@ -149,6 +154,14 @@ async function oursEncode(set: DataSet, map: FeatureMap, sample: () => void = ()
   return builder.finish();
 }
 
+/** Ours, byte-level: the same reader's files encoded from their bytes (CSV/TSV; other formats by records). */
+async function bytesEncode(set: DataSet, map: FeatureMap, sample: () => void = () => {}): Promise<EncodedDataset> {
+  const reader = openRecords(set.file, set.reader);
+  const builder = new DatasetBuilder(new RowEncoder(map, "text"), set.file, { bad: reader.bad }, 4096);
+  await encodeDataSet(reader, builder, sample);
+  return builder.finish();
+}
+
 /** Ours without keeping the rows: encode into one reused batch (the reader's own footprint). */
 async function oursStream(set: DataSet, map: FeatureMap, sample: () => void): Promise<number> {
   const reader = openRecords(set.file, set.reader);
@@ -211,10 +224,10 @@ function naiveEncode(set: DataSet, map: FeatureMap, sample: () => void = () => {
 }
 
 /** Fails the benchmark unless both implementations produced the same rows. */
-function checkSame(set: DataSet, a: EncodedDataset, b: EncodedDataset): void {
+function checkSame(set: DataSet, a: EncodedDataset, b: EncodedDataset, peer = "the naive peer"): void {
   const same = (x: ArrayLike<number>, y: ArrayLike<number>) => x.length === y.length && Array.prototype.every.call(x, (v: number, i: number) => v === y[i]);
   if (a.n !== b.n || !same(a.ids, b.ids) || !same(a.values, b.values) || !same(a.labels, b.labels))
-    throw new Error(`bench data: ${set.name}: ours and the naive peer disagree (${a.n} vs ${b.n} rows)`);
+    throw new Error(`bench data: ${set.name}: ours and ${peer} disagree (${a.n} vs ${b.n} rows)`);
 }
 
 function median(xs: number[]): number {
@@ -242,18 +255,21 @@ async function measure(fn: () => unknown): Promise<Timing> {
  * Alternating rounds of ours and the peer until `seconds` have passed (at least 5 each): median wall-clock and
  * CPU seconds of each. CPU time is the steadier figure when other processes share the cores.
  */
-async function timeBoth(set: DataSet, map: FeatureMap, seconds: number): Promise<{ ours: Timing; naive: Timing }> {
+async function timeBoth(set: DataSet, map: FeatureMap, seconds: number): Promise<{ ours: Timing; naive: Timing; bytes: Timing }> {
   await oursEncode(set, map);
   naiveEncode(set, map);
+  await bytesEncode(set, map);
   const ours: Timing[] = [];
   const naive: Timing[] = [];
+  const bytes: Timing[] = [];
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end || ours.length < 5) {
     ours.push(await measure(() => oursEncode(set, map)));
     naive.push(await measure(() => naiveEncode(set, map)));
+    bytes.push(await measure(() => bytesEncode(set, map)));
   }
   const med = (ts: Timing[]): Timing => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) });
-  return { ours: med(ours), naive: med(naive) };
+  return { ours: med(ours), naive: med(naive), bytes: med(bytes) };
 }
 
 /** The file repeated `times` times, in `dir`. */
@@ -324,7 +340,11 @@ async function child(job: ChildJob): Promise<void> {
   const memBase = memPeak;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const rows = job.impl === "naive" ? naiveEncode(job.set, map, sample).n : job.impl === "ours" ? (await oursEncode(job.set, map, sample)).n : await oursStream(job.set, map, sample);
+  const rows =
+    job.impl === "naive" ? naiveEncode(job.set, map, sample).n
+    : job.impl === "ours" ? (await oursEncode(job.set, map, sample)).n
+    : job.impl === "bytes" ? (await bytesEncode(job.set, map, sample)).n
+    : await oursStream(job.set, map, sample);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
   const result: ChildResult = {
@@ -361,10 +381,14 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
       const map = await fit(set);
       maps.set(set, map);
       checkSame(set, await oursEncode(set, map), naiveEncode(set, map));
+      checkSame(set, await bytesEncode(set, map), await oursEncode(set, map), "the record path");
       const t = await timeBoth(set, map, seconds);
       const rows = (await oursEncode(set, map)).n;
       const ms = (x: number) => (x * 1000).toFixed(1);
-      log(`data: ${set.name}: ${fmtInt(rows)} rows, median wall (CPU) ours ${ms(t.ours.wall)} (${ms(t.ours.cpu)}) ms, naive ${ms(t.naive.wall)} (${ms(t.naive.cpu)}) ms`);
+      log(
+        `data: ${set.name}: ${fmtInt(rows)} rows, median wall (CPU) ours ${ms(t.ours.wall)} (${ms(t.ours.cpu)}) ms, naive ${ms(t.naive.wall)} (${ms(t.naive.cpu)}) ms, ` +
+          `byte path ${ms(t.bytes.wall)} (${ms(t.bytes.cpu)}) ms: ${fmtInt(rows / t.bytes.cpu)} vs ${fmtInt(rows / t.ours.cpu)} rows per CPU-second`,
+      );
       cases.push(
         rateCase("data", `${set.name} ${fmtInt(rows)} rows read+encode`, "naive-js", rows / t.ours.wall, rows / t.naive.wall, "rows/s", {
           fields: String(map.features.length),
@@ -372,6 +396,10 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
           oursPerCpuS: Math.round(rows / t.ours.cpu),
           naivePerCpuS: Math.round(rows / t.naive.cpu),
           cpuRatio: (t.naive.cpu / t.ours.cpu).toFixed(2),
+        }),
+        rateCase("data", `${set.name} ${fmtInt(rows)} rows read+encode, byte path`, "record-path", rows / t.bytes.cpu, rows / t.ours.cpu, "rows/CPU-s", {
+          bytesPerWallS: Math.round(rows / t.bytes.wall),
+          recordPerWallS: Math.round(rows / t.ours.wall),
         }),
       );
     }
@@ -421,6 +449,26 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
             cpuRatio: (naive!.cpuSeconds / ours!.cpuSeconds).toFixed(2),
           }),
         );
+    }
+
+    // The byte path against the record path on each delimited file repeated to about TARGET_ROWS rows, cold.
+    for (const textSet of sets.filter((s) => s.reader.format === "csv" || s.reader.format === "tsv")) {
+      const textMap = join(dir, "feature-map-text.json");
+      writeFileSync(textMap, JSON.stringify(maps.get(textSet)!));
+      const textRows = (await oursEncode(textSet, maps.get(textSet)!)).n;
+      const set = repeatFile(textSet, quick ? 4 : Math.max(1, Math.round(TARGET_ROWS / textRows)), dir);
+      const [record, bytes] = (["ours", "bytes"] as const).map((impl) => runChild(script, { impl, set, mapFile: textMap, live: false }));
+      if (record!.rows !== bytes!.rows) throw new Error(`bench data: children disagree on the row count of ${set.file}`);
+      const perCpu = (r: ChildResult) => r.rows / r.cpuSeconds;
+      log(`data: ${textSet.name} ${fmtInt(bytes!.rows)} rows, one cold run: byte path ${fmtInt(perCpu(bytes!))}, record path ${fmtInt(perCpu(record!))} rows per CPU-second`);
+      cases.push(
+        rateCase("data", `${textSet.name} ${fmtInt(bytes!.rows)} rows read+encode, byte path, one cold run`, "record-path", perCpu(bytes!), perCpu(record!), "rows/CPU-s", {
+          bytesPerWallS: Math.round(bytes!.rows / bytes!.seconds),
+          recordPerWallS: Math.round(record!.rows / record!.seconds),
+          bytesPeakRssMiB: Number(bytes!.peakRssMiB.toFixed(1)),
+          recordPeakRssMiB: Number(record!.peakRssMiB.toFixed(1)),
+        }),
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -187,13 +187,15 @@ export function createHandler(loaded: LoadedModel, options: ResolvedOptions = re
  * the failed file, on every request: the isolate never crashes.
  */
 export function createWorker(bundle: WorkerBundle): ExportedHandler {
+  // The switches hold for the 503 answers too (CORS lets a browser read them), unless they are what failed.
+  let options = resolveOptions();
   try {
-    const options = loading("options", () => resolveOptions(bundle.options));
+    options = loading("options", () => resolveOptions(bundle.options));
     return createHandler(loadModel(bundle), options);
   } catch (e) {
     const part = e instanceof ModelLoadError ? e.part : null;
     logEvent("error", "model_unavailable", { part, error: e instanceof Error ? e.message : String(e) });
     const unavailable = new HttpError(503, "model_unavailable", `the model failed to load at start-up${part === null ? "" : `: ${part} was refused`}; see the worker's logs`);
-    return withEdge(async () => Promise.reject(unavailable), { options: resolveOptions(), methodsFor, headers: {} });
+    return withEdge(async () => Promise.reject(unavailable), { options, methodsFor, headers: {} });
   }
 }

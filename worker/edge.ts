@@ -15,7 +15,10 @@ export interface EdgeConfig {
   headers: Readonly<Record<string, string>>;
 }
 
-/** Open even with a token: a load balancer's health check carries none, and it tells nothing but the model id. */
+/**
+ * Neither token nor rate limit: a load balancer's health check carries no token and must not read a 429 as
+ * "down", and the route tells nothing but the model id.
+ */
 const OPEN_PATHS: ReadonlySet<string> = new Set(["/healthz"]);
 
 /** `cf-ray` as Cloudflare sets it (`8f1e2d3c4b5a6978-AMS`); anything else is replaced, never echoed. */
@@ -32,10 +35,12 @@ function rateLimitKey(request: Request): string {
   return request.headers.get("cf-connecting-ip") ?? "unknown";
 }
 
+/** The rate limit first (so that guessing tokens is limited too), then the token. */
 async function admit(request: Request, pathname: string, switches: Switches): Promise<void> {
+  if (OPEN_PATHS.has(pathname)) return;
   if (switches.rateLimiter !== null && !(await switches.rateLimiter.limit({ key: rateLimitKey(request) })).success)
     throw new HttpError(429, "rate_limited", "too many requests; slow down and retry later");
-  if (switches.token !== undefined && !OPEN_PATHS.has(pathname)) await checkBearer(request, switches.token);
+  if (switches.token !== undefined) await checkBearer(request, switches.token);
 }
 
 /** An error as the client's reply; a client error is logged only when it asks to be, anything else is a bug. */

@@ -5,3 +5,4 @@
 export { createWorker, createHandler, loadModel, ModelLoadError, type BundlePart, type LoadedModel, type WorkerBundle } from "./app";
 export { DEFAULT_LIMITS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_ROWS, type Limits } from "./limits";
 export type { ModelMeta } from "./model-meta";
+export { ENV as WORKER_ENV, type RateLimiter, type WorkerOptions } from "./switches";

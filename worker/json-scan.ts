@@ -43,14 +43,14 @@ export class EnvelopeScanner {
 
   /** Scans the next chunk; throws the client's HttpError as soon as a bound is passed. */
   push(chunk: Uint8Array): void {
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i]!;
+    const n = chunk.length;
+    let i = 0;
+    while (i < n) {
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (b === BACKSLASH) this.escaped = true;
-        else if (b === QUOTE) this.inString = false;
+        i = this.skipString(chunk, i);
         continue;
       }
+      const b = chunk[i++]!;
       if (isWhitespace(b)) continue;
       if (this.inEnvelopeArray && this.depth === 2) {
         if (b === COMMA) {
@@ -67,6 +67,38 @@ export class EnvelopeScanner {
       else if (b === OPEN_OBJECT || b === OPEN_ARRAY) this.open(b);
       else if (b === CLOSE_OBJECT || b === CLOSE_ARRAY) this.close();
     }
+  }
+
+  /**
+   * Inside a string from `from`: jumps to its closing quote with native searches (so long strings cost
+   * little), skipping escaped characters, and returns the index after what it consumed. A chunk that ends
+   * inside the string, or right after a backslash, leaves that state for the next one.
+   */
+  private skipString(chunk: Uint8Array, from: number): number {
+    let i = from;
+    if (this.escaped) {
+      this.escaped = false;
+      i++;
+    }
+    while (i < chunk.length) {
+      const quote = chunk.indexOf(QUOTE, i);
+      const end = quote < 0 ? chunk.length : quote;
+      // An odd run of backslashes right before `end` escapes what is there (the quote, or the next chunk's
+      // first byte). The run is counted from `i` only: what came before was consumed already.
+      let run = 0;
+      while (end - run - 1 >= i && chunk[end - run - 1] === BACKSLASH) run++;
+      const escapedEnd = run % 2 === 1;
+      if (quote < 0) {
+        this.escaped = escapedEnd;
+        return chunk.length;
+      }
+      if (!escapedEnd) {
+        this.inString = false;
+        return quote + 1;
+      }
+      i = quote + 1;
+    }
+    return i;
   }
 
   private open(b: number): void {

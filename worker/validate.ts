@@ -1,5 +1,6 @@
 import { EncodeError } from "../sdk/runtime/encode";
 import { HttpError, badRequest, echoed } from "./http-error";
+import type { EnvelopeScanner } from "./json-scan";
 import type { Limits } from "./limits";
 
 /**
@@ -27,6 +28,16 @@ export function checkContentType(request: Request): void {
     throw new HttpError(415, "unsupported_media_type", `expected content-type application/json, got ${header === null ? "none" : JSON.stringify(header)}`);
 }
 
+/**
+ * 415 for a body sent with a Content-Encoding (gzip, br, …): the worker reads bodies as sent and would
+ * otherwise report compressed bytes as invalid JSON.
+ */
+export function checkContentEncoding(request: Request): void {
+  const encoding = request.headers.get("content-encoding");
+  if (encoding !== null && encoding.trim().toLowerCase() !== "identity")
+    throw new HttpError(415, "unsupported_encoding", `request bodies must not be encoded, got content-encoding ${JSON.stringify(echoed(encoding))}; send plain JSON`);
+}
+
 function tooLarge(maxBytes: number): HttpError {
   return new HttpError(413, "payload_too_large", `request body is larger than ${maxBytes} bytes`);
 }
@@ -42,8 +53,9 @@ function bodyAborted(): HttpError {
 /**
  * Reads the body as UTF-8 text, refusing (413) a declared Content-Length over the limit before reading, and
  * an actual body over the limit as soon as the bytes read pass it (a client may lie or stream chunked).
+ * `scanner`, when given, sees every chunk as it arrives and may refuse the body before it is all read.
  */
-export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
+export async function readBodyText(request: Request, maxBytes: number, scanner?: EnvelopeScanner): Promise<string> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
   if (request.body === null) return "";
@@ -60,9 +72,12 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
     const { done, value } = chunk;
     if (done) break;
     total += value.byteLength;
-    if (total > maxBytes) {
+    try {
+      if (total > maxBytes) throw tooLarge(maxBytes);
+      scanner?.push(value);
+    } catch (e) {
       await reader.cancel().catch(() => undefined);
-      throw tooLarge(maxBytes);
+      throw e;
     }
     chunks.push(value);
   }

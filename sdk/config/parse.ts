@@ -27,6 +27,7 @@ export function parseConfig(doc: unknown, where = "config", options: ParseOption
   refineData(config.data, walker);
   config.teachers ??= [];
   if (config.teachers.length === 0 && config.data.teacherScores === undefined) walker.expected(["teachers"], RUN_CONFIG.properties.teachers, raw.teachers);
+  refuseInJointTraining(config, walker);
   for (const [i, teacher] of config.teachers.entries()) {
     try {
       resolveModel(teacher.model, teacher, walker.at(["teachers", i]));
@@ -36,6 +37,15 @@ export function parseConfig(doc: unknown, where = "config", options: ParseOption
     }
   }
   return config;
+}
+
+/** Joint training distils from the mean of the teachers it trains: what it cannot honour is refused, not ignored. */
+function refuseInJointTraining(config: RunConfig, walker: SchemaWalker): void {
+  if (config.distill.teacherTraining !== "joint") return;
+  const why = 'is not supported with distill.teacherTraining "joint"';
+  if (config.distill.ensemble !== "mean") walker.fail(["distill", "ensemble"], `${why}: joint training distils from the mean of the teachers; expected "mean", got ${JSON.stringify(config.distill.ensemble)}`);
+  if (config.distill.hint) walker.fail(["distill", "hint"], `${why} (the hint teacher would still be training); set it to false, or train the teachers first ("pretrained")`);
+  if (config.data.teacherScores !== undefined) walker.fail(["data", "teacherScores"], `${why} (logged teachers cannot train with the student); drop them, or use "pretrained"`);
 }
 
 /** Runs on synthetic data stored `features: []` before their fields were written out: read it as absent. */

@@ -205,6 +205,7 @@ export function renderDocs(): string {
     "- `data.positive` and `data.labelThreshold` exclude each other; `positive` does not apply to libsvm (its labels are 1, 0, -1).",
     "- `data.lookups[].key` is one of the table's `columns` when those are given; side tables do not join synthetic data.",
     "- `teachers` is required unless `data.teacherScores` is given; each names a registered model and only its hyperparameters, of their kinds.",
+    '- With `distill.teacherTraining: "joint"`: `distill.ensemble` is `mean`, and `distill.hint` and `data.teacherScores` are refused (joint training cannot honour them).',
     "",
     "## Keys",
     "",

@@ -232,7 +232,10 @@ export const STUDENT = Type.Object(
 
 export const GATE = Type.Object(
   {
-    input: oneOf(["embedding", "embedding+logits"] as const, { default: GATE_DEFAULTS.input, description: "What the gate sees: the sample's embedding, optionally with the teachers' logits." }),
+    input: oneOf(["embedding", "logits", "embedding+logits"] as const, {
+      default: GATE_DEFAULTS.input,
+      description: "What the gate sees: a fresh embedding of the sample's ids (its own table), the teachers' logits (the paper's gate reads the teachers' outputs), or both.",
+    }),
     data: oneOf(["train", "valid"] as const, { default: GATE_DEFAULTS.data, description: "Rows the gate is fitted on: train (stopped on valid), or halves of valid (fitted on one, stopped on the other)." }),
     embeddingDim: integerAtLeast(1, { default: GATE_DEFAULTS.embeddingDim, description: "The gate's own embedding width." }),
     hiddenUnits: layerSizes({ default: GATE_DEFAULTS.hiddenUnits, description: "The gate's MLP layer widths." }),
@@ -246,6 +249,11 @@ export const DISTILL = Type.Object(
     ensemble: oneOf(["best", "mean", "weighted", "gating"] as const, {
       default: "gating",
       description: "The teacher the student learns from: the best single teacher, the mean of the teachers' logits, learned weights, or the per-sample gate.",
+    }),
+    ensembleTarget: oneOf(["logit", "probability"] as const, {
+      default: "logit",
+      description:
+        "How the ensemble mixes its teachers: logit, Σ w·z (a weighted mean of logits); probability, T·logit(Σ w·σ(z/T)) (the mixture of tempered probabilities that a weighted sum of per-teacher KD losses implies).",
     }),
     alpha: Type.Number({ minimum: 0, maximum: 1, default: 0.5, description: "α of L = α·BCE(y, σ(z_s)) + (1 − α)·KD." }),
     temperature: Type.Number({ exclusiveMinimum: 0, default: 1, description: "The KD temperature T." }),

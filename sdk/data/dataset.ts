@@ -96,7 +96,7 @@ export interface EncodeOptions {
  * encoded slots go is the subclass's: `slotsFor` names the buffers and row for the next record (a record
  * that does not encode is overwritten by the next).
  */
-abstract class RecordEncoder<D extends DatasetInfo> {
+export abstract class RecordEncoder<D extends DatasetInfo> {
   n = 0;
   private capacity: number;
   private labels: Float32Array;
@@ -166,6 +166,28 @@ abstract class RecordEncoder<D extends DatasetInfo> {
     this.labels[this.n] = record.label;
     this.lines[this.n] = record.line;
     this.n++;
+  }
+
+  /**
+   * The buffers and row to write the next record's slots into directly (the byte-level reader: see
+   * sdk/data/byte-encode.ts); `commit` keeps it, anything else (another `next`, or `add`) overwrites it.
+   */
+  next(): { out: EncodedRows; row: number } {
+    if (this.n === this.capacity) this.grow();
+    return this.slotsFor();
+  }
+
+  /** Keeps the row written into `next()`'s buffers, with its label and line (never with logged scores). */
+  commit(label: number, line: number): void {
+    if (this.scoreColumns !== undefined) throw new Error("RecordEncoder.commit: rows with logged scores go through add()");
+    this.labels[this.n] = label;
+    this.lines[this.n] = line;
+    this.n++;
+  }
+
+  /** Whether rows carry logged teacher scores (read from their cells by `add`). */
+  get hasScores(): boolean {
+    return this.scoreColumns !== undefined;
   }
 
   /** Labels, lines and scores trimmed to the rows (copies, so the spare capacity is freed). */

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { DistillConfig, StudentConfig, TrainingConfig } from "../config-types";
+import type { Batch } from "../data/batches";
 import type { EncodedDataset, RowDataset } from "../data/dataset";
 import { deriveSeed } from "../data/prng";
 import { randomSource } from "../layers/random";
@@ -8,22 +9,30 @@ import { countParams, type CtrModel } from "../models/model";
 import { buildModel } from "../models/zoo";
 import { evaluateLogits } from "../train/evaluate";
 import { fit } from "../train/fit";
-import { predictLogits, sideTensor, type SideInput } from "../train/step";
+import { predictLogits } from "../train/step";
 import { fitSettings, type TrainedModel } from "../train/train-teacher";
 import { distillationLoss, kdLossValue } from "./kd-loss";
+
+/**
+ * Where hint targets come from: v_t for the rows of a batch, [n, dim], computed as the batch is trained (a
+ * frozen teacher's forward pass), so no [n_train, dim] array is ever held.
+ */
+export interface HintSource {
+  dim: number;
+  /** The teacher whose hidden layer gives the hints, for the log. */
+  teacher: string;
+  targets(batch: Batch): tf.Tensor2D;
+}
 
 /**
  * Hint regularisation (FitNets; Zhu et al. §3): β·mean‖v_t − W·v_s‖² between a teacher's hidden layer v_t and
  * the student's last hidden layer v_s, through a projection W learned with the student.
  */
-function hintTerm(model: CtrModel, targets: SideInput | undefined, weight: number): (hidden: tf.Tensor2D, index: Int32Array, n: number) => tf.Scalar {
-  if (targets === undefined) throw new Error("distillStudent: distill.hint is on but no hint targets were given");
+function hintTerm(model: CtrModel, source: HintSource | undefined, weight: number): (hidden: tf.Tensor2D, batch: Batch) => tf.Scalar {
+  if (source === undefined) throw new Error("distillStudent: distill.hint is on but no hint source was given");
   const studentDim = model.params.get("mlp/dense_" + String(countHidden(model) - 1) + "/kernel").shape[1]!;
-  const projection = model.params.add(HINT_PROJECTION, [studentDim, targets.dim], "glorot");
-  return (hidden, index, n) => {
-    const target = sideTensor(targets, index, n);
-    return tf.losses.meanSquaredError(target, tf.matMul(hidden, projection as tf.Tensor2D)).mul(weight) as tf.Scalar;
-  };
+  const projection = model.params.add(HINT_PROJECTION, [studentDim, source.dim], "glorot");
+  return (hidden, batch) => tf.losses.meanSquaredError(source.targets(batch), tf.matMul(hidden, projection as tf.Tensor2D)).mul(weight) as tf.Scalar;
 }
 
 function countHidden(model: CtrModel): number {
@@ -42,8 +51,8 @@ export interface DistillInputs {
   /** The ensemble's logits for every row of train and valid, in row order. */
   teacherTrain: Float32Array;
   teacherValid: Float32Array;
-  /** Hint targets: a teacher's hidden layer on every training row, [n, dim] (needed when `distill.hint`). */
-  hintTrain?: SideInput;
+  /** Hint targets per batch (needed when `distill.hint`). */
+  hint?: HintSource;
 }
 
 /** Name of the learned projection W of hint regularisation, kept beside the student's own parameters. */
@@ -67,7 +76,7 @@ export async function distillStudent(
   const params = countParams(model);
   log(`distilling ${label} (${params.toLocaleString("en-US")} parameters, α ${distill.alpha}, T ${distill.temperature}, ${distill.kdLoss} KD, early stop by ${distill.earlyStop})`);
   const { valid, teacherTrain, teacherValid } = inputs;
-  const hint = distill.hint ? hintTerm(model, inputs.hintTrain, distill.hintWeight) : null;
+  const hint = distill.hint ? hintTerm(model, inputs.hint, distill.hintWeight) : null;
   const result = await fit(model, {
     label,
     train: inputs.train,
@@ -77,7 +86,7 @@ export async function distillStudent(
       for (let i = 0; i < batch.n; i++) teacher[i] = teacherTrain[batch.index[i]!]!;
       return tf.tidy(() => {
         const loss = distillationLoss(out.logit, labels, tf.tensor1d(teacher), distill);
-        return hint === null ? loss : loss.add(hint(out.hidden!, batch.index, batch.n));
+        return hint === null ? loss : loss.add(hint(out.hidden!, batch));
       });
     },
     monitor: (m) => {

@@ -1,9 +1,13 @@
-import type { EnsembleKind, TrainingConfig } from "../config-types";
+import * as tf from "@tensorflow/tfjs-core";
+import type { DistillConfig, EnsembleKind, TrainingConfig } from "../config-types";
 import type { PreparedData } from "../data/prepare";
 import type { Logger } from "../log";
-import type { GateConfig } from "./gate";
-import { trainLearnedEnsemble } from "./learned-ensemble";
+import { mixTeachers, type EnsembleMix } from "./ensemble-target";
+import { teacherSide, trainLearnedEnsemble } from "./learned-ensemble";
 import { UserError } from "../errors";
+
+/** The `distill` keys an ensemble reads: how it mixes, and the gate's settings. */
+export type EnsembleSettings = EnsembleMix & Pick<DistillConfig, "gate">;
 
 /** Teacher logits on the splits a distillation uses, one array per teacher. */
 export interface TeacherLogits {
@@ -24,17 +28,18 @@ export interface EnsembleLogits {
   perSampleValid?: Float32Array;
 }
 
-function weightedSum(arrays: Float32Array[], weights: number[]): Float32Array {
-  const out = new Float32Array(arrays[0]!.length);
-  arrays.forEach((a, t) => {
-    const w = weights[t]!;
-    for (let i = 0; i < out.length; i++) out[i]! += w * a[i]!;
+/** Fixed weights, the same for every row, applied to one split's teacher logits. */
+export function mixWithWeights(arrays: Float32Array[], weights: number[], mix: EnsembleMix): Float32Array {
+  const side = teacherSide(arrays);
+  const n = arrays[0]!.length;
+  return tf.tidy(() => {
+    const w = tf.tensor2d(weights, [1, weights.length]).tile([n, 1]) as tf.Tensor2D;
+    return mixTeachers(w, tf.tensor2d(side.values, [n, side.dim]), mix).dataSync() as Float32Array;
   });
-  return out;
 }
 
-/** Best single teacher (by validation AUC) or the mean of the teachers' logits. */
-export function staticEnsemble(kind: "best" | "mean", teachers: TeacherLogits): EnsembleLogits {
+/** Best single teacher (by validation AUC) or the mean of the teachers (in `mix.ensembleTarget`'s space). */
+export function staticEnsemble(kind: "best" | "mean", teachers: TeacherLogits, mix: EnsembleMix): EnsembleLogits {
   const m = teachers.names.length;
   if (m === 0) throw new UserError("distill: at least one teacher is needed");
   let weights: number[];
@@ -43,13 +48,13 @@ export function staticEnsemble(kind: "best" | "mean", teachers: TeacherLogits): 
     const best = teachers.validAuc.indexOf(Math.max(...teachers.validAuc));
     weights = teachers.names.map((_, t) => (t === best ? 1 : 0));
   }
-  return { kind, train: weightedSum(teachers.train, weights), valid: weightedSum(teachers.valid, weights), weights };
+  return { kind, train: mixWithWeights(teachers.train, weights, mix), valid: mixWithWeights(teachers.valid, weights, mix), weights };
 }
 
 /** The ensemble of `kind` over the teachers' logits; learned kinds train their weights or gate first. */
-export async function buildEnsemble(kind: EnsembleKind, teachers: TeacherLogits, data: PreparedData, training: TrainingConfig, gate: GateConfig, log: Logger): Promise<EnsembleLogits> {
-  const ensemble = kind === "best" || kind === "mean" ? staticEnsemble(kind, teachers) : await trainLearnedEnsemble(kind, teachers, data, training, gate, log);
+export async function buildEnsemble(kind: EnsembleKind, teachers: TeacherLogits, data: PreparedData, training: TrainingConfig, distill: EnsembleSettings, log: Logger): Promise<EnsembleLogits> {
+  const ensemble = kind === "best" || kind === "mean" ? staticEnsemble(kind, teachers, distill) : await trainLearnedEnsemble(kind, teachers, data, training, distill, log);
   const mean = kind === "gating" ? " (mean over validation rows)" : "";
-  log(`ensemble ${kind}: weights${mean} ${teachers.names.map((n, t) => `${n} ${ensemble.weights[t]!.toFixed(3)}`).join(", ")}`);
+  log(`ensemble ${kind} (mixing ${distill.ensembleTarget}s): weights${mean} ${teachers.names.map((n, t) => `${n} ${ensemble.weights[t]!.toFixed(3)}`).join(", ")}`);
   return ensemble;
 }

@@ -47,3 +47,14 @@ export function kdLossValue(student: Float32Array, teacher: Float32Array, cfg: P
   }
   return sum / student.length;
 }
+
+/**
+ * The KD divergence over a whole split: soft KD less the teacher's own (tempered, T²-scaled) entropy, i.e.
+ * T²·KL(σ(z_t/T) ‖ σ(z_s/T)), which is 0 when the student matches; mse is a divergence already. A monitor for
+ * teachers that move (joint training): their entropy falls as they train, which alone would lower the KD loss.
+ */
+export function kdDivergenceValue(student: Float32Array, teacher: Float32Array, cfg: Pick<DistillConfig, "kdLoss" | "temperature">): number {
+  const kd = kdLossValue(student, teacher, cfg);
+  if (cfg.kdLoss === "mse") return kd;
+  return kd - kdLossValue(teacher, teacher, cfg);
+}

@@ -9,8 +9,8 @@ import { evaluateLogits } from "../train/evaluate";
 import { fit } from "../train/fit";
 import { predictLogits, predictOutputs, type SideInput } from "../train/step";
 import { bceLoss, fitSettings } from "../train/train-teacher";
-import type { EnsembleLogits, TeacherLogits } from "./ensemble";
-import { buildTeacherGate, buildWeightedEnsemble, type GateConfig } from "./gate";
+import type { EnsembleLogits, EnsembleSettings, TeacherLogits } from "./ensemble";
+import { buildTeacherGate, buildWeightedEnsemble } from "./gate";
 
 /** Seed stream of the ensemble's own parameters, apart from the teachers' and the students'. */
 const ENSEMBLE_SEED_STREAM = 500;
@@ -47,14 +47,15 @@ function subsetSide(side: SideInput, rows: Int32Array): SideInput {
  * The teachers are fixed, so this is a small convex-ish problem on top of their logits; the student is then
  * distilled from the resulting ensemble.
  */
-export async function trainLearnedEnsemble(kind: "weighted" | "gating", teachers: TeacherLogits, data: PreparedData, training: TrainingConfig, gate: GateConfig, log: Logger): Promise<EnsembleLogits> {
+export async function trainLearnedEnsemble(kind: "weighted" | "gating", teachers: TeacherLogits, data: PreparedData, training: TrainingConfig, distill: EnsembleSettings, log: Logger): Promise<EnsembleLogits> {
+  const { gate } = distill;
   const m = teachers.names.length;
   const seed = deriveSeed(training.seed, ENSEMBLE_SEED_STREAM);
   const rng = randomSource(seed);
   const model =
     kind === "gating"
-      ? buildTeacherGate({ numFields: data.train.layout.numFields, totalRows: data.featureMap.totalRows, rng }, m, gate)
-      : buildWeightedEnsemble(rng, m);
+      ? buildTeacherGate({ numFields: data.train.layout.numFields, totalRows: data.featureMap.totalRows, rng }, m, gate, distill)
+      : buildWeightedEnsemble(rng, m, distill);
   const trainSide = teacherSide(teachers.train);
   const validSide = teacherSide(teachers.valid);
   const { valid } = data;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { DistillConfig, EnsembleKind, RunConfig } from "../config-types";
 import { deriveSeed } from "../data/prng";
 import { disposeData, prepareData, type PreparedData } from "../data/prepare";
-import { distillStudent } from "../distill/distill";
+import { distillStudent, type HintSource } from "../distill/distill";
 import { buildEnsemble, type EnsembleLogits } from "../distill/ensemble";
 import type { Logger } from "../log";
 import { disposeModel } from "../models/model";
@@ -11,7 +11,7 @@ import { markBest } from "../report/best-row";
 import { writeReport } from "../report/report-html";
 import type { ExperimentReportData, ExperimentRow, ReportMeta } from "../report/types";
 import { evaluateLogits, probabilities } from "../train/evaluate";
-import { predictLogits, type SideInput } from "../train/step";
+import { predictLogits } from "../train/step";
 import { hintTargets } from "./hint-targets";
 import { METRICS_FILE, writeMetricsJsonl } from "./metrics-jsonl";
 import { reportMeta, studentRow, teacherRow } from "./report-rows";
@@ -140,18 +140,18 @@ async function experimentOn(data: PreparedData, options: ExperimentOptions, star
   calibration.push({ name: plain.name, labels: data.test.labels, probs: testProbs.get(plain.name)! });
 
   const ensembles = new Map<EnsembleKind, EnsembleLogits>();
-  let hint: SideInput | undefined;
+  let hint: HintSource | undefined;
   for (const v of variants) {
     const name = variantName(v);
     counter.begin(name);
     let ensemble = ensembles.get(v.ensemble);
     if (ensemble === undefined) {
-      ensemble = await buildEnsemble(v.ensemble, logits, data, config.training, config.distill.gate, log);
+      ensemble = await buildEnsemble(v.ensemble, logits, data, config.training, config.distill, log);
       ensembles.set(v.ensemble, ensemble);
     }
     if (v.hint && hint === undefined) hint = hintTargets(teachers, data);
     const trained = await distillStudent(
-      { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows, teacherTrain: ensemble.train, teacherValid: ensemble.valid, ...(v.hint ? { hintTrain: hint! } : {}) },
+      { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows, teacherTrain: ensemble.train, teacherValid: ensemble.valid, ...(v.hint ? { hint: hint! } : {}) },
       config.student,
       studentConfig(config, v).distill,
       config.training,

@@ -2,7 +2,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { RowRangeReader } from "../data/dataset";
 import type { PreparedData } from "../data/prepare";
 import { UserError } from "../errors";
-import { gatherEmbeddings, predictOutputs, type SideInput } from "../train/step";
+import type { HintSource } from "../distill/distill";
+import { gatherEmbeddings } from "../train/step";
 import type { TrainedModel } from "../train/train-teacher";
 import type { TeacherResult } from "./teachers";
 
@@ -14,10 +15,10 @@ function hiddenWidth(model: TrainedModel["model"], data: PreparedData): number |
 }
 
 /**
- * The hint targets: the last hidden layer, on every training row, of the teacher with the best validation AUC
- * among those that have one (a linear teacher such as LR or FM has no hidden layer to give hints).
+ * The hint source: the last hidden layer of the teacher with the best validation AUC among those that have one
+ * (a linear teacher such as LR or FM has no hidden layer to give hints), run on each batch as it is trained.
  */
-export function hintTargets(teachers: readonly TeacherResult[], data: PreparedData): SideInput & { teacher: string } {
+export function hintTargets(teachers: readonly TeacherResult[], data: PreparedData): HintSource {
   const candidates = teachers
     .filter((t): t is TeacherResult & { trained: TrainedModel } => t.trained !== null)
     .map((t) => ({ t, dim: hiddenWidth(t.trained.model, data) }))
@@ -25,5 +26,7 @@ export function hintTargets(teachers: readonly TeacherResult[], data: PreparedDa
   if (candidates.length === 0)
     throw new UserError(`distill.hint: no teacher trained here has a hidden layer to give hints (${teachers.map((t) => t.name).join(", ") || "no teachers"}); add one such as DNN, or set distill.hint to false`);
   const { t, dim } = candidates.reduce((a, b) => (b.t.valid.auc > a.t.valid.auc ? b : a));
-  return { values: predictOutputs(t.trained.model, data.train, (o) => o.hidden!, dim), dim, teacher: t.name };
+  const { model } = t.trained;
+  const { layout } = data.train;
+  return { dim, teacher: t.name, targets: (batch) => tf.tidy(() => model.forward(gatherEmbeddings(model, { ...batch, layout }), false).hidden as tf.Tensor2D) };
 }

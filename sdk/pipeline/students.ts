@@ -38,9 +38,9 @@ export async function trainPlainStudent(config: RunConfig, data: PreparedData, l
 
 /** The student distilled from the configured ensemble of the (frozen) teachers. */
 export async function trainDistilledStudent(config: RunConfig, data: PreparedData, teachers: TeacherResult[], log: Logger): Promise<{ student: StudentResult; ensemble: EnsembleLogits }> {
-  const ensemble = await buildEnsemble(config.distill.ensemble, teacherLogits(teachers), data, config.training, config.distill.gate, log);
-  const hint = config.distill.hint ? { hintTrain: hintTargets(teachers, data) } : {};
-  if (hint.hintTrain !== undefined) log(`hint: the last hidden layer of ${hint.hintTrain.teacher} (${hint.hintTrain.dim} units)`);
+  const ensemble = await buildEnsemble(config.distill.ensemble, teacherLogits(teachers), data, config.training, config.distill, log);
+  const hint = config.distill.hint ? { hint: hintTargets(teachers, data) } : {};
+  if (hint.hint !== undefined) log(`hint: the last hidden layer of ${hint.hint.teacher} (${hint.hint.dim} units)`);
   const name = `student (KD, ${ensemble.kind})`;
   const trained = await distillStudent(
     { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows, teacherTrain: ensemble.train, teacherValid: ensemble.valid, ...hint },
@@ -59,6 +59,6 @@ export async function trainJointStudent(config: RunConfig, data: PreparedData, l
   const joint = await trainJointly(config, data, log);
   const teachers = joint.teachers.map((t) => teacherResultOf(t.name, t.trained, data));
   const logits = teacherLogits(teachers);
-  const ensemble = staticEnsemble("mean", logits);
+  const ensemble = staticEnsemble("mean", logits, config.distill);
   return { teachers, student: evaluated(joint.student, data, "student (KD, mean, joint)", "mean"), ensemble };
 }

@@ -199,6 +199,16 @@ export class RowEncoder {
     for (let f = 0; f < this.numFields; f++) this.encoders[f]!(cells[f], row, out.ids, out.values, at + this.firstSlot[f]!);
   }
 
+  /** Encodes field `f` of row `row` given as `raw` into its slots of position `r` of `out` (one field of `encodeCells`). */
+  encodeField(f: number, raw: unknown, r: number, out: EncodedRows, row = r): void {
+    this.encoders[f]!(raw, row, out.ids, out.values, r * this.numSlots + this.firstSlot[f]!);
+  }
+
+  /** First slot of field `f` within a row. */
+  slotOf(f: number): number {
+    return this.firstSlot[f]!;
+  }
+
   /** Encodes objects keyed by feature name; absent keys take the feature's missing encoding. */
   encodeObjects(rows: readonly Record<string, unknown>[]): EncodedRows {
     const n = rows.length;

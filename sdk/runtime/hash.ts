@@ -1,6 +1,6 @@
 /** FNV-1a offset basis and prime (32-bit), from the published FNV specification. */
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 0x01000193;
 
 /**
  * FNV-1a over the UTF-8 bytes of `s`: the one hash that trainer, worker and browser share for hashed features.
@@ -27,5 +27,12 @@ export function hash32(s: string): number {
       h = Math.imul(h ^ (0x80 | (c & 63)), FNV_PRIME);
     }
   }
+  return h >>> 0;
+}
+
+/** `hash32` of the string whose UTF-8 bytes are `bytes[start, end)` (the byte-level reader's, no string made). */
+export function hash32Bytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, FNV_PRIME);
   return h >>> 0;
 }

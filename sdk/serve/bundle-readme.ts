@@ -52,6 +52,16 @@ and, in another shell:
 The answer is \`{"ctr": [...], "model": "..."}\`. \`GET /v1/model\` describes the model and the features a
 row may carry; \`GET /healthz\` answers 200.
 
+## Switches
+
+All off unless \`entry.js\` passes \`options\` (\`ctr-distill deploy --cors-origin … --require-token\`) or the
+Worker's environment sets them:
+- \`npx wrangler secret put CTR_DISTILL_TOKEN\`: every route but \`/healthz\` then needs
+  \`Authorization: Bearer <token>\` (401 without it).
+- the var \`CTR_DISTILL_CORS_ORIGINS\` (comma-separated origins): CORS for those browser origins.
+- a \`ratelimits\` binding named \`CTR_DISTILL_RATE_LIMITER\` in \`wrangler.jsonc\`: 429 past its limit, keyed by
+  the client IP.
+
 ## Size
 
 Cloudflare limits the upload to 3 MiB after gzip on the free plan, 10 MiB on a paid plan.

@@ -173,6 +173,20 @@ describe("ctr-distill deploy", () => {
     expect(r.stderr).toMatch(/^ctr-distill: .*student\.wasm: not found.*\n$/);
     expect(existsSync(join(dir, "never"))).toBe(false);
   });
+
+  it("compiles --cors-origin and --require-token into the entry, and refuses an origin a browser never sends", async () => {
+    const out = join(dir, "switches");
+    const r = cli("deploy", "--model", run, "--out", out, "--cors-origin", "https://shop.example", "--cors-origin", "https://admin.example", "--require-token");
+    expect(r.code, r.stderr).toBe(0);
+    const entry = await readFile(join(out, "entry.js"), "utf8");
+    expect(entry).toContain(`options: ${JSON.stringify({ corsOrigins: ["https://shop.example", "https://admin.example"], requireToken: true })}`);
+    const plain = cli("deploy", "--model", run, "--out", join(dir, "plain"));
+    expect(await readFile(join(dir, "plain", "entry.js"), "utf8"), plain.stderr).not.toContain("options");
+    const bad = cli("deploy", "--model", run, "--out", join(dir, "bad-origin"), "--cors-origin", "https://shop.example/");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^ctr-distill: deploy: --cors-origin: "https:\/\/shop.example\/" is not an origin.*\n$/);
+    expect(existsSync(join(dir, "bad-origin"))).toBe(false);
+  });
 });
 
 describe("parseUploadSize", () => {

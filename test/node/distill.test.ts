@@ -20,6 +20,7 @@ beforeAll(async () => {
 });
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+const LOGIT_MIX = { ensembleTarget: "logit" as const, temperature: 1 };
 
 describe("KD losses", () => {
   it("soft-label KD is T²·BCE(σ(z_t/T), σ(z_s/T)), by hand", () => {
@@ -48,7 +49,7 @@ describe("KD losses", () => {
 describe("teacher ensembles", () => {
   it("the gate's weights are a softmax: positive and summing to 1 per sample", () => {
     const numFields = 5;
-    const gate = buildTeacherGate({ numFields, totalRows: 50, rng: randomSource(1) }, 3, { ...GATE_DEFAULTS, input: "embedding+logits" });
+    const gate = buildTeacherGate({ numFields, totalRows: 50, rng: randomSource(1) }, 3, { ...GATE_DEFAULTS, input: "embedding+logits" }, LOGIT_MIX);
     const rng = randomSource(2);
     const n = 64;
     const ids = Int32Array.from({ length: n * numFields }, () => Math.floor(rng.next() * 50));
@@ -70,7 +71,7 @@ describe("teacher ensembles", () => {
   });
 
   it("learned global weights start equal and sum to 1", () => {
-    const ens = buildWeightedEnsemble(randomSource(1), 4);
+    const ens = buildWeightedEnsemble(randomSource(1), 4, LOGIT_MIX);
     const out = ens.forward([], false, tf.tensor2d([[1, 2, 3, 4]]));
     expect(out.hidden!.arraySync()[0]).toEqual([0.25, 0.25, 0.25, 0.25]);
     expect(out.logit.arraySync()[0]).toBeCloseTo(2.5, 6);
@@ -104,6 +105,6 @@ describe("distill configuration", () => {
     const base = { data: { synthetic: { rows: { train: 10, valid: 10, test: 10 } } }, teachers: [{ model: "DNN" }] };
     expect(() => parseConfig({ ...base, distill: { alpha: 2 } })).toThrow(/config\.distill\.alpha: expected a number in \[0, 1\], got 2/);
     expect(() => parseConfig({ ...base, distill: { temprature: 2 } })).toThrow(/config\.distill\.temprature: unknown key/);
-    expect(() => parseConfig({ ...base, distill: { gate: { input: "logits" } } })).toThrow(/config\.distill\.gate\.input: expected one of embedding, embedding\+logits/);
+    expect(() => parseConfig({ ...base, distill: { gate: { input: "hidden" } } })).toThrow(/config\.distill\.gate\.input: expected one of embedding, logits, embedding\+logits/);
   });
 });

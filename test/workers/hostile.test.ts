@@ -129,7 +129,7 @@ describe("client failures stay 4xx and quiet", () => {
     const res = await call(createWorker(bundle), scoreRequest(interrupted()));
     expect(res.status).toBe(400);
     expect((await res.json<ErrorJson>()).error).toMatchObject({ code: "body_aborted", field: null });
-    expect(onlyLine(info)).toEqual({ level: "info", event: "body_aborted", status: 400, method: "POST", path: "/v1/score" });
+    expect(onlyLine(info)).toEqual({ level: "info", event: "body_aborted", status: 400, method: "POST", path: "/v1/score", requestId: res.headers.get("x-request-id") });
     expect(errors).not.toHaveBeenCalled();
   });
 

@@ -2,7 +2,8 @@ import { UserError } from "../../errors";
 import { cliLogger } from "../interrupt";
 import { dryRunBundle, formatMiB, PLAN_GZIP_LIMITS, writeDeployBundle, type UploadReport } from "../../serve/deploy";
 import { wranglerBin } from "../../serve/wrangler";
-import { booleanFlag, requiredFlag, stringFlag, type CommandSpec } from "../command-spec";
+import { booleanFlag, listFlag, requiredFlag, stringFlag, type CommandSpec, type ParsedFlags } from "../command-spec";
+import { checkOrigin, type WorkerOptions } from "../../../worker/switches";
 import { JSON_FLAG } from "../common-flags";
 import { printJson } from "../output";
 
@@ -13,6 +14,19 @@ function sizeLine(size: UploadReport): string {
     ? `fits the free plan (${formatMiB(PLAN_GZIP_LIMITS.free)})`
     : `over the free plan's ${formatMiB(PLAN_GZIP_LIMITS.free)}, ${size.fits.paid ? "within" : "over"} the paid plan's ${formatMiB(PLAN_GZIP_LIMITS.paid)}`;
   return `upload ${kib(size.totalBytes)}, gzip ${kib(size.gzipBytes)}: ${verdict}`;
+}
+
+/** The production switches the flags turn on (none by default: the bundle's entry then passes no options). */
+function workerOptions(flags: ParsedFlags): { options?: WorkerOptions } {
+  const corsOrigins = listFlag(flags, "cors-origin").map((origin) => {
+    try {
+      return checkOrigin(origin, "deploy: --cors-origin");
+    } catch (e) {
+      throw new UserError((e as Error).message);
+    }
+  });
+  const options: WorkerOptions = { ...(corsOrigins.length > 0 ? { corsOrigins } : {}), ...(booleanFlag(flags, "require-token") ? { requireToken: true } : {}) };
+  return Object.keys(options).length > 0 ? { options } : {};
 }
 
 export const deployCommand: CommandSpec = {
@@ -28,17 +42,19 @@ export const deployCommand: CommandSpec = {
     out: { type: "string", valueName: "DIR", description: "the folder to write the Workers project into", required: true },
     name: { type: "string", valueName: "NAME", description: "the Worker's name in wrangler.jsonc", default: "ctr-distill-<first 12 hex digits of the model id>" },
     overwrite: { type: "boolean", description: "replace a bundle ctr-distill wrote earlier in --out (anything else there is never touched)" },
+    "cors-origin": { type: "string", valueName: "ORIGIN", description: "a browser origin allowed to call the worker (https://shop.example, or * for any); CORS stays off without one", multiple: true },
+    "require-token": { type: "boolean", description: "fail closed: answer 503 unless the Worker has the secret CTR_DISTILL_TOKEN (set it with `npx wrangler secret put CTR_DISTILL_TOKEN`); without this flag the token is checked exactly when the secret is set" },
     "dry-run": { type: "boolean", description: "also run `wrangler deploy --dry-run` on the bundle and report its gzip size against the plan limits (3 MiB free, 10 MiB paid)" },
     json: JSON_FLAG,
   },
-  examples: ["deploy --model runs/demo --out worker", "deploy --model runs/demo --out worker --overwrite --dry-run --json"],
+  examples: ["deploy --model runs/demo --out worker", "deploy --model runs/demo --out worker --overwrite --dry-run --json", "deploy --model runs/demo --out worker --cors-origin https://shop.example --require-token"],
   async run(flags) {
     const model = requiredFlag(this, flags, "model");
     const out = requiredFlag(this, flags, "out");
     const dryRun = booleanFlag(flags, "dry-run");
     if (dryRun) wranglerBin(); // refuse a missing wrangler before anything is written
     const name = stringFlag(flags, "name");
-    const bundle = await writeDeployBundle(model, out, { overwrite: booleanFlag(flags, "overwrite"), ...(name !== undefined ? { name } : {}) });
+    const bundle = await writeDeployBundle(model, out, { overwrite: booleanFlag(flags, "overwrite"), ...(name !== undefined ? { name } : {}), ...workerOptions(flags) });
     const upload = dryRun ? await dryRunBundle(bundle.bundle) : undefined;
     if (booleanFlag(flags, "json")) printJson(upload === undefined ? bundle : { ...bundle, upload });
     else {

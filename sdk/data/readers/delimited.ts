@@ -1,6 +1,120 @@
 import { DataError, UserError } from "../../errors";
+import { FNV_OFFSET, FNV_PRIME } from "../../runtime/hash";
+import { readByteChunks } from "./lines";
 import { RecordReader } from "./record-reader";
 import type { BadLines, RawRecord, ReaderOptions } from "./types";
+
+/** Where `DelimitedReader.encodeBytes` sends a file's rows (sdk/data/byte-encode.ts: a dataset builder). */
+export interface ByteRowSink {
+  /**
+   * Encodes one data line: its selected cells are `bytes[starts[k], ends[k])` in `select` order, all ASCII
+   * without quotes; `hashes[k]` is the cell's `hash32Bytes` (computed while splitting, so cells are read once).
+   * False when a cell needs the string path: the line is then read as a string and `add`ed.
+   */
+  encodeBytes(bytes: Buffer, starts: Int32Array, ends: Int32Array, hashes: Int32Array, label: number, line: number): boolean;
+  add(record: RawRecord): void;
+}
+
+/** Bytes `String.prototype.trim` removes that a line of ASCII can hold (tab, line feed, vertical tab, form feed, return, space). */
+function isAsciiSpace(b: number): boolean {
+  return b === 32 || (b >= 9 && b <= 13);
+}
+
+/** Whether `bytes[s, e)` is a blank line (`isBlank`) made of ASCII. */
+function isAsciiBlank(bytes: Buffer, s: number, e: number): boolean {
+  while (s < e && isAsciiSpace(bytes[s]!)) s++;
+  return s === e;
+}
+
+/** The index of the "\n" ending the line at `s`, or the end of `bytes`. */
+function lineEnd(bytes: Buffer, s: number): number {
+  const end = bytes.indexOf(10, s);
+  return end < 0 ? bytes.length : end;
+}
+
+/**
+ * Splits lines of bytes into cells in one pass: each cell's range and FNV-1a hash (`hash32Bytes`). A line
+ * takes the byte path (`ok`) when it is ASCII, has no quote (CSV) and has the expected number of cells.
+ */
+class ByteCells {
+  ok = false;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  private readonly hashes: Int32Array;
+  /** The selected columns' starts, ends and hashes, in `select` order (by `select()`). */
+  readonly selStarts: Int32Array;
+  readonly selEnds: Int32Array;
+  readonly selHashes: Int32Array;
+
+  constructor(
+    private readonly delim: number,
+    quoted: boolean,
+    private readonly expected: number,
+    private readonly selected: readonly number[],
+  ) {
+    this.quote = quoted ? 34 : -1;
+    this.starts = new Int32Array(expected);
+    this.ends = new Int32Array(expected);
+    this.hashes = new Int32Array(expected);
+    this.selStarts = new Int32Array(selected.length);
+    this.selEnds = new Int32Array(selected.length);
+    this.selHashes = new Int32Array(selected.length);
+  }
+
+  private readonly quote: number;
+
+  /** Splits the line at `s` (its "\r" before "\n" dropped, as readLineChunks drops it); returns where it ends. */
+  scan(bytes: Buffer, s: number): number {
+    const { delim, quote, expected, starts, ends, hashes } = this;
+    const len = bytes.length;
+    let n = 0;
+    let cell = s;
+    let high = 0;
+    let h = FNV_OFFSET;
+    let i = s;
+    let contentEnd = -1;
+    for (; i < len; i++) {
+      const b = bytes[i]!;
+      if (b === 10) break;
+      if (b === delim) {
+        if (n === expected - 1) return this.refuse(bytes, i); // too many cells
+        starts[n] = cell;
+        ends[n] = i;
+        hashes[n++] = h;
+        cell = i + 1;
+        h = FNV_OFFSET;
+      } else if (b === quote) return this.refuse(bytes, i);
+      else if (b === 13 && (i + 1 === len || bytes[i + 1] === 10)) {
+        contentEnd = i++;
+        break;
+      } else {
+        high |= b;
+        h = Math.imul(h ^ b, FNV_PRIME);
+      }
+    }
+    starts[n] = cell;
+    ends[n] = contentEnd < 0 ? i : contentEnd;
+    hashes[n] = h;
+    this.ok = (high & 0x80) === 0 && n === expected - 1;
+    return i;
+  }
+
+  private refuse(bytes: Buffer, i: number): number {
+    this.ok = false;
+    return lineEnd(bytes, i);
+  }
+
+  /** Fills selStarts, selEnds and selHashes from the line just scanned. */
+  select(): void {
+    const selected = this.selected;
+    for (let k = 0; k < selected.length; k++) {
+      const c = selected[k]!;
+      this.selStarts[k] = this.starts[c]!;
+      this.selEnds[k] = this.ends[c]!;
+      this.selHashes[k] = this.hashes[c]!;
+    }
+  }
+}
 
 /**
  * Splits one CSV line (RFC 4180 quoting within the line: `"a,b"`, `""` for a quote). A quoted field that runs
@@ -67,6 +181,52 @@ export class DelimitedReader extends RecordReader {
   private split(line: string, lineNo: number): string[] {
     if (!this.quoted || !line.includes('"')) return line.split(this.delim);
     return splitQuoted(line, this.delim, (f, reason) => new DataError(this.file, lineNo, this.columnName(f), reason));
+  }
+
+  /** Whether `encodeBytes` can split this file's lines: a one-byte ASCII delimiter other than a quote or a line break. */
+  get byteLevel(): boolean {
+    const d = this.delim.charCodeAt(0);
+    return this.delim.length === 1 && d < 0x80 && d !== 34 && d !== 10 && d !== 13;
+  }
+
+  /**
+   * Reads the file as bytes (needs `byteLevel`): a data line of ASCII bytes, without quotes (CSV), with the
+   * expected number of cells and a label cell "0" or "1" (without data.positive or data.labelThreshold) is
+   * split here and handed to `sink.encodeBytes`; any other line (the first, blank ones, bad ones, and those the
+   * sink refuses) is decoded and read as `chunks()` reads it, its record `add`ed, its error handled likewise.
+   */
+  async encodeBytes(sink: ByteRowSink): Promise<void> {
+    this.started = false;
+    const plainLabels = this.options.positive === undefined && this.options.labelThreshold === undefined;
+    let cells: ByteCells | null = null;
+    for await (const { first, bytes, bytesRead } of readByteChunks(this.file, this.options.chunkSize)) {
+      this.progress(bytesRead);
+      let lineNo = first;
+      for (let s = 0; s < bytes.length; lineNo++) {
+        if (cells === null && this.started) cells = new ByteCells(this.delim.charCodeAt(0), this.quoted, this.expected, this.selected);
+        const end = cells === null ? lineEnd(bytes, s) : cells.scan(bytes, s);
+        let done = false;
+        if (cells !== null && cells.ok && (this.labelIndex >= 0 || !isAsciiBlank(bytes, s, end))) {
+          let label = NaN;
+          const at = this.labelIndex;
+          if (at >= 0) {
+            const b = bytes[cells.starts[at]!]!;
+            label = plainLabels && cells.ends[at]! - cells.starts[at]! === 1 && (b === 48 || b === 49) ? b - 48 : -1;
+          }
+          if (label !== -1) {
+            cells.select();
+            done = sink.encodeBytes(bytes, cells.selStarts, cells.selEnds, cells.selHashes, label, lineNo);
+          }
+        }
+        if (!done) {
+          const e = end > s && bytes[end - 1] === 13 ? end - 1 : end;
+          const rec = this.readLine(bytes.toString("utf8", s, e), lineNo);
+          if (rec !== null) sink.add(rec);
+        }
+        s = end + 1;
+      }
+    }
+    this.finished();
   }
 
   protected start(line: string, lineNo: number): boolean {

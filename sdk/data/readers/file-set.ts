@@ -176,6 +176,14 @@ export class FileSetReader extends RecordStream {
   }
 
   override async *chunks(): AsyncGenerator<RawRecord[]> {
+    for await (const part of this.parts()) yield* part.chunks();
+  }
+
+  /**
+   * The set's files one after another, each opened as `chunks()` would read it; the next is opened once the
+   * consumer has read this one (so a reader may read a part its own way, as the byte-level encoder does).
+   */
+  async *parts(): AsyncGenerator<DataPart> {
     const files = await listDataFiles(this.paths);
     this.bytesTotal = files.reduce((s, f) => s + f.size, 0);
     this.bytesDone = 0;
@@ -192,13 +200,21 @@ export class FileSetReader extends RecordStream {
       reader.partitionColumns = [...file.partitions.keys()];
       this.current = reader;
       // Where the set is named by its one file, that name says where a row is already.
-      const named = file.path !== this.file;
-      for await (const chunk of reader.chunks()) {
-        this.names ??= reader.names;
-        if (partitioned) for (const rec of chunk) rec.cells = withPartitions(rec.cells, fromPath);
-        if (named) for (const rec of chunk) rec.file = file.path;
-        yield chunk;
-      }
+      const named = file.path !== this.file ? file.path : undefined;
+      const set = this;
+      yield {
+        reader,
+        file: named,
+        plain: !partitioned,
+        async *chunks() {
+          for await (const chunk of reader.chunks()) {
+            set.names ??= reader.names;
+            if (partitioned) for (const rec of chunk) rec.cells = withPartitions(rec.cells, fromPath);
+            if (named !== undefined) for (const rec of chunk) rec.file = named;
+            yield chunk;
+          }
+        },
+      };
       if (first === null && reader.columnCount > 0) first = { file: file.path, names: reader.names, count: reader.columnCount };
       this.names ??= reader.names;
       this.bytesDone += file.size;
@@ -206,6 +222,16 @@ export class FileSetReader extends RecordStream {
     }
     if (first === null && files.length > 1) throw new UserError(`data is empty: every file of ${this.file} is empty`);
   }
+}
+
+/** One file of a data set, opened: read it through `chunks()`, or, when `plain`, through `reader` itself. */
+export interface DataPart {
+  reader: RecordReader;
+  /** The file its records name (`RawRecord.file`), unless the set is named by this one file. */
+  file: string | undefined;
+  /** No column comes from the file's folders: the reader's records are the set's as they are. */
+  plain: boolean;
+  chunks(): AsyncGenerator<RawRecord[]>;
 }
 
 /** A file's cells with the partition values spliced in where `fromPath` has them. */

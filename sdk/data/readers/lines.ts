@@ -1,4 +1,4 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, type ReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { pipeline, Transform, type Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
@@ -65,18 +65,37 @@ function createZstdDecompress(): Transform {
   return out;
 }
 
-/**
- * The lines of a file in chunks, with bounded memory: reads `chunkSize` bytes at a time (decompressing `.gz`
- * and `.zst` files on the way), splits on "\n", drops a trailing "\r", and carries the unfinished last line
- * over to the next chunk. `bytesRead` counts the file's bytes, compressed or not.
- */
-export async function* readLineChunks(file: string, chunkSize = DEFAULT_CHUNK_SIZE): AsyncGenerator<LineChunk> {
+/** A data file's bytes as read (`raw`, for progress) and decompressed (`stream`). */
+interface DataStream {
+  raw: ReadStream;
+  stream: Readable;
+  compression: "gzip" | "zstd" | null;
+}
+
+async function openDataStream(file: string, chunkSize: number): Promise<DataStream> {
   await checkDataFile(file);
   const compression = compressionOf(file);
   // fzstd hands out a whole input chunk's output at once (no backpressure within it): small reads bound it.
   const raw = createReadStream(file, { highWaterMark: compression === "zstd" ? Math.min(chunkSize, ZSTD_READ_SIZE) : chunkSize });
   // pipeline() forwards a decompressor's error to the stream iterated below, which then throws it.
   const stream: Readable = compression === null ? raw : pipeline(raw, compression === "gzip" ? createGunzip({ chunkSize }) : createZstdDecompress(), () => {});
+  return { raw, stream, compression };
+}
+
+/** A read or decompression failure as a DataError at `line`. */
+function readFailure(file: string, line: number, compression: DataStream["compression"], e: unknown): Error {
+  if (e instanceof UserError) return e;
+  const what = compression === null ? "cannot read" : `not valid ${compression} data`;
+  return new DataError(file, line, null, `${what} (${(e as Error).message})`);
+}
+
+/**
+ * The lines of a file in chunks, with bounded memory: reads `chunkSize` bytes at a time (decompressing `.gz`
+ * and `.zst` files on the way), splits on "\n", drops a trailing "\r", and carries the unfinished last line
+ * over to the next chunk. `bytesRead` counts the file's bytes, compressed or not.
+ */
+export async function* readLineChunks(file: string, chunkSize = DEFAULT_CHUNK_SIZE): AsyncGenerator<LineChunk> {
+  const { raw, stream, compression } = await openDataStream(file, chunkSize);
   stream.setEncoding("utf8");
   let rest = "";
   let next = 1;
@@ -94,15 +113,57 @@ export async function* readLineChunks(file: string, chunkSize = DEFAULT_CHUNK_SI
       next += lines.length;
     }
   } catch (e) {
-    if (e instanceof UserError) throw e;
-    const what = compression === null ? "cannot read" : `not valid ${compression} data`;
-    throw new DataError(file, next, null, `${what} (${(e as Error).message})`);
+    throw readFailure(file, next, compression, e);
   } finally {
     stream.destroy();
     raw.destroy();
   }
   if (rest.endsWith("\r")) rest = rest.slice(0, -1);
   if (rest !== "") yield { first: next, lines: [rest], bytesRead: raw.bytesRead };
+}
+
+/** Whole lines of a file as bytes; `first` is the 1-based line number of the first. */
+export interface ByteChunk {
+  first: number;
+  /** Lines, each ending in "\n" except the file's last when it has none ("\r" kept). */
+  bytes: Buffer;
+  bytesRead: number;
+}
+
+/** Number of "\n" bytes in `buf`. */
+function countNewlines(buf: Buffer): number {
+  let n = 0;
+  for (let at = buf.indexOf(10); at >= 0; at = buf.indexOf(10, at + 1)) n++;
+  return n;
+}
+
+/**
+ * The bytes of a file in chunks of whole lines (the byte-level reader's input; same reads and decompression as
+ * `readLineChunks`, no strings): the unfinished last line is carried over to the next chunk.
+ */
+export async function* readByteChunks(file: string, chunkSize = DEFAULT_CHUNK_SIZE): AsyncGenerator<ByteChunk> {
+  const { raw, stream, compression } = await openDataStream(file, chunkSize);
+  let rest: Buffer = Buffer.alloc(0);
+  let next = 1;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const last = chunk.lastIndexOf(10);
+      if (last < 0) {
+        rest = Buffer.concat([rest, chunk]);
+        continue;
+      }
+      const bytes = rest.length === 0 ? chunk.subarray(0, last + 1) : Buffer.concat([rest, chunk.subarray(0, last + 1)]);
+      rest = chunk.subarray(last + 1);
+      yield { first: next, bytes, bytesRead: raw.bytesRead };
+      next += countNewlines(bytes);
+    }
+  } catch (e) {
+    throw readFailure(file, next, compression, e);
+  } finally {
+    stream.destroy();
+    raw.destroy();
+  }
+  if (rest.length > 0) yield { first: next, bytes: rest, bytesRead: raw.bytesRead };
 }
 
 /** True for a line with nothing but whitespace (skipped by every reader). */

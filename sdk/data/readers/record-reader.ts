@@ -86,29 +86,46 @@ export abstract class RecordReader extends RecordStream {
   }
 
   async *chunks(): AsyncGenerator<RawRecord[]> {
-    let started = false;
+    this.started = false;
     for await (const { first, lines, bytesRead } of readLineChunks(this.file, this.options.chunkSize)) {
-      if (this.bytesTotal === 0) this.bytesTotal = statSync(this.file).size;
-      this.bytesRead = bytesRead;
+      this.progress(bytesRead);
       const out: RawRecord[] = [];
       for (let i = 0; i < lines.length; i++) {
-        const line = lines[i]!;
-        if (isBlank(line)) continue;
-        const lineNo = first + i;
-        if (!started) {
-          started = true;
-          if (this.start(line, lineNo)) continue;
-        }
-        try {
-          out.push(this.parse(line, lineNo));
-        } catch (e) {
-          if (e instanceof DataError) this.bad.handle(e);
-          else throw e;
-        }
+        const rec = this.readLine(lines[i]!, first + i);
+        if (rec !== null) out.push(rec);
       }
       if (out.length > 0) yield out;
     }
-    if (!started && this.emptyIsError) throw new UserError(`data file is empty: ${this.file}`);
+    this.finished();
+  }
+
+  /** Whether the first non-blank line has been handed to `start` (reset by each read of the file). */
+  protected started = false;
+
+  protected progress(bytesRead: number): void {
+    if (this.bytesTotal === 0) this.bytesTotal = statSync(this.file).size;
+    this.bytesRead = bytesRead;
+  }
+
+  /** One line's record: null for a blank line, a header, or a bad line skipped (`skipBadLines`). */
+  protected readLine(line: string, lineNo: number): RawRecord | null {
+    if (isBlank(line)) return null;
+    if (!this.started) {
+      this.started = true;
+      if (this.start(line, lineNo)) return null;
+    }
+    try {
+      return this.parse(line, lineNo);
+    } catch (e) {
+      if (e instanceof DataError) this.bad.handle(e);
+      else throw e;
+      return null;
+    }
+  }
+
+  /** After the last line: a file without a data line is an error unless it is a part of many. */
+  protected finished(): void {
+    if (!this.started && this.emptyIsError) throw new UserError(`data file is empty: ${this.file}`);
   }
 
   /** Index of column `col` (a name or a 0-based index string) among `count` columns named `names`. */
