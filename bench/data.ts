@@ -230,6 +230,11 @@ function checkSame(set: DataSet, a: EncodedDataset, b: EncodedDataset, peer = "t
     throw new Error(`bench data: ${set.name}: ours and ${peer} disagree (${a.n} vs ${b.n} rows)`);
 }
 
+/** CSV and TSV: the files the byte path reads from bytes (others go through records, as before). */
+function isDelimited(set: DataSet): boolean {
+  return set.reader.format === "csv" || set.reader.format === "tsv";
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1]!;
@@ -385,10 +390,8 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
       const t = await timeBoth(set, map, seconds);
       const rows = (await oursEncode(set, map)).n;
       const ms = (x: number) => (x * 1000).toFixed(1);
-      log(
-        `data: ${set.name}: ${fmtInt(rows)} rows, median wall (CPU) ours ${ms(t.ours.wall)} (${ms(t.ours.cpu)}) ms, naive ${ms(t.naive.wall)} (${ms(t.naive.cpu)}) ms, ` +
-          `byte path ${ms(t.bytes.wall)} (${ms(t.bytes.cpu)}) ms: ${fmtInt(rows / t.bytes.cpu)} vs ${fmtInt(rows / t.ours.cpu)} rows per CPU-second`,
-      );
+      const bytePath = isDelimited(set) ? `, byte path ${ms(t.bytes.wall)} (${ms(t.bytes.cpu)}) ms: ${fmtInt(rows / t.bytes.cpu)} vs ${fmtInt(rows / t.ours.cpu)} rows per CPU-second` : "";
+      log(`data: ${set.name}: ${fmtInt(rows)} rows, median wall (CPU) ours ${ms(t.ours.wall)} (${ms(t.ours.cpu)}) ms, naive ${ms(t.naive.wall)} (${ms(t.naive.cpu)}) ms${bytePath}`);
       cases.push(
         rateCase("data", `${set.name} ${fmtInt(rows)} rows read+encode`, "naive-js", rows / t.ours.wall, rows / t.naive.wall, "rows/s", {
           fields: String(map.features.length),
@@ -397,11 +400,14 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
           naivePerCpuS: Math.round(rows / t.naive.cpu),
           cpuRatio: (t.naive.cpu / t.ours.cpu).toFixed(2),
         }),
-        rateCase("data", `${set.name} ${fmtInt(rows)} rows read+encode, byte path`, "record-path", rows / t.bytes.cpu, rows / t.ours.cpu, "rows/CPU-s", {
-          bytesPerWallS: Math.round(rows / t.bytes.wall),
-          recordPerWallS: Math.round(rows / t.ours.wall),
-        }),
       );
+      if (isDelimited(set))
+        cases.push(
+          rateCase("data", `${set.name} ${fmtInt(rows)} rows read+encode, byte path`, "record-path", rows / t.bytes.cpu, rows / t.ours.cpu, "rows/CPU-s", {
+            bytesPerWallS: Math.round(rows / t.bytes.wall),
+            recordPerWallS: Math.round(rows / t.ours.wall),
+          }),
+        );
     }
 
     // Memory against file size, each implementation alone in a child process.
@@ -452,7 +458,7 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
     }
 
     // The byte path against the record path on each delimited file repeated to about TARGET_ROWS rows, cold.
-    for (const textSet of sets.filter((s) => s.reader.format === "csv" || s.reader.format === "tsv")) {
+    for (const textSet of sets.filter(isDelimited)) {
       const textMap = join(dir, "feature-map-text.json");
       writeFileSync(textMap, JSON.stringify(maps.get(textSet)!));
       const textRows = (await oursEncode(textSet, maps.get(textSet)!)).n;

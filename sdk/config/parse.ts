@@ -42,7 +42,7 @@ export function parseConfig(doc: unknown, where = "config", options: ParseOption
 /** Joint training distils from the mean of the teachers it trains: what it cannot honour is refused, not ignored. */
 function refuseInJointTraining(config: RunConfig, walker: SchemaWalker): void {
   if (config.distill.teacherTraining !== "joint") return;
-  const why = 'is not supported with distill.teacherTraining "joint"';
+  const why = 'not supported with distill.teacherTraining "joint"';
   if (config.distill.ensemble !== "mean") walker.fail(["distill", "ensemble"], `${why}: joint training distils from the mean of the teachers; expected "mean", got ${JSON.stringify(config.distill.ensemble)}`);
   if (config.distill.hint) walker.fail(["distill", "hint"], `${why} (the hint teacher would still be training); set it to false, or train the teachers first ("pretrained")`);
   if (config.data.teacherScores !== undefined) walker.fail(["data", "teacherScores"], `${why} (logged teachers cannot train with the student); drop them, or use "pretrained"`);

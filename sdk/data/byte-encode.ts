@@ -16,16 +16,16 @@ import type { RawRecord } from "./readers/types";
  * reader's string path whole, which also gives its errors (file, line, field).
  */
 
-/** An ASCII vocabulary keyed by bytes: open addressing over FNV-1a hashes, keys kept in one byte pool. */
+/**
+ * An ASCII vocabulary keyed by bytes: open addressing over FNV-1a hashes, keys kept in one byte pool. A table
+ * slot holds [hash, key start, key length, index] side by side, so a lookup touches one slot and, on a hash
+ * match, the key's bytes.
+ */
 export class ByteVocabulary {
   private readonly mask: number;
-  /** Per table slot: 1 + the entry there, 0 when free. */
+  /** 4 numbers per slot; index 0: the slot is free. */
   private readonly table: Int32Array;
-  private readonly keyStart: Int32Array;
-  private readonly keyEnd: Int32Array;
-  private readonly index: Int32Array;
   private readonly pool: Uint8Array;
-  private entries = 0;
 
   /** `vocab[i]` gets index i + 1 (the RowEncoder's numbering; a repeated key keeps its last index, as a Map does). */
   constructor(vocab: readonly string[]) {
@@ -33,48 +33,41 @@ export class ByteVocabulary {
     let size = 8;
     while (size < ascii.length * 2) size *= 2;
     this.mask = size - 1;
-    this.table = new Int32Array(size);
-    this.keyStart = new Int32Array(ascii.length);
-    this.keyEnd = new Int32Array(ascii.length);
-    this.index = new Int32Array(ascii.length);
+    this.table = new Int32Array(size * 4);
     this.pool = Buffer.from(ascii.map(([v]) => v).join(""), "latin1");
     let at = 0;
     for (const [v, i] of ascii) {
-      const slot = this.find(this.pool, at, at + v.length, hash32Bytes(this.pool, at, at + v.length));
-      const e = this.table[slot]! - 1;
-      if (e >= 0) this.index[e] = i;
-      else {
-        const n = this.entries++;
-        this.keyStart[n] = at;
-        this.keyEnd[n] = at + v.length;
-        this.index[n] = i;
-        this.table[slot] = n + 1;
+      const hash = hash32Bytes(this.pool, at, at + v.length) | 0;
+      const slot = this.find(this.pool, at, at + v.length, hash) * 4;
+      if (this.table[slot + 3] === 0) {
+        this.table[slot] = hash;
+        this.table[slot + 1] = at;
+        this.table[slot + 2] = v.length;
       }
+      this.table[slot + 3] = i;
       at += v.length;
     }
   }
 
-  /** The table slot holding the key `bytes[s, e)` of hash `hash` (hash32Bytes), or the free slot where it would go. */
+  /** The slot holding the key `bytes[s, e)` of hash `hash` (hash32Bytes), or the free slot where it would go. */
   private find(bytes: Uint8Array, s: number, e: number, hash: number): number {
+    const { table, pool, mask } = this;
     const len = e - s;
-    let slot = hash & this.mask;
-    for (;;) {
-      const entry = this.table[slot]! - 1;
-      if (entry < 0) return slot;
-      const ks = this.keyStart[entry]!;
-      if (this.keyEnd[entry]! - ks === len) {
-        let k = 0;
-        while (k < len && this.pool[ks + k] === bytes[s + k]) k++;
-        if (k === len) return slot;
-      }
-      slot = (slot + 1) & this.mask;
+    hash |= 0;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const t = slot * 4;
+      if (table[t + 3] === 0) return slot;
+      if (table[t] !== hash || table[t + 2] !== len) continue;
+      const ks = table[t + 1]!;
+      let k = 0;
+      while (k < len && pool[ks + k] === bytes[s + k]) k++;
+      if (k === len) return slot;
     }
   }
 
   /** The 1-based index of the key `bytes[s, e)` of hash `hash` (hash32Bytes), 0 when it is not in the vocabulary. */
   lookup(bytes: Uint8Array, s: number, e: number, hash: number): number {
-    const entry = this.table[this.find(bytes, s, e, hash)]! - 1;
-    return entry < 0 ? 0 : this.index[entry]!;
+    return this.table[this.find(bytes, s, e, hash) * 4 + 3]!;
   }
 }
 
@@ -122,7 +115,9 @@ interface ByteField {
   /** Categorical: the out-of-vocabulary row; hashed: the buckets. */
   extra: number;
   vocab: ByteVocabulary | null;
+  /** Bucketed: id + 1 of each small integer seen (0: not yet). */
   small: Int32Array;
+  /** Bucketed: the id of each other integer seen. */
   ids: Map<number, number>;
   missingId: number;
   missingValue: number;

@@ -14,6 +14,8 @@ export interface CellPlan {
   /** Data-file columns the reader must select, in the order `assemble` expects them. */
   select: string[];
   assemble(record: RawRecord): RawRecord;
+  /** `assemble` returns records as they are: the selected columns are the cells (the byte path can read them). */
+  plain: boolean;
 }
 
 /** A loaded side table: each key's row of cells. */
@@ -85,12 +87,13 @@ export async function planCells(data: DataConfig, features: readonly FeatureConf
   });
   if (tables.length === 0 && features.every((f) => f.flags === undefined)) {
     // Plain columns: the reader's cells are already the features' (no per-row copy).
-    return { select: [...features.map(columnOf), ...trailing], assemble: (record) => record };
+    return { select: [...features.map(columnOf), ...trailing], assemble: (record) => record, plain: true };
   }
   const trailingAt = trailing.map(selected);
   return {
     select,
     assemble: (record) => ({ ...record, cells: [...cellOf.map((cell) => cell(record.cells)), ...trailingAt.map((at) => record.cells[at]!)] }),
+    plain: false,
   };
 }
 

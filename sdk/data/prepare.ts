@@ -7,6 +7,7 @@ import { DatasetBuilder, DiskDatasetBuilder, encodeRecords, encodeRecordStream, 
 import { FeatureMapFitter } from "./feature-map-fit";
 import { cellTest, ruleProblem, SPLIT_NAMES, type CellTest, type SplitName } from "./column-split";
 import { deriveSeed, hashUniform } from "./prng";
+import { encodeDataSet } from "./byte-encode";
 import { assembledChunks, columnOf, planCells } from "./cell-plan";
 import { withReadProgress } from "./read-progress";
 import { describePaths, openRecords, type DataPaths, type RecordStream } from "./readers/index";
@@ -298,7 +299,14 @@ export async function readEncoded(
 ): Promise<EncodedDataset> {
   const plan = await planCells(data, mapFeatureConfigs(data, map));
   const reader = openRecords(file, readerOptions(data, opts.skipBadLines === true, plan.select));
-  const ds = await encodeRecordStream(new RowEncoder(map, "text"), assembledChunks(reader.chunks(), plan), reader.file, { bad: reader.bad });
+  const encoder = new RowEncoder(map, "text");
+  let ds: EncodedDataset;
+  if (plan.plain) {
+    // Cells straight from the columns: the byte-level pass (CSV/TSV read from bytes, other formats by records).
+    const builder = new DatasetBuilder(encoder, reader.file, { bad: reader.bad }, 4096);
+    await encodeDataSet(reader, builder);
+    ds = builder.finish();
+  } else ds = await encodeRecordStream(encoder, assembledChunks(reader.chunks(), plan), reader.file, { bad: reader.bad });
   if (reader.bad.skipped > 0) opts.log?.(`data: ${reader.file}: skipped ${reader.bad.skipped} bad lines, first: ${reader.bad.summary().first.join("; ")}`);
   return ds;
 }

@@ -25,6 +25,7 @@ const KNOWN_METRICS: readonly { key: string; label: string }[] = [
   { key: "auc", label: "valid AUC" },
   { key: "logloss", label: "valid logloss" },
   { key: "kd", label: "valid KD loss" },
+  { key: "kl", label: "valid KL (joint training)" },
 ];
 
 function slug(text: string): string {

@@ -208,7 +208,7 @@ describe("the pipeline from a disk train split", () => {
       data: { ...dataConfig(big, "disk") },
       teachers: [{ model: "LR" }, { model: "FM", embeddingDim: 4 }],
       student: { embeddingDim: 4, hiddenUnits: [16] },
-      training: { batchSize: 256, epochs: 1, learningRate: 0.01, seed: 2, patience: 1 },
+      training: { batchSize: 256, epochs: 3, learningRate: 0.01, seed: 2, patience: 1 },
     };
     const dir = mkdtempSync(join(tmpdir(), "disk-pipeline-"));
     for (const distill of [{ ensemble: "gating", hint: true, gate: { data: "train" } }, { ensemble: "mean", teacherTraining: "joint" }]) {

@@ -45,6 +45,8 @@ class ByteCells {
   readonly selStarts: Int32Array;
   readonly selEnds: Int32Array;
   readonly selHashes: Int32Array;
+  /** The quote byte for CSV, -1 (no byte) for TSV. */
+  private readonly quote: number;
 
   constructor(
     private readonly delim: number,
@@ -60,8 +62,6 @@ class ByteCells {
     this.selEnds = new Int32Array(selected.length);
     this.selHashes = new Int32Array(selected.length);
   }
-
-  private readonly quote: number;
 
   /** Splits the line at `s` (its "\r" before "\n" dropped, as readLineChunks drops it); returns where it ends. */
   scan(bytes: Buffer, s: number): number {
