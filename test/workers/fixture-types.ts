@@ -1,4 +1,6 @@
-/** Shapes of the fixture files the workers tests import (built by fixture-builder.ts in Node). */
+import { createHandler, loadModel, type WorkerBundle } from "../../worker/app";
+
+/** Shapes of the fixture files the workers tests import (built by fixture-builder.ts in Node), and helpers they share. */
 export interface Expected {
   modelId: string;
   featureMapId: string;
@@ -26,4 +28,18 @@ export function scoreRequest(body: BodyInit | null, headers: Record<string, stri
 export function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
   if (a.length !== b.length) return Infinity;
   return a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
+}
+
+/** The worker's handler over `bundle` with a scorer whose `score` throws `error`: the failure paths of scoring. */
+export function handlerWhoseScorerThrows(bundle: WorkerBundle, error: Error): ExportedHandler {
+  const loaded = loadModel(bundle);
+  return createHandler({
+    ...loaded,
+    scorer: {
+      info: loaded.scorer.info,
+      score: () => {
+        throw error;
+      },
+    },
+  });
 }

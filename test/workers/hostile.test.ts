@@ -7,7 +7,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createHandler, createWorker, loadModel, type WorkerBundle } from "../../worker/app";
+import { createWorker, type WorkerBundle } from "../../worker/app";
 import { FeatureMapError, validateFeatureMap } from "../../sdk/runtime/feature-map";
 import { Scorer, ScorerError, ScoreOverflowError } from "../../sdk/runtime/scorer";
 import { validateModelMeta } from "../../worker/model-meta";
@@ -17,7 +17,7 @@ import modelJson from "./fixture/model/model.json";
 import wasm from "./fixture/model/student.wasm";
 import tamperedMapJson from "./fixture/model/tampered/feature-map.json";
 import tamperedWasm from "./fixture/model/tampered/student.wasm";
-import { scoreRequest, type ErrorJson, type ScoreJson } from "./fixture-types";
+import { handlerWhoseScorerThrows, scoreRequest, type ErrorJson, type ScoreJson } from "./fixture-types";
 
 const featureMap = validateFeatureMap(featureMapJson);
 const model = validateModelMeta(modelJson);
@@ -135,16 +135,7 @@ describe("client failures stay 4xx and quiet", () => {
 
   it("answers a row that overflows the model (a map without training ranges) with 400 naming the row, not a 500", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
-    const loaded = loadModel(bundle);
-    const handler = createHandler({
-      ...loaded,
-      scorer: {
-        info: loaded.scorer.info,
-        score: () => {
-          throw new ScoreOverflowError(1);
-        },
-      },
-    });
+    const handler = handlerWhoseScorerThrows(bundle, new ScoreOverflowError(1));
     const res = await call(handler, scoreRequest(JSON.stringify({ rows: [{}, {}] })));
     expect(res.status).toBe(400);
     expect((await res.json<ErrorJson>()).error).toMatchObject({ code: "invalid_value", field: "rows[1]" });

@@ -6,7 +6,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createHandler, createWorker, loadModel, type WorkerBundle } from "../../worker/app";
+import { createWorker, type WorkerBundle } from "../../worker/app";
 import { validateFeatureMap } from "../../sdk/runtime/feature-map";
 import { EnvelopeScanner, MAX_JSON_DEPTH } from "../../worker/json-scan";
 import { validateModelMeta } from "../../worker/model-meta";
@@ -15,7 +15,7 @@ import expected from "./fixture/model/expected.json";
 import featureMapJson from "./fixture/model/feature-map.json";
 import modelJson from "./fixture/model/model.json";
 import wasm from "./fixture/model/student.wasm";
-import { scoreRequest, type ErrorJson, type ScoreJson } from "./fixture-types";
+import { handlerWhoseScorerThrows, scoreRequest, type ErrorJson, type ScoreJson } from "./fixture-types";
 
 const model = validateModelMeta(modelJson);
 const bundle: WorkerBundle = { wasm, featureMap: validateFeatureMap(featureMapJson), model };
@@ -179,16 +179,7 @@ describe("request ids", () => {
 
   it("puts the request id in the log line, and never the body", async () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => undefined);
-    const loaded = loadModel(bundle);
-    const handler = createHandler({
-      ...loaded,
-      scorer: {
-        info: loaded.scorer.info,
-        score: () => {
-          throw new Error("boom");
-        },
-      },
-    });
+    const handler = handlerWhoseScorerThrows(bundle, new Error("boom"));
     const body = JSON.stringify({ rows: [{ site: "secret-site-value" }] });
     const res = await call(handler, scoreRequest(body, { "content-type": "application/json", "cf-ray": "1234abcd-LHR" }));
     expect(res.status).toBe(500);
