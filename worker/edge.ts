@@ -11,7 +11,7 @@ export interface EdgeConfig {
   options: ResolvedOptions;
   /** The methods a path allows, or null for an unknown path (for preflights). */
   methodsFor: (pathname: string) => readonly string[] | null;
-  /** Headers on every reply (e.g. `x-model-id`). */
+  /** Headers on every reply that the route did not set itself (e.g. `x-model-id`). */
   headers: Readonly<Record<string, string>>;
 }
 
@@ -58,7 +58,8 @@ function errorResponse(e: unknown, request: Request, pathname: string, requestId
 /**
  * Wraps a route handler with what every request goes through, in order: a request id (echoed as
  * `x-request-id`, in every log line), the CORS preflight, the rate limit, the bearer token; and on every
- * reply, error or not, `X-Content-Type-Options: nosniff`, the CORS headers and `config.headers`.
+ * reply, error or not, `X-Content-Type-Options: nosniff`, the CORS headers and `config.headers` (unless the
+ * route set them).
  */
 export function withEdge(handle: RouteHandler, config: EdgeConfig): ExportedHandler {
   return {
@@ -77,7 +78,8 @@ export function withEdge(handle: RouteHandler, config: EdgeConfig): ExportedHand
       } catch (e) {
         response = errorResponse(e, request, pathname, requestId);
       }
-      const headers = { ...config.headers, ...(switches.corsOrigins === null ? {} : corsHeaders(request, switches.corsOrigins)), "x-request-id": requestId, "x-content-type-options": "nosniff" };
+      for (const [k, v] of Object.entries(config.headers)) if (!response.headers.has(k)) response.headers.set(k, v);
+      const headers = { ...(switches.corsOrigins === null ? {} : corsHeaders(request, switches.corsOrigins)), "x-request-id": requestId, "x-content-type-options": "nosniff" };
       for (const [k, v] of Object.entries(headers)) response.headers.set(k, v);
       return response;
     },

@@ -2,6 +2,7 @@ import { EncodeError } from "../sdk/runtime/encode";
 import { HttpError, badRequest, echoed } from "./http-error";
 import type { EnvelopeScanner } from "./json-scan";
 import type { Limits } from "./limits";
+import { MAX_SPLIT_KEY_LENGTH } from "./split";
 
 /**
  * Validation at the boundary: everything a client sends is checked here (or by the shared `RowEncoder`,
@@ -11,8 +12,11 @@ import type { Limits } from "./limits";
 /** Keys that would reach for `Object.prototype` if code downstream ever copied rows into plain objects. */
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
-/** The only key of the request envelope. */
+/** The keys of the request envelope: the rows, and optionally the split key and the model asked for. */
 const ROWS = "rows";
+const KEY = "key";
+const MODEL = "model";
+const ENVELOPE_KEYS: ReadonlySet<string> = new Set([ROWS, KEY, MODEL]);
 
 /** `rows[3].C1`, or `rows[3]["odd key"]` when the key is not an identifier; a long key is cut (`echoed`). */
 export function fieldPath(base: string, key: string): string {
@@ -127,17 +131,43 @@ function checkKey(key: string, path: string, known: (k: string) => boolean, limi
 /** The JSON a client may send for a feature: a scalar, or for a sequence also an array of scalars. */
 export type FeatureShape = "scalar" | "list";
 
+/** A score request's envelope, checked: its rows are checked against the chosen student by `validateRows`. */
+export interface ScoreEnvelope {
+  rows: unknown;
+  /** The split key (worker/split.ts): a string, or an integer given as a number. */
+  key: string | null;
+  /** The model id the client asks for, bypassing the split. */
+  model: string | null;
+}
+
+/** An optional string member of the envelope; `integers`: an integer number is accepted as its decimal text. */
+function optionalString(body: Record<string, unknown>, name: string, maxLength: number, integers: boolean): string | null {
+  if (!Object.prototype.hasOwnProperty.call(body, name)) return null;
+  const v = body[name];
+  const text = integers && Number.isSafeInteger(v) ? String(v) : v;
+  if (typeof text !== "string" || text === "" || text.length > maxLength)
+    throw badRequest("invalid_type", `'${name}' must be a non-empty string of at most ${maxLength} characters${integers ? " or an integer" : ""}, got ${typeof text === "string" ? `${text.length} characters` : kindOf(v)}`, name);
+  return text;
+}
+
 /**
- * Validates the envelope `{"rows": [{...}, ...]}` and the shape of every row: a non-empty array of at most
- * `limits.maxRows` plain objects whose keys are features of the map and whose values are scalars, or arrays
- * of scalars for "list" features (nesting is refused at the first level below that, so depth never
- * matters). The types of the scalars are the encoder's business.
+ * Validates the envelope `{"rows": [...], "key"?: "user-42", "model"?: id}`: a plain object with only those
+ * keys (others as `limits.unknownFields` says) and `rows` present.
  */
-export function validateScoreRequest(body: unknown, features: ReadonlyMap<string, FeatureShape>, limits: Limits): Record<string, unknown>[] {
+export function validateEnvelope(body: unknown, limits: Limits): ScoreEnvelope {
   if (!isPlainObject(body)) throw badRequest("invalid_request", `expected a JSON object with '${ROWS}', got ${kindOf(body)}`);
-  for (const key of Object.keys(body)) checkKey(key, echoed(key), (k) => k === ROWS, limits);
+  for (const key of Object.keys(body)) checkKey(key, echoed(key), (k) => ENVELOPE_KEYS.has(k), limits);
   if (!Object.prototype.hasOwnProperty.call(body, ROWS)) throw badRequest("invalid_request", `missing '${ROWS}'`, ROWS);
-  const rows = body[ROWS];
+  return { rows: body[ROWS], key: optionalString(body, KEY, MAX_SPLIT_KEY_LENGTH, true), model: optionalString(body, MODEL, MAX_SPLIT_KEY_LENGTH, false) };
+}
+
+/**
+ * Validates the rows of a request: a non-empty array of at most `limits.maxRows` plain objects whose keys
+ * are features of the map and whose values are scalars, or arrays of scalars for "list" features (nesting
+ * is refused at the first level below that, so depth never matters). The types of the scalars are the
+ * encoder's business.
+ */
+export function validateRows(rows: unknown, features: ReadonlyMap<string, FeatureShape>, limits: Limits): Record<string, unknown>[] {
   if (!Array.isArray(rows)) throw badRequest("invalid_type", `'${ROWS}' must be an array of objects, got ${kindOf(rows)}`, ROWS);
   if (rows.length === 0) throw badRequest("invalid_request", `'${ROWS}' must not be empty`, ROWS);
   if (rows.length > limits.maxRows)

@@ -97,6 +97,15 @@ export function integerFlag(spec: CommandSpec, flags: ParsedFlags, name: string,
   return n;
 }
 
+/** A number flag in [min, max], or undefined when absent. */
+export function numberFlag(spec: CommandSpec, flags: ParsedFlags, name: string, min: number, max: number): number | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== "string" || v.trim() === "" || !(n >= min && n <= max)) throw new UserError(`${spec.name}: --${name} must be a number from ${min} to ${max}, got '${String(v)}'`);
+  return n;
+}
+
 /** True when a boolean flag was given. */
 export function booleanFlag(flags: ParsedFlags, name: string): boolean {
   return flags[name] === true;

@@ -1,6 +1,7 @@
 import type { FlagSpec } from "./command-spec";
 import { BACKEND_ORDER } from "../backend";
 import { DEFAULT_PORT } from "../serve/serve";
+import { DEFAULT_CANARY_SHARE } from "./canary-flags";
 
 /** Flags that several commands share, described once. */
 
@@ -28,6 +29,12 @@ export const OVERWRITE_FLAG: FlagSpec = { type: "boolean", description: "replace
 export const RESUME_FLAG: FlagSpec = { type: "boolean", description: "continue an interrupted run in --out with the same config, reusing its finished teachers" };
 
 export const RUN_OUT_FLAG: FlagSpec = { type: "string", valueName: "DIR", description: "the run directory to create", required: true };
+
+/** A second student for the worker (`serve`, `deploy`): worker/split.ts. */
+export const CANARY_FLAGS = {
+  canary: { type: "string", valueName: "DIR", description: "a second run directory, the canary (or the B of an A/B test), that scores --canary-share of the requests, split by the request's key" },
+  "canary-share": { type: "string", valueName: "F", description: "the canary's share of the requests, 0 to 1 (requires --canary)", default: String(DEFAULT_CANARY_SHARE) },
+} satisfies Record<string, FlagSpec>;
 
 /** The flags of the commands that read a config's data and train into a new run directory (`run`, `train`). */
 export const TRAINING_FLAGS = {

@@ -18,13 +18,32 @@ export interface BundleReadmeInput {
   name: string;
   modelId: string;
   featureMap: FeatureMap;
+  /** A canary taking `share` of the traffic (files under `canary/`). */
+  canary?: { modelId: string; share: number };
+}
+
+/** The model as the README names it: the id only when it is what the exporter writes (hex), so that the Markdown cannot be bent. */
+function modelName(modelId: string, file: string): string {
+  return /^[0-9a-f]{1,64}$/.test(modelId) ? `model \`${modelId}\`` : `the model in \`${file}\``;
+}
+
+function canarySection(canary: { modelId: string; share: number }): string {
+  return `
+## Canary
+
+${modelName(canary.modelId, "canary/model.json")} (files under \`canary/\`) scores ${Number((canary.share * 100).toFixed(4))}% of the
+requests. A request with a split key (the body's \`"key"\`, e.g. a user id, or the \`x-split-key\` header)
+always meets the same student; one without is assigned at random. \`{"model": id}\` in the body asks for a
+student by id. Every score names the model and its \`variant\` (\`primary\` or \`canary\`), and
+\`GET /v1/model\` lists both under \`students\`. To change the share, edit it in \`entry.js\` or regenerate
+the folder with \`ctr-distill deploy --canary DIR --canary-share F --overwrite\`.
+`;
 }
 
 /** The bundle's README: how to deploy it, how to try it locally first, and what each file is. */
-export function bundleReadme({ name, modelId, featureMap }: BundleReadmeInput): string {
+export function bundleReadme({ name, modelId, featureMap, canary }: BundleReadmeInput): string {
   const body = JSON.stringify({ rows: sampleRows(featureMap, 2) });
-  // The id is printed only when it is what the exporter writes (hex), so that the Markdown cannot be bent.
-  const model = /^[0-9a-f]{1,64}$/.test(modelId) ? `model \`${modelId}\`` : "the model in `model.json`";
+  const model = modelName(modelId, "model.json");
   const wrangler = wranglerVersion();
   return `# ${name}
 
@@ -51,7 +70,7 @@ and, in another shell:
 
 The answer is \`{"ctr": [...], "model": "..."}\`. \`GET /v1/model\` describes the model and the features a
 row may carry; \`GET /healthz\` answers 200.
-
+${canary === undefined ? "" : canarySection(canary)}
 ## Switches
 
 All off unless \`entry.js\` passes \`options\` (\`ctr-distill deploy --cors-origin … --require-token\`) or the
@@ -72,7 +91,7 @@ Cloudflare limits the upload to 3 MiB after gzip on the free plan, 10 MiB on a p
 - \`entry.js\`: the Worker; imports the model files and the runtime, exports \`createWorker(...)\`.
 - \`ctr-distill-worker.js\`: the ctr-distill worker runtime (row encoder, validation, WASM scorer).
 - \`student.wasm\`, \`feature-map.json\`, \`model.json\`: the model, checked against each other when this
-  folder was written; the worker checks them again when it starts.
+  folder was written; the worker checks them again when it starts.${canary === undefined ? "" : "\n- `canary/`: the canary's three files, checked the same way."}
 - \`wrangler.jsonc\`: name, compatibility date, and the \`CompiledWasm\` rule that imports \`*.wasm\` as
   a compiled module (Workers cannot compile WebAssembly at run time).
 - \`.ctr-distill-run.json\`: marks the folder as written by \`ctr-distill deploy\`, which replaces it only

@@ -6,7 +6,7 @@ import { UserError } from "../errors";
 import { writeOutputFolder } from "../pipeline/output-folder";
 import { deployCommandLine } from "./bundle-readme";
 import { readModelFiles } from "./model-files";
-import { BUNDLE_FILES, writeWorkerBundle, type WorkerBundleOptions } from "./worker-bundle";
+import { BUNDLE_FILES, checkCanary, writeWorkerBundle, type CanaryFiles, type WorkerBundleOptions } from "./worker-bundle";
 import { runWrangler, tail, wranglerBin, wranglerError } from "./wrangler";
 
 const MiB = 1024 * 1024;
@@ -36,6 +36,8 @@ export interface DeployBundle {
   /** The Worker name in `wrangler.jsonc`. */
   name: string;
   modelId: string;
+  /** The canary's model id, when the bundle has one. */
+  canaryModelId?: string;
   /** The files of the bundle, relative to it. */
   files: string[];
   /** What to run to upload it (`cd DIR && npx wrangler deploy`). */
@@ -54,18 +56,45 @@ export function formatMiB(bytes: number): string {
   return `${(bytes / MiB).toFixed(2)} MiB`;
 }
 
+/** A canary run directory for a bundle, and its share of the traffic (0 to 1). */
+export interface CanaryRun {
+  modelDir: string;
+  share: number;
+}
+
+export interface DeployBundleOptions extends Omit<WorkerBundleOptions, "canary"> {
+  overwrite?: boolean;
+  canary?: CanaryRun;
+}
+
+/** Reads and checks a canary's run directory, and its share against the primary (before anything is written). */
+export async function readCanary(canary: CanaryRun | undefined, primaryId: string): Promise<CanaryFiles | undefined> {
+  if (canary === undefined) return undefined;
+  const files = { model: await readModelFiles(canary.modelDir), share: canary.share };
+  checkCanary(files, primaryId);
+  return files;
+}
+
 /**
- * Writes the Workers project of a run directory's model into `outDir` through writeOutputFolder: the folder
- * is written aside and moved into place, a folder ctr-distill did not write is refused, and an earlier bundle
- * is replaced only with `overwrite`. `outDir` as given appears in `deployCommand`.
+ * Writes the Workers project of a run directory's model (and of a canary, if given) into `outDir` through
+ * writeOutputFolder: the folder is written aside and moved into place, a folder ctr-distill did not write is
+ * refused, and an earlier bundle is replaced only with `overwrite`. `outDir` as given appears in `deployCommand`.
  */
-export async function writeDeployBundle(modelDir: string, outDir: string, opts: WorkerBundleOptions & { overwrite?: boolean } = {}): Promise<DeployBundle> {
+export async function writeDeployBundle(modelDir: string, outDir: string, opts: DeployBundleOptions = {}): Promise<DeployBundle> {
   const model = await readModelFiles(modelDir);
-  const { overwrite, ...bundleOptions } = opts;
-  const bundle = await writeOutputFolder(outDir, { kind: "bundle", config: { model: model.modelId, name: bundleOptions.name ?? null }, overwrite }, (dir) =>
-    writeWorkerBundle(model, dir, bundleOptions),
-  );
-  return { bundle: resolve(outDir), name: bundle.name, modelId: bundle.modelId, files: bundle.files, deployCommand: deployCommandLine(outDir) };
+  const { overwrite, canary: canaryRun, ...rest } = opts;
+  const canary = await readCanary(canaryRun, model.modelId);
+  const bundleOptions: WorkerBundleOptions = { ...rest, ...(canary === undefined ? {} : { canary }) };
+  const marker = { model: model.modelId, name: bundleOptions.name ?? null, ...(canary === undefined ? {} : { canary: canary.model.modelId, share: canary.share }) };
+  const bundle = await writeOutputFolder(outDir, { kind: "bundle", config: marker, overwrite }, (dir) => writeWorkerBundle(model, dir, bundleOptions));
+  return {
+    bundle: resolve(outDir),
+    name: bundle.name,
+    modelId: bundle.modelId,
+    ...(bundle.canaryModelId === undefined ? {} : { canaryModelId: bundle.canaryModelId }),
+    files: bundle.files,
+    deployCommand: deployCommandLine(outDir),
+  };
 }
 
 /**
@@ -91,12 +120,13 @@ export async function dryRunBundle(bundleDir: string): Promise<UploadReport> {
   }
 }
 
-/** The dry run of a run directory's model without keeping a bundle (a temporary one is written and removed). */
-export async function deployDryRun(modelDir: string): Promise<UploadReport> {
+/** The dry run of a run directory's model (and canary) without keeping a bundle (a temporary one is written and removed). */
+export async function deployDryRun(modelDir: string, canaryRun?: CanaryRun): Promise<UploadReport> {
   const model = await readModelFiles(modelDir);
+  const canary = await readCanary(canaryRun, model.modelId);
   const work = await mkdtemp(join(tmpdir(), "ctr-distill-deploy-"));
   try {
-    return await dryRunBundle((await writeWorkerBundle(model, work)).dir);
+    return await dryRunBundle((await writeWorkerBundle(model, work, canary === undefined ? {} : { canary })).dir);
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { UserError } from "../errors";
 import type { Limits } from "../../worker/limits";
+import { readCanary, type CanaryRun } from "./deploy";
 import { readModelFiles } from "./model-files";
 import { BUNDLE_FILES, writeWorkerBundle, type WorkerBundlePaths } from "./worker-bundle";
 import { groupAlive, killGroup, stripAnsi, tail, wranglerBin, wranglerEnv, wranglerError } from "./wrangler";
@@ -27,6 +28,8 @@ export interface DevServerOptions {
 export interface ServeOptions extends DevServerOptions {
   /** A run directory: `student.wasm`, `feature-map.json`, `model.json`. */
   modelDir: string;
+  /** A second run directory that scores `share` of the requests (worker/split.ts). */
+  canary?: CanaryRun;
   limits?: Partial<Limits>;
 }
 
@@ -35,6 +38,8 @@ export interface ServeHandle {
   url: string;
   /** The id of the model it serves. */
   modelId: string;
+  /** The canary's model id, when it serves one. */
+  canaryModelId?: string;
   /** SIGTERM to wrangler's process group (workerd included), SIGKILL after 5 s; resolves when all are gone. */
   stop(): Promise<void>;
 }
@@ -75,17 +80,19 @@ const POLL_MS = 250;
  */
 export async function serve(opts: ServeOptions): Promise<ServeHandle> {
   const model = await readModelFiles(opts.modelDir);
+  const canary = await readCanary(opts.canary, model.modelId);
   const bin = wranglerBin();
   const bundleDir = await mkdtemp(join(tmpdir(), "ctr-distill-worker-"));
   const removeBundle = () => rm(bundleDir, { recursive: true, force: true });
   let bundle: WorkerBundlePaths;
   try {
-    bundle = await writeWorkerBundle(model, bundleDir, opts.limits === undefined ? {} : { limits: opts.limits });
+    bundle = await writeWorkerBundle(model, bundleDir, { ...(opts.limits === undefined ? {} : { limits: opts.limits }), ...(canary === undefined ? {} : { canary }) });
   } catch (e) {
     await removeBundle();
     throw e;
   }
-  return startDevServer(bin, bundle.config, model.modelId, opts, removeBundle);
+  const handle = await startDevServer(bin, bundle.config, model.modelId, opts, removeBundle);
+  return canary === undefined ? handle : { ...handle, canaryModelId: canary.model.modelId };
 }
 
 /** Serves a bundle folder as `deploy` writes it (checked again first) under `wrangler dev`, from that folder. */

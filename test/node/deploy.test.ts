@@ -11,6 +11,7 @@ import { UserError } from "../../sdk/errors";
 import { FREE_PLAN_GZIP_BYTES, parseUploadSize, PLAN_GZIP_LIMITS } from "../../sdk/serve/deploy";
 import { serveBundle, type ServeHandle } from "../../sdk/serve/serve";
 import { wranglerBin, wranglerVersion } from "../../sdk/serve/wrangler";
+import { buildFixture } from "../workers/fixture-builder";
 import { tinyCsvConfig } from "./fixtures/tiny-csv-config";
 
 /**
@@ -186,6 +187,39 @@ describe("ctr-distill deploy", () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^ctr-distill: deploy: --cors-origin: "https:\/\/shop.example\/" is not an origin.*\n$/);
     expect(existsSync(join(dir, "bad-origin"))).toBe(false);
+  });
+
+  it("--canary puts a second run under canary/, compiles its share into the entry, and passes wrangler's dry run", async () => {
+    const { modelDir: canary } = await buildFixture(join(dir, "fixture"));
+    const canaryId = (JSON.parse(await readFile(join(canary, "model.json"), "utf8")) as { id: string }).id;
+    const out = join(dir, "two-students");
+    const r = cli("deploy", "--model", run, "--canary", canary, "--canary-share", "0.25", "--out", out, "--dry-run", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    const written = JSON.parse(r.stdout) as { canaryModelId: string; files: string[]; upload: { fits: { free: boolean } } };
+    expect(written.canaryModelId).toBe(canaryId);
+    expect(written.files).toEqual(expect.arrayContaining(["canary/student.wasm", "canary/feature-map.json", "canary/model.json"]));
+    expect(written.upload.fits.free).toBe(true);
+    for (const file of ["student.wasm", "feature-map.json", "model.json"]) expect(await readFile(join(out, "canary", file))).toEqual(await readFile(join(canary, file)));
+    const entry = await readFile(join(out, "entry.js"), "utf8");
+    expect(entry).toContain('import canaryWasm from "./canary/student.wasm";');
+    expect(entry).toContain("canary: { wasm: canaryWasm, featureMap: canaryFeatureMap, model: canaryModel, share: 0.25 }");
+    expect(await readFile(join(out, "README.md"), "utf8")).toContain("scores 25% of the\nrequests");
+  }, 120_000);
+
+  it("refuses a canary share outside 0..1, a share without a canary, and the primary as its own canary, writing nothing", () => {
+    for (const [args, message] of [
+      [["--canary", run, "--canary-share", "1.5"], /--canary-share must be a number from 0 to 1, got '1.5'/],
+      [["--canary", run, "--canary-share", "x"], /--canary-share must be a number from 0 to 1/],
+      [["--canary-share", "0.5"], /--canary-share needs --canary DIR/],
+      [["--canary", run], /the canary is the primary model/],
+    ] as const) {
+      const out = join(dir, "bad-canary");
+      const r = cli("deploy", "--model", run, "--out", out, ...args);
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(existsSync(out)).toBe(false);
+    }
   });
 });
 

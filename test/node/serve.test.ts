@@ -71,6 +71,24 @@ describe("ctr-distill serve", () => {
     await expect(fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
   }, 180_000);
 
+  it("--canary serves two students: /healthz names both, a request asking for the canary gets its scores", async () => {
+    const canary = JSON.parse(await readFile(join(dir, "canary", "expected.json"), "utf8")) as FixtureExpected;
+    child = spawn(process.execPath, [join(ROOT, "bin/ctr-distill.js"), "serve", "--model", modelDir, "--canary", join(dir, "canary"), "--canary-share", "0.5", "--port", "0"], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+    const exited = new Promise<number | null>((r) => child!.once("exit", (code) => r(code)));
+    const [, id, canaryId, url] = await waitForStderr(child, /serving model ([0-9a-f]{12})… with canary ([0-9a-f]{12})… at 0\.5 at (http:\/\/127\.0\.0\.1:\d+) /, 120_000);
+    expect(expected.modelId.startsWith(id!) && canary.modelId.startsWith(canaryId!)).toBe(true);
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: "ok", model: expected.modelId, canary: canary.modelId });
+    const res = await fetch(`${url}/v1/score`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ rows: canary.rows, model: canary.modelId }) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-model-id")).toBe(canary.modelId);
+    const body = (await res.json()) as { ctr: number[]; model: string; variant: string };
+    expect([body.model, body.variant]).toEqual([canary.modelId, "canary"]);
+    body.ctr.forEach((p, i) => expect(Math.abs(p - canary.ctr[i]!), `row ${i}`).toBeLessThan(1e-6));
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    child = null;
+  }, 180_000);
+
   it("refuses files of different runs with a UserError naming them, before anything starts", async () => {
     const model = JSON.parse(await readFile(join(modelDir, "model.json"), "utf8")) as { featureMapId: string };
     const bad = join(dir, "bad");

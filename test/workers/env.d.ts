@@ -22,3 +22,15 @@ declare module "*/fixture/model/tampered/feature-map.json" {
   const map: unknown;
   export default map;
 }
+declare module "*/fixture/canary/expected.json" {
+  const expected: import("./fixture-types").Expected;
+  export default expected;
+}
+declare module "*/fixture/canary/feature-map.json" {
+  const map: unknown;
+  export default map;
+}
+declare module "*/fixture/canary/model.json" {
+  const model: unknown;
+  export default model;
+}

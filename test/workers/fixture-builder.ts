@@ -30,9 +30,14 @@ const HIDDEN_UNITS = [8] as const;
 /** Small on purpose, so that 40 rows are scored in several chunks. */
 export const FIXTURE_MAX_BATCH = 16;
 
-/** The files of a built fixture; `rows.json` and `expected.json` sit beside the model's files. */
+/** The files of a built fixture; `expected.json` sits beside each model's files. */
 export interface FixturePaths {
   modelDir: string;
+  /**
+   * A second student for two-student deployments: other weights, and a feature map without `tags` (so that
+   * rows are seen to be checked against the student that scores them).
+   */
+  canaryDir: string;
   bundleDir: string;
 }
 
@@ -62,6 +67,14 @@ export function fixtureFeatureMap(): FeatureMap {
     ],
     totalRows: 30,
   };
+  return { ...body, id: featureMapId(body) } as FeatureMap;
+}
+
+/** The canary's feature map: the fixture's without its sequence feature. */
+function canaryFeatureMap(): FeatureMap {
+  const { id: _id, ...map } = fixtureFeatureMap();
+  const features = map.features.filter((f) => f.name !== "tags");
+  const body = { ...map, features, totalRows: features.reduce((n, f) => n + f.size, 0) };
   return { ...body, id: featureMapId(body) } as FeatureMap;
 }
 
@@ -123,13 +136,10 @@ async function buildWorkerRuntime(outfile: string): Promise<void> {
   await build({ entryPoints: [join(packageRoot(), "worker", "index.ts")], outfile, bundle: true, format: "esm", platform: "neutral", target: "es2022", logLevel: "warning" });
 }
 
-/** Writes `dir/model/` (the run directory) and `dir/bundle/` (the Workers project `deploy` writes, on a fresh runtime build). */
-export async function buildFixture(dir: string): Promise<FixturePaths> {
-  const modelDir = join(dir, "model");
-  const bundleDir = join(dir, "bundle");
+/** Writes a run directory for seeded random student weights over `map`, with `expected.json` for `rows`. */
+async function writeStudent(modelDir: string, map: FeatureMap, seed: number, rows: Record<string, unknown>[]): Promise<void> {
   await mkdir(modelDir, { recursive: true });
-  const map = fixtureFeatureMap();
-  const weights = randomStudentWeights({ numFields: map.features.length, slotCounts: featureMapSlots(map).slotCounts, embeddingDim: EMBEDDING_DIM, totalRows: map.totalRows, hiddenUnits: HIDDEN_UNITS, seed: SEED, embeddingScale: 0.5, biasScale: 0.1 });
+  const weights = randomStudentWeights({ numFields: map.features.length, slotCounts: featureMapSlots(map).slotCounts, embeddingDim: EMBEDDING_DIM, totalRows: map.totalRows, hiddenUnits: HIDDEN_UNITS, seed, embeddingScale: 0.5, biasScale: 0.1 });
   const { wasm, modelId } = await exportStudentWasm(weights, { featureMapId: map.id, maxBatch: FIXTURE_MAX_BATCH });
   const model: ModelMeta = {
     id: modelId,
@@ -143,7 +153,6 @@ export async function buildFixture(dir: string): Promise<FixturePaths> {
   await saveFeatureMap(join(modelDir, "feature-map.json"), map);
   await writeFile(join(modelDir, "model.json"), JSON.stringify(model, null, 2) + "\n");
 
-  const rows = fixtureRows();
   const encoded = new RowEncoder(map, "json").encodeObjects(rows);
   const scorer = await Scorer.fromBytes(wasm);
   scorer.checkFeatureMap(map);
@@ -156,8 +165,18 @@ export async function buildFixture(dir: string): Promise<FixturePaths> {
     encoded: { ids: Array.from(encoded.ids), values: Array.from(encoded.values) },
   };
   await writeFile(join(modelDir, "expected.json"), JSON.stringify(expected, null, 2) + "\n");
+}
+
+/** Writes `dir/model/` (the run directory), `dir/canary/` and `dir/bundle/` (the Workers project `deploy` writes, on a fresh runtime build). */
+export async function buildFixture(dir: string): Promise<FixturePaths> {
+  const modelDir = join(dir, "model");
+  const canaryDir = join(dir, "canary");
+  const bundleDir = join(dir, "bundle");
+  const rows = fixtureRows();
+  await writeStudent(modelDir, fixtureFeatureMap(), SEED, rows);
+  await writeStudent(canaryDir, canaryFeatureMap(), SEED + 2, rows.map(({ tags: _tags, ...row }) => row));
   const runtime = join(dir, "runtime", "worker.js");
   await buildWorkerRuntime(runtime);
   await writeWorkerBundle(await readModelFiles(modelDir), bundleDir, { runtime });
-  return { modelDir, bundleDir };
+  return { modelDir, canaryDir, bundleDir };
 }
