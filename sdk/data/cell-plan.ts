@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { DataConfig, FeatureConfig, LookupConfig } from "../config-types";
 import { DataError, UserError } from "../errors";
+import { DEFAULT_SEPARATOR } from "../config/schema";
 import { splitQuoted } from "./readers/delimited";
 import type { RawRecord } from "./readers/types";
 
@@ -28,6 +29,13 @@ interface SideTable {
 /** Column of a feature in the data: `column` when given, else its name. */
 export function columnOf(f: FeatureConfig): string {
   return f.column ?? f.name;
+}
+
+/** Each sequence feature's column (not built from flags) and its separator: the list columns a parquet file may have. */
+export function listSeparators(data: DataConfig): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of data.features) if (f.type === "sequence" && f.flags === undefined) out[columnOf(f)] = f.separator ?? DEFAULT_SEPARATOR;
+  return out;
 }
 
 /** Reads a side table whole (profiles are small); a short line or a repeated key names file and line. */

@@ -8,7 +8,7 @@ import { FeatureMapFitter } from "./feature-map-fit";
 import { cellTest, ruleProblem, SPLIT_NAMES, type CellTest, type SplitName } from "./column-split";
 import { deriveSeed, hashUniform } from "./prng";
 import { encodeDataSet } from "./byte-encode";
-import { assembledChunks, columnOf, planCells } from "./cell-plan";
+import { assembledChunks, columnOf, listSeparators, planCells } from "./cell-plan";
 import { withReadProgress } from "./read-progress";
 import { describePaths, openRecords, type DataPaths, type RecordStream } from "./readers/index";
 import { BadLines, type BadLineSummary, type RawRecord, type ReaderOptions } from "./readers/types";
@@ -110,9 +110,11 @@ export function readerOptions(data: DataConfig, skipBadLines: boolean, select: s
     select,
     ...(data.labelThreshold !== undefined ? { labelThreshold: data.labelThreshold } : {}),
     ...(data.positive !== undefined ? { positive: data.positive } : {}),
+    ...(data.format === "parquet" ? { listSeparators: listSeparators(data) } : {}),
     skipBadLines,
   };
 }
+
 
 /** Which split a row of the train data goes to: null for a row of none (a split by a column leaves such rows out). */
 type Assign = (record: RawRecord) => Part | null;

@@ -2,6 +2,7 @@ import type { DataConfig, DataFormat, RunConfig } from "../config-types";
 import { assembledChunks, planCells } from "../data/cell-plan";
 import { mapFeatureConfigs } from "../data/prepare";
 import { withReadProgress } from "../data/read-progress";
+import { listSeparators } from "../data/cell-plan";
 import { openRecords } from "../data/readers/index";
 import { parquetColumnNames } from "../data/readers/parquet";
 import type { ReaderOptions } from "../data/readers/types";
@@ -69,6 +70,7 @@ function readerOptionsFor(layout: DataConfig, select: string[]): ReaderOptions {
     // No label is read: production rows have none, and one that is present is just another column.
     label: null,
     select,
+    ...(layout.format === "parquet" ? { listSeparators: listSeparators(layout) } : {}),
   };
 }
 

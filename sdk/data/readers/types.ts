@@ -62,6 +62,11 @@ export interface ReaderOptions {
   label: string | null;
   /** The columns whose cells a record carries, in this order: names or 0-based indices as strings. */
   select: string[];
+  /**
+   * Parquet: the list columns a record may carry, each with the separator its items are joined by into one
+   * cell (the sequence feature's, so that the encoder splits them again). A list in any other column is refused.
+   */
+  listSeparators?: Readonly<Record<string, string>>;
   /** Label = 1 when the label cell parses to a number >= this (e.g. MovieLens rating >= 4), else 0. */
   labelThreshold?: number;
   /** Label = 1 when the label cell is one of these values (e.g. ["yes"]), else 0 (`data.positive`). */
