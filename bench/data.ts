@@ -13,6 +13,7 @@ import { RowEncoder, type EncodedRows } from "../sdk/runtime/encode";
 import { unpooledLayout } from "../sdk/runtime/slots";
 import type { FeatureMap } from "../sdk/runtime/feature-map";
 import { costCase, rateCase, type BenchCase, type BenchOptions, type Benchmark } from "./harness";
+import { headerNames, timeDuckdbCsv, type CsvColumn, type CsvFile } from "./peers/duckdb-csv";
 
 /**
  * `npm run bench -- data`: rows/s and memory of read + encode, ours against the code a user would write.
@@ -35,7 +36,8 @@ import { costCase, rateCase, type BenchCase, type BenchOptions, type Benchmark }
  *
  * "bytes": the byte-level encoding pass (sdk/data/byte-encode.ts) against today's record path ("ours" above, peer
  * "record-path"), both into a DatasetBuilder, checked identical; rows per CPU-second side by side, in this
- * process (the files as they are) and in one cold child run on the largest file.
+ * process (the files as they are) and in one cold child run on the largest file. The byte path is also set beside
+ * DuckDB's CSV reader on one thread (peer "duckdb-1t", bench/peers/duckdb-csv.ts) on the same file.
  */
 
 /** Environment variable that turns a run of the child bundle into one measured run. */
@@ -230,6 +232,15 @@ function checkSame(set: DataSet, a: EncodedDataset, b: EncodedDataset, peer = "t
     throw new Error(`bench data: ${set.name}: ours and ${peer} disagree (${a.n} vs ${b.n} rows)`);
 }
 
+/** A delimited set as DuckDB reads it: the label an integer, numeric features doubles, the rest text. */
+function duckdbCsv(set: DataSet): CsvFile {
+  const delimiter = set.reader.delimiter ?? (set.reader.format === "tsv" ? "\t" : ",");
+  const numeric = new Set(set.features.filter((f) => f.type === "numeric").map((f) => f.column ?? f.name));
+  const names = headerNames(set.file, delimiter, set.reader.columns);
+  const type = (name: string): CsvColumn["type"] => (name === set.reader.label ? "INTEGER" : numeric.has(name) ? "DOUBLE" : "VARCHAR");
+  return { file: set.file, delimiter, header: set.reader.header === true, columns: names.map((name) => ({ name, type: type(name) })) };
+}
+
 /** CSV and TSV: the files the byte path reads from bytes (others go through records, as before). */
 function isDelimited(set: DataSet): boolean {
   return set.reader.format === "csv" || set.reader.format === "tsv";
@@ -401,13 +412,21 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
           cpuRatio: (t.naive.cpu / t.ours.cpu).toFixed(2),
         }),
       );
-      if (isDelimited(set))
+      if (isDelimited(set)) {
+        const duck = await timeDuckdbCsv(duckdbCsv(set), seconds);
+        if (duck.rows !== rows) throw new Error(`bench data: ${set.name}: DuckDB read ${duck.rows} rows, ours ${rows}`);
+        log(`data: ${set.name}: DuckDB read_csv (1 thread) ${ms(duck.wall)} (${ms(duck.cpu)}) ms: ${fmtInt(rows / duck.cpu)} rows per CPU-second`);
         cases.push(
           rateCase("data", `${set.name} ${fmtInt(rows)} rows read+encode, byte path`, "record-path", rows / t.bytes.cpu, rows / t.ours.cpu, "rows/CPU-s", {
             bytesPerWallS: Math.round(rows / t.bytes.wall),
             recordPerWallS: Math.round(rows / t.ours.wall),
           }),
+          rateCase("data", `${set.name} ${fmtInt(rows)} rows read+encode, byte path`, "duckdb-1t", rows / t.bytes.cpu, rows / duck.cpu, "rows/CPU-s", {
+            bytesPerWallS: Math.round(rows / t.bytes.wall),
+            duckdbPerWallS: Math.round(rows / duck.wall),
+          }),
         );
+      }
     }
 
     // Memory against file size, each implementation alone in a child process.
@@ -473,6 +492,17 @@ export const benchmark: Benchmark = async (options: BenchOptions): Promise<Bench
           recordPerWallS: Math.round(record!.rows / record!.seconds),
           bytesPeakRssMiB: Number(bytes!.peakRssMiB.toFixed(1)),
           recordPeakRssMiB: Number(record!.peakRssMiB.toFixed(1)),
+        }),
+      );
+      // DuckDB on the same file, warm (after one round): the comparison leans its way, not ours.
+      const duck = await timeDuckdbCsv(duckdbCsv(set), 0, 2);
+      if (duck.rows !== bytes!.rows) throw new Error(`bench data: DuckDB read ${duck.rows} rows of ${set.file}, ours ${bytes!.rows}`);
+      log(`data: ${textSet.name} ${fmtInt(duck.rows)} rows: DuckDB read_csv (1 thread, warm) ${fmtInt(duck.rows / duck.cpu)} rows per CPU-second`);
+      cases.push(
+        rateCase("data", `${textSet.name} ${fmtInt(bytes!.rows)} rows read+encode, byte path, one cold run`, "duckdb-1t", perCpu(bytes!), duck.rows / duck.cpu, "rows/CPU-s", {
+          bytesPerWallS: Math.round(bytes!.rows / bytes!.seconds),
+          duckdbPerWallS: Math.round(duck.rows / duck.wall),
+          duckdb: "median of 2 warm rounds",
         }),
       );
     }

@@ -5,6 +5,7 @@
  * run distils from the logged column.
  */
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,16 +56,16 @@ function dayData(train: string, format: "parquet" | "csv", extra: Partial<DataCo
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "ctr-distill-duckdb-"));
-  const csv = ["day,click,C1,C2,C3,C4,C5,C6,upstream_ctr", ...ROWS.map((r) => [r.day, r.click, ...r.cells, ...r.tags, r.score].join(","))].join("\n") + "\n";
+  const csv = ["day,click,C1,C2,C3,C4,C5,C6,dcn_ctr", ...ROWS.map((r) => [r.day, r.click, ...r.cells, ...r.tags, r.score].join(","))].join("\n") + "\n";
   await writeFile(join(dir, "log.csv"), csv);
   db = await DuckDBInstance.create(":memory:");
   sql = await db.connect();
   await sql.run("SET threads = 1");
-  await sql.run(`CREATE TABLE clicks AS SELECT row_number() OVER () AS rn, day, click, C1, C2, C3, C4, [C5, C6] AS tags, upstream_ctr FROM read_csv('${join(dir, "log.csv")}', header = true, columns = {'day': 'INTEGER', 'click': 'INTEGER', 'C1': 'VARCHAR', 'C2': 'VARCHAR', 'C3': 'VARCHAR', 'C4': 'VARCHAR', 'C5': 'VARCHAR', 'C6': 'VARCHAR', 'upstream_ctr': 'DOUBLE'})`);
+  await sql.run(`CREATE TABLE clicks AS SELECT row_number() OVER () AS rn, day, click, C1, C2, C3, C4, [C5, C6] AS tags, dcn_ctr FROM read_csv('${join(dir, "log.csv")}', header = true, columns = {'day': 'INTEGER', 'click': 'INTEGER', 'C1': 'VARCHAR', 'C2': 'VARCHAR', 'C3': 'VARCHAR', 'C4': 'VARCHAR', 'C5': 'VARCHAR', 'C6': 'VARCHAR', 'dcn_ctr': 'DOUBLE'})`);
   // Ordered by the log's row, so that every folder's part holds its day's rows in log order.
-  const select = "SELECT day, click, C1, C2, C3, C4, tags, upstream_ctr FROM clicks ORDER BY rn";
+  const select = "SELECT day, click, C1, C2, C3, C4, tags, dcn_ctr FROM clicks ORDER BY rn";
   for (const codec of CODECS) await sql.run(`COPY (${select}) TO '${join(dir, `parquet-${codec}`)}' (FORMAT parquet, COMPRESSION ${codec}, PARTITION_BY (day), ROW_GROUP_SIZE 700)`);
-  await sql.run(`COPY (SELECT day, click, C1, C2, C3, C4, array_to_string(tags, '|') AS tags, upstream_ctr FROM clicks ORDER BY rn) TO '${join(dir, "csv-gz")}' (FORMAT csv, HEADER, COMPRESSION gzip, PARTITION_BY (day))`);
+  await sql.run(`COPY (SELECT day, click, C1, C2, C3, C4, array_to_string(tags, '|') AS tags, dcn_ctr FROM clicks ORDER BY rn) TO '${join(dir, "csv-gz")}' (FORMAT csv, HEADER, COMPRESSION gzip, PARTITION_BY (day))`);
   await sql.run(`COPY (SELECT click, C1, [C1, 'x|y'] AS tags FROM clicks LIMIT 10) TO '${join(dir, "bad-tags.parquet")}' (FORMAT parquet)`);
 }, 60_000);
 
@@ -73,6 +74,15 @@ afterAll(async () => {
   db?.closeSync();
   await rm(dir, { recursive: true, force: true });
 });
+
+/** The config of the README's guide, "Distilling teachers trained elsewhere" (its JSON block). */
+function readmeConfig(): { data: Record<string, unknown> } & Record<string, unknown> {
+  const readme = readFileSync(join(import.meta.dirname, "../../README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("\n## Distilling teachers trained elsewhere\n"));
+  const block = /```json\n([\s\S]*?)```/.exec(section);
+  if (block === null) throw new Error("README: no JSON config in the guide");
+  return JSON.parse(block[1]!) as { data: Record<string, unknown> } & Record<string, unknown>;
+}
 
 /** Every record of a data path, as [label, ...cells]. */
 async function readAll(path: string, options: ReaderOptions): Promise<string[][]> {
@@ -88,7 +98,7 @@ function expectedRecords(): string[][] {
 }
 
 describe("Parquet and CSV written by DuckDB", () => {
-  const select = ["C1", "C2", "C3", "C4", "tags", "upstream_ctr", "day"];
+  const select = ["C1", "C2", "C3", "C4", "tags", "dcn_ctr", "day"];
 
   it.each(CODECS)("reads a %s Parquet folder cell for cell, lists joined by the sequence's separator, day from the folders", async (codec) => {
     const records = await readAll(join(dir, `parquet-${codec}`), { format: "parquet", label: "click", select, listSeparators: { tags: "|" } });
@@ -112,7 +122,7 @@ describe("Parquet and CSV written by DuckDB", () => {
 
 describe("a run from DuckDB-written Parquet", () => {
   it("splits by the day folders, keeps every row, and carries the logged score column row by row", async () => {
-    const p = await prepareData(dayData(join(dir, "parquet-zstd"), "parquet", { teacherScores: { columns: ["upstream_ctr"], kind: "probability" } }), { seed: 1 });
+    const p = await prepareData(dayData(join(dir, "parquet-zstd"), "parquet", { teacherScores: { columns: ["dcn_ctr"], kind: "probability" } }), { seed: 1 });
     expect([p.train.n, p.valid.n, p.test.n]).toEqual([log.train.rows.length, log.valid.rows.length, log.test.rows.length]);
     const logit = (q: number) => Math.log(q / (1 - q));
     const testScores = ROWS.filter((r) => r.day === 7).map((r) => logit(r.score));
@@ -120,17 +130,10 @@ describe("a run from DuckDB-written Parquet", () => {
     expect(Array.from(p.test.labels)).toEqual(ROWS.filter((r) => r.day === 7).map((r) => r.click));
   });
 
-  it("distils from the logged teacher column: the teacher's test AUC is that of the column", async () => {
-    const report = await runPipeline(
-      {
-        data: dayData(join(dir, "parquet-zstd"), "parquet", { teacherScores: { columns: ["upstream_ctr"], kind: "probability" } }),
-        teachers: [],
-        student: { embeddingDim: 4, hiddenUnits: [8] },
-        distill: { ensemble: "best", alpha: 0.5 },
-        training: { epochs: 2, batchSize: 256 },
-      },
-      { outDir: join(dir, "run"), logger: () => undefined },
-    );
+  it("distils with the README's config from the logged teacher column: the teacher's test AUC is that of the column", async () => {
+    const config = readmeConfig();
+    config.data.train = join(dir, "parquet-zstd");
+    const report = await runPipeline({ ...config, training: { epochs: 2, batchSize: 256 } }, { outDir: join(dir, "run"), logger: () => undefined });
     const test = ROWS.filter((r) => r.day === 7);
     expect(report.teachers).toHaveLength(1);
     expect(report.teachers[0]!.auc).toBeCloseTo(auc(test.map((r) => r.click), test.map((r) => r.score)), 6);
