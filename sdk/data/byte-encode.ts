@@ -1,7 +1,6 @@
 import { EncodeError, type EncodedRows, type RowEncoder } from "../runtime/encode";
 import { hash32Bytes } from "../runtime/hash";
 import type { FeatureSpec } from "../runtime/feature-map";
-import type { DatasetInfo, RecordEncoder } from "./dataset";
 import { DelimitedReader, type ByteRowSink } from "./readers/delimited";
 import type { FileSetReader } from "./readers/file-set";
 import type { RawRecord } from "./readers/types";
@@ -139,15 +138,35 @@ function kindOf(spec: FeatureSpec): Kind {
   }
 }
 
+/**
+ * Where encoded rows go: a dataset builder (RecordEncoder), or a router that picks a builder per row
+ * (prepareData's split). The byte path writes a row's slots into `next`'s buffers and keeps them by `commit`.
+ */
+export interface RowTarget {
+  readonly encoder: RowEncoder;
+  /** Whether rows carry logged teacher scores (then every row goes through `add`). */
+  readonly hasScores: boolean;
+  /** The buffers and row for the row at `line` of `file` (RawRecord.file); kept by `commit`, else overwritten. */
+  next(line: number, file: string | undefined): { out: EncodedRows; row: number };
+  commit(label: number, line: number): void;
+  add(record: RawRecord): void;
+}
+
+/** Rows between two `onRows` calls of the byte path: progress and cancellation without a cost per row. */
+const ROWS_PER_TICK = 8192;
+
 /** A dataset builder fed by DelimitedReader.encodeBytes: cells arrive as byte ranges, in feature order. */
 class ByteRowEncoder implements ByteRowSink {
   private readonly fields: ByteField[];
   private readonly encoder: RowEncoder;
 
+  private rows = 0;
+
   constructor(
-    private readonly builder: RecordEncoder<DatasetInfo>,
+    private readonly builder: RowTarget,
     /** The file records name (RawRecord.file), for a part of a data set. */
     private readonly file: string | undefined,
+    private readonly onRows: (rows: number) => void,
   ) {
     const encoder = (this.encoder = builder.encoder);
     // A missing cell's encoding, as the encoder writes it (one slot: sequences take the string path).
@@ -182,7 +201,7 @@ class ByteRowEncoder implements ByteRowSink {
   }
 
   encodeBytes(bytes: Buffer, starts: Int32Array, ends: Int32Array, hashes: Int32Array, label: number, line: number): boolean {
-    const { out, row } = this.builder.next();
+    const { out, row } = this.builder.next(line, this.file);
     const { ids, values } = out;
     const at = row * this.encoder.numSlots;
     const fields = this.fields;
@@ -237,25 +256,40 @@ class ByteRowEncoder implements ByteRowSink {
       }
     }
     this.builder.commit(label, line);
+    if (++this.rows === ROWS_PER_TICK) this.tick();
     return true;
   }
 
   add(record: RawRecord): void {
     if (this.file !== undefined) record.file = this.file;
     this.builder.add(record);
+    if (++this.rows === ROWS_PER_TICK) this.tick();
+  }
+
+  /** Reports the rows since the last report (call once more at the end of the part). */
+  tick(): void {
+    if (this.rows > 0) this.onRows(this.rows);
+    this.rows = 0;
   }
 }
 
 /**
- * Encodes every row of the data set `reader` reads into `builder`: CSV/TSV parts byte by byte (see above),
+ * Encodes every row of the data set `reader` reads into `target`: CSV/TSV parts byte by byte (see above),
  * other parts, and every part when the rows carry logged scores or more cells than features, through their
- * records. `afterPart` runs after each file (progress).
+ * records (the cells as read: the plan must be plain). `onRows` hears the rows done, every few thousand
+ * (progress; it may throw to stop, e.g. on abort).
  */
-export async function encodeDataSet(reader: FileSetReader, builder: RecordEncoder<DatasetInfo>, afterPart: () => void = () => {}): Promise<void> {
-  const byRecords = builder.hasScores || reader.options.select.length !== builder.encoder.numFields;
+export async function encodeDataSet(reader: FileSetReader, target: RowTarget, onRows: (rows: number) => void = () => {}): Promise<void> {
+  const byRecords = target.hasScores || reader.options.select.length !== target.encoder.numFields;
   for await (const part of reader.parts()) {
-    if (!byRecords && part.plain && part.reader instanceof DelimitedReader && part.reader.byteLevel) await part.reader.encodeBytes(new ByteRowEncoder(builder, part.file));
-    else for await (const chunk of part.chunks()) for (const rec of chunk) builder.add(rec);
-    afterPart();
+    if (!byRecords && part.plain && part.reader instanceof DelimitedReader && part.reader.byteLevel) {
+      const sink = new ByteRowEncoder(target, part.file, onRows);
+      await part.reader.encodeBytes(sink);
+      sink.tick();
+    } else
+      for await (const chunk of part.chunks()) {
+        for (const rec of chunk) target.add(rec);
+        onRows(chunk.length);
+      }
   }
 }

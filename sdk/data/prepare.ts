@@ -3,13 +3,15 @@ import type { Logger } from "../log";
 import { DataError, UserError } from "../errors";
 import { RowEncoder } from "../runtime/encode";
 import type { FeatureMap } from "../runtime/feature-map";
-import { DatasetBuilder, DiskDatasetBuilder, encodeRecords, encodeRecordStream, type EncodeOptions, type EncodedDataset, type RowDataset } from "./dataset";
+import { DatasetBuilder, DiskDatasetBuilder, encodeRecords, type EncodeOptions, type EncodedDataset, type RowDataset } from "./dataset";
 import { FeatureMapFitter } from "./feature-map-fit";
 import { cellTest, ruleProblem, SPLIT_NAMES, type CellTest, type SplitName } from "./column-split";
 import { deriveSeed, hashUniform } from "./prng";
-import { encodeDataSet } from "./byte-encode";
-import { assembledChunks, columnOf, listSeparators, planCells } from "./cell-plan";
-import { withReadProgress } from "./read-progress";
+import { encodeDataSet, type RowTarget } from "./byte-encode";
+import { assembledChunks, columnOf, listSeparators, planCells, type CellPlan } from "./cell-plan";
+import { ReadProgressMeter, withReadProgress } from "./read-progress";
+import { SplitRouter } from "./split-router";
+import type { FileSetReader } from "./readers/file-set";
 import { describePaths, openRecords, type DataPaths, type RecordStream } from "./readers/index";
 import { BadLines, type BadLineSummary, type RawRecord, type ReaderOptions } from "./readers/types";
 import { generateSynthetic, syntheticFeatures } from "./synthetic";
@@ -244,25 +246,39 @@ async function prepareFiles(data: DataConfig, opts: PrepareOptions): Promise<Pre
     valid: new DatasetBuilder(encoder, trainFile, options, 4096),
     test: new DatasetBuilder(encoder, trainFile, options, 4096),
   };
-  let unsplit = 0;
-  for await (const chunk of records(trainReader, "encoding:"))
-    for (const rec of chunk) {
-      const part = split(rec, trainReader.bad);
-      if (part === null) unsplit++;
-      else if (part !== "bad") builders[part].add(rec);
-    }
+  // A split by fractions needs only a row's file and line: the byte path can write the row into its split.
+  const byPosition = splitBy.length === 0 ? (file: string | undefined, line: number) => assign({ file, line, label: 0, cells: [] }) : null;
+  const router = new SplitRouter(encoder, builders, (rec) => split(rec, trainReader.bad), byPosition);
+  await encodePlan(trainReader, router, plan, new ReadProgressMeter(trainReader, log, "encoding:"));
   note(trainFile, trainReader.bad);
-  if (unsplit > 0) log(`data: ${trainFile}: ${unsplit} rows are in no split of data.split and are left out`);
+  if (router.unsplit > 0) log(`data: ${trainFile}: ${router.unsplit} rows are in no split of data.split and are left out`);
   const out = { train: builders.train.finish(), valid: builders.valid.finish(), test: builders.test.finish() };
   for (const p of ["valid", "test"] as const) {
     const paths = data[p];
     if (paths === undefined) continue;
     const file = describePaths(paths);
     const reader = openRecords(paths, ro);
-    out[p] = await encodeRecordStream(encoder, records(reader, `encoding the ${p} file:`), file, { bad: reader.bad, ...scores });
+    const builder = new DatasetBuilder(encoder, file, { bad: reader.bad, ...scores }, 4096);
+    await encodePlan(reader, builder, plan, new ReadProgressMeter(reader, log, `encoding the ${p} file:`));
+    out[p] = builder.finish();
     note(file, reader.bad);
   }
   return { featureMap, ...out, ...(skipped.length > 0 ? { skipped } : {}) };
+}
+
+/**
+ * Encodes what `reader` reads into `target` with the cells of `plan`: straight from the columns when the plan
+ * is plain (the byte-level pass: CSV/TSV read from bytes, other formats by records), else through
+ * `plan.assemble`. `meter` shows the progress and stops on abort.
+ */
+async function encodePlan(reader: FileSetReader, target: RowTarget, plan: CellPlan, meter: ReadProgressMeter): Promise<void> {
+  if (plan.plain) await encodeDataSet(reader, target, (rows) => meter.add(rows));
+  else
+    for await (const chunk of assembledChunks(reader.chunks(), plan)) {
+      for (const rec of chunk) target.add(rec);
+      meter.add(chunk.length);
+    }
+  meter.done();
 }
 
 /**
@@ -301,14 +317,9 @@ export async function readEncoded(
 ): Promise<EncodedDataset> {
   const plan = await planCells(data, mapFeatureConfigs(data, map));
   const reader = openRecords(file, readerOptions(data, opts.skipBadLines === true, plan.select));
-  const encoder = new RowEncoder(map, "text");
-  let ds: EncodedDataset;
-  if (plan.plain) {
-    // Cells straight from the columns: the byte-level pass (CSV/TSV read from bytes, other formats by records).
-    const builder = new DatasetBuilder(encoder, reader.file, { bad: reader.bad }, 4096);
-    await encodeDataSet(reader, builder);
-    ds = builder.finish();
-  } else ds = await encodeRecordStream(encoder, assembledChunks(reader.chunks(), plan), reader.file, { bad: reader.bad });
+  const builder = new DatasetBuilder(new RowEncoder(map, "text"), reader.file, { bad: reader.bad }, 4096);
+  await encodePlan(reader, builder, plan, new ReadProgressMeter(reader, opts.log ?? (() => {}), "encoding:"));
+  const ds = builder.finish();
   if (reader.bad.skipped > 0) opts.log?.(`data: ${reader.file}: skipped ${reader.bad.skipped} bad lines, first: ${reader.bad.summary().first.join("; ")}`);
   return ds;
 }
