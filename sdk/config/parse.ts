@@ -4,6 +4,7 @@ import { ruleProblem } from "../data/column-split";
 import { checkSynthetic, syntheticFeatures } from "../data/synthetic";
 import { UserError } from "../errors";
 import { resolveModel } from "../models/zoo";
+import { compactSpecProblem } from "../runtime/embedding-remap";
 import { type ConfigPath, ConfigError } from "./config-error";
 import { DATA, RUN_CONFIG } from "./schema";
 import { didYouMean } from "./suggest";
@@ -28,6 +29,10 @@ export function parseConfig(doc: unknown, where = "config", options: ParseOption
   config.teachers ??= [];
   if (config.teachers.length === 0 && config.data.teacherScores === undefined) walker.expected(["teachers"], RUN_CONFIG.properties.teachers, raw.teachers);
   refuseInJointTraining(config, walker);
+  if (config.student.embedding !== undefined) {
+    const problem = compactSpecProblem(config.student.embedding, config.data.features.map((f) => f.name));
+    if (problem !== null) walker.fail(["student", "embedding", ...problem.path], problem.reason);
+  }
   for (const [i, teacher] of config.teachers.entries()) {
     try {
       resolveModel(teacher.model, teacher, walker.at(["teachers", i]));

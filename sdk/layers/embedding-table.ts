@@ -7,6 +7,9 @@ import { adamStepScales, type OptimizerConfig } from "../train/optimizer-config"
  * step cost O(vocabulary) in both the gather gradient and the optimizer.
  *
  * Layout: `weights[row * dim + k]`; optimizer slots `slot1`, `slot2` share it.
+ *
+ * With a `lookup` (a compact student embedding, sdk/runtime/embedding-remap.ts), the ids a batch carries are
+ * the feature map's and `lookup[id]` is the table's row: gather and update both go through it.
  */
 export class EmbeddingTable {
   readonly weights: Float32Array;
@@ -35,6 +38,8 @@ export class EmbeddingTable {
     initStd: number,
     /** L2 penalty λ on the rows a batch touches, applied as λ·w in their gradient. */
     readonly l2: number,
+    /** The row of each feature-map id (every entry in [0, rows)); absent: the id is the row. */
+    readonly lookup?: Int32Array,
   ) {
     this.weights = normalValues(rng, initStd, rows * dim);
     this.slot1 = new Float32Array(rows * dim);
@@ -48,9 +53,9 @@ export class EmbeddingTable {
   /** Rows × values for a batch: out[(r*F + f)*dim + k] = weights[ids[r*F+f]*dim + k] * values[r*F+f]. */
   gather(ids: Int32Array, values: Float32Array, count: number, out = new Float32Array(count * this.dim)): Float32Array {
     const d = this.dim;
-    const weights = this.weights;
+    const { weights, lookup } = this;
     for (let i = 0; i < count; i++) {
-      const src = ids[i]! * d;
+      const src = (lookup === undefined ? ids[i]! : lookup[ids[i]!]!) * d;
       const v = values[i]!;
       const dst = i * d;
       for (let k = 0; k < d; k++) out[dst + k] = weights[src + k]! * v;
@@ -64,13 +69,13 @@ export class EmbeddingTable {
    */
   applyGradient(ids: Int32Array, values: Float32Array, count: number, grad: Float32Array, opt: OptimizerConfig, scale = 1): void {
     const d = this.dim;
-    const { touched, slotOf } = this;
+    const { touched, slotOf, lookup } = this;
     if (this.gradAccum.length < Math.min(count, this.rows) * d) this.gradAccum = new Float32Array(Math.min(count, this.rows) * d);
     const accum = this.gradAccum;
     // Sums per row in the order of the batch, packed by first touch: the same float32 sums as a per-row buffer.
     let n = 0;
     for (let i = 0; i < count; i++) {
-      const row = ids[i]!;
+      const row = lookup === undefined ? ids[i]! : lookup[ids[i]!]!;
       let slot = slotOf[row]!;
       if (slot < 0) {
         slot = slotOf[row] = n;

@@ -2,6 +2,7 @@ import type * as tf from "@tensorflow/tfjs-core";
 import { EmbeddingTable } from "../layers/embedding-table";
 import { ParamStore } from "../layers/params";
 import type { RandomSource } from "../layers/random";
+import { remapLookup, type EmbeddingRemap } from "../runtime/embedding-remap";
 
 /** What a model's forward pass returns for a batch of B rows. */
 export interface ModelOutput {
@@ -28,6 +29,11 @@ export interface ModelContext {
   numFields: number;
   totalRows: number;
   rng: RandomSource;
+  /**
+   * A compact embedding (the student's, sdk/runtime/embedding-remap.ts): the main table gets `remap.totalRows`
+   * rows and maps the feature map's ids through it. Teachers have none.
+   */
+  remap?: EmbeddingRemap;
 }
 
 /** Hyperparameters every embedding model shares, with FuxiCTR's names in camelCase. */
@@ -54,8 +60,10 @@ export type MlpHyperparameters = {
 
 export const MLP_DEFAULTS: MlpHyperparameters = { hiddenUnits: [400, 400, 400], netDropout: 0, batchNorm: false };
 
-/** Builds the main embedding table of a model ([totalRows, embeddingDim]). */
+/** Builds the main embedding table of a model ([totalRows, embeddingDim], or the compact rows of `ctx.remap`). */
 export function featureEmbedding(ctx: ModelContext, hp: EmbeddingHyperparameters, name = "embedding"): EmbeddingTable {
+  if (ctx.remap !== undefined)
+    return new EmbeddingTable(name, ctx.remap.totalRows, hp.embeddingDim, ctx.rng, hp.embeddingInitStd, hp.embeddingRegularizer, remapLookup(ctx.remap));
   return new EmbeddingTable(name, ctx.totalRows, hp.embeddingDim, ctx.rng, hp.embeddingInitStd, hp.embeddingRegularizer);
 }
 

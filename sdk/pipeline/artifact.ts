@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import type { RunConfig } from "../config-types";
 import { saveFeatureMap } from "../data/feature-map-io";
 import { exportStudentWasm } from "../export/export-student";
@@ -47,9 +48,15 @@ export async function writeArtifact(inputs: ArtifactInputs): Promise<Artifact> {
     featureMapId: featureMap.id,
     quantize,
     createdAt: new Date().toISOString(),
-    student: { embeddingDim: config.student.embeddingDim, hiddenUnits: config.student.hiddenUnits, params: inputs.params },
+    student: {
+      embeddingDim: config.student.embeddingDim,
+      hiddenUnits: config.student.hiddenUnits,
+      params: inputs.params,
+      ...(config.student.embedding === undefined ? {} : { embedding: config.student.embedding }),
+    },
     metrics: inputs.metrics,
-    sizes: { wasmBytes: wasm.byteLength, embeddingRows: weights.totalRows, fields: weights.numFields },
+    // embeddingRows: the student's table (fewer than the feature map's totalRows with a compact embedding).
+    sizes: { wasmBytes: wasm.byteLength, wasmGzipBytes: gzipSync(wasm).byteLength, embeddingRows: weights.totalRows, fields: weights.numFields },
     config,
   };
   await writeFile(join(outDir, "model.json"), JSON.stringify(model, null, 2) + "\n");
