@@ -35,10 +35,10 @@ import {
   H_TOTAL_ROWS, H_VERSION, HEADER_BYTES,
   L_ACTIVATION, L_BIAS_BYTES, L_BIAS_OFFSET, L_IN_DIM, L_OUT_DIM, L_OUT_PADDED, L_WEIGHTS_BYTES,
   L_WEIGHTS_OFFSET, LAYER_RECORD_BYTES, MAX_BATCH_LIMIT, MAX_WIDTH, align16, embeddingBytesOf, header,
-  int8CodesOffset, layerField, modelBaseAddress, REMAP_CLAMP, REMAP_HASH, REMAP_IDENTITY, REMAP_RECORD_BYTES, RM_INPUT_OFFSET,
+  int8CodesOffset, layerField, modelBaseAddress, REMAP_CLAMP, REMAP_HASH, REMAP_IDENTITY, REMAP_QR, REMAP_RECORD_BYTES, RM_INPUT_OFFSET,
   RM_INPUT_SIZE, RM_OP, RM_PARAM, RM_ROW_OFFSET, RM_ROWS, roundUp4,
 } from "./layout";
-import { remapIds } from "./remap";
+import { hasSecondRows, multiplySecondF32x4, remapIds } from "./remap";
 import { firstBadId, gatherF16F32x4, gatherF32x4, gatherI8F32x4 } from "./embedding";
 import { denseF32x4 } from "./dense";
 import { poolSlotsF32x4 } from "./pooling";
@@ -84,6 +84,10 @@ let outputAt: usize = 0;
 let slotRowsAt: usize = 0;
 /** Ids mapped to rows of the table, i32 [maxBatch][S]; 0 unless the embedding is compact (v3). */
 let rowsAt: usize = 0;
+/** Each id's second row (qr) or -1, i32 [maxBatch][S]; 0 unless the embedding is compact (v3). */
+let secondAt: usize = 0;
+/** Whether some field multiplies a second row into its first (qr), set by init(). */
+let withSecond = false;
 /** Flat index of the first bad id of the last score() call, or -1. */
 let badIndex: i32 = -1;
 /** Widest activation row (f32) of the blob, set by checkBlob(). */
@@ -136,6 +140,9 @@ function checkedRemap(fields: u32, blobBytes: u32, totalRows: u32): bool {
       if (param != count - 1 || count > size) return false;
     } else if (op == REMAP_HASH) {
       if (param != count) return false;
+    } else if (op == REMAP_QR) {
+      // rows = param + ceil(size / param), in u64 so no sum wraps.
+      if (param == 0 || <u64>count != <u64>param + (<u64>size + <u64>param - 1) / <u64>param) return false;
     } else return false;
     input += size;
     rows += count;
@@ -214,7 +221,8 @@ export function init(): i32 {
   const outputBytes = align16(batch * 4);
   const slotRowsBytes = pooled ? align16(batch * slots * <u64>header(H_EMBEDDING_DIM) * 4) : 0;
   const remapped = header(H_VERSION) == BLOB_VERSION_REMAPPED;
-  const rowsBytes = remapped ? inputBytes : 0;
+  const second = remapped && hasSecondRows(<i32>header(H_NUM_FIELDS), modelBaseAddress() + <usize>header(H_REMAP_TABLE_OFFSET));
+  const rowsBytes = remapped ? 2 * inputBytes : 0;
   const scratch = align16(<u64>modelBaseAddress() + <u64>header(H_BLOB_BYTES));
   const end = scratch + 2 * inputBytes + 2 * actBytes + outputBytes + slotRowsBytes + rowsBytes;
   if (end > MAX_MEMORY_BYTES) return STATUS_OUT_OF_MEMORY;
@@ -228,6 +236,8 @@ export function init(): i32 {
   outputAt = actB + <usize>actBytes;
   slotRowsAt = pooled ? outputAt + <usize>outputBytes : 0;
   rowsAt = remapped ? outputAt + <usize>outputBytes + <usize>slotRowsBytes : 0;
+  secondAt = remapped ? rowsAt + <usize>inputBytes : 0;
+  withSecond = second;
   ready = true;
   return STATUS_OK;
 }
@@ -281,14 +291,16 @@ export function embeddingDtype(): i32 {
 function gather(ids: usize, n: i32, columns: i32, dim: i32, x: usize, xStride: i32): void {
   const embedding = modelBaseAddress() + <usize>header(H_EMBEDDING_OFFSET);
   const dtype = header(H_EMBEDDING_DTYPE);
+  const codes = embedding + <usize>int8CodesOffset(header(H_TOTAL_ROWS));
   if (dtype == EMBEDDING_INT8_ROW_SCALE) {
-    const codes = embedding + <usize>int8CodesOffset(header(H_TOTAL_ROWS));
     gatherI8F32x4(ids, valuesAt, n, columns, dim, embedding, codes, x, xStride);
   } else if (dtype == EMBEDDING_F16) {
     gatherF16F32x4(ids, valuesAt, n, columns, dim, embedding, x, xStride);
   } else {
     gatherF32x4(ids, valuesAt, n, columns, dim, embedding, x, xStride);
   }
+  // qr fields: each slot's scaled row times its quotient row (remap.ts), before any pooling.
+  if (withSecond) multiplySecondF32x4(secondAt, n, columns, dim, dtype, embedding, codes, x, xStride);
 }
 
 /** Gathers the S slot rows of rows 0..n-1 into the slot scratch, then sums each field's slots into x. */
@@ -307,7 +319,7 @@ export function score(n: i32): i32 {
   const base = modelBaseAddress();
   if (rowsAt != 0) {
     const slotCounts = base + <usize>header(H_SLOT_TABLE_OFFSET);
-    badIndex = remapIds(idsAt, rowsAt, n, fields, slotCounts, base + <usize>header(H_REMAP_TABLE_OFFSET));
+    badIndex = remapIds(idsAt, rowsAt, secondAt, n, fields, slotCounts, base + <usize>header(H_REMAP_TABLE_OFFSET));
   } else {
     // init() fitted maxBatch * S ids in memory, so n * S fits an i32.
     badIndex = firstBadId(idsAt, n * <i32>slotsPerRow, header(H_TOTAL_ROWS));

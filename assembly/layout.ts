@@ -27,9 +27,12 @@
  *   ├──────────────────────────────────────────────────────────────────────────────────────────────┤
  *   │ v3 only, remap table (offset 16-aligned): F records of 32 bytes (u32 each), a compact        │
  *   │   embedding (remap.ts): inputOffset, inputSize (the field's ids in the feature map, contiguous│
- *   │   from 0 and summing to inputRows), op (0 identity, 1 clamp, 2 hash), param, rowOffset, rows  │
+ *   │   from 0 and summing to inputRows), op (0 identity, 1 clamp, 2 hash, 3 qr), param, rowOffset, │
+ *   │   rows                                                                                        │
  *   │   (the field's rows of the table, contiguous from 0 and summing to totalRows), 0, 0;          │
  *   │   identity: rows = inputSize, param 0; clamp: rows = param + 1 ≤ inputSize; hash: rows = param│
+ *   │   qr: rows = param + ceil(inputSize / param) (remainder rows, then quotient rows; the field's  │
+ *   │   scaled row is (row[l % param] · value) ⊙ row[param + l / param], each product in f32)       │
  *   │   Input ids are the feature map's (< inputRows); each is mapped to its row before the gather. │
  *   ├──────────────────────────────────────────────────────────────────────────────────────────────┤
  *   │ embedding, by dtype (offset 16-aligned):                                                      │
@@ -47,6 +50,7 @@
  *     output  f32 [maxBatch]
  *     slots   f32 [maxBatch][S * D]        (only when S > F: the scaled slot rows, pooled into actA)
  *     rows    i32 [maxBatch][S]            (only v3: the ids mapped to rows of the table)
+ *     second  i32 [maxBatch][S]            (only v3: each id's second row, qr's quotient row, or -1)
  *   maxStride = max(roundUp(F * D, 4), outPadded of every layer); every offset is from MODEL_BASE.
  *   Writers emit v1 unless some field has several slots (v2) or the embedding is compact (v3), so other blobs
  *   (and their ids) stay as they were.
@@ -142,6 +146,8 @@ export const REMAP_IDENTITY: u32 = 0;
 export const REMAP_CLAMP: u32 = 1;
 /** Remap op: fmix32(local) % param. */
 export const REMAP_HASH: u32 = 2;
+/** Remap op: quotient–remainder, row local % param times second row param + local / param. */
+export const REMAP_QR: u32 = 3;
 
 /** Embedding dtype: f32 rows. */
 export const EMBEDDING_F32: u32 = 0;

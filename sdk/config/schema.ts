@@ -222,7 +222,7 @@ export const TEACHER = Type.Object(
   { additionalProperties: true, description: "One teacher: a model name and any of its hyperparameters." },
 );
 
-const COMPACT_KINDS = ["full", "prune", "hash"] as const;
+const COMPACT_KINDS = ["full", "prune", "hash", "qr"] as const;
 
 /** The keys of a compact embedding kind, shared by `student.embedding` and its per-field overrides. */
 function compactKind(kindDefault: Options) {
@@ -230,10 +230,10 @@ function compactKind(kindDefault: Options) {
     kind: oneOf(COMPACT_KINDS, {
       ...kindDefault,
       description:
-        "full: a row per id of the feature map; prune: the `keep` most frequent values of a field keep their row, the rest share one (hashed fields, with no frequency order, are hashed into as many rows); hash: the field's ids are hashed into `buckets` rows. Numeric and quantile fields are kept whole by prune.",
+        "full: a row per id of the feature map; prune: the `keep` most frequent values of a field keep their row, the rest share one (hashed fields, with no frequency order, are hashed into as many rows); hash: the field's ids are hashed into `buckets` rows; qr: quotient–remainder (Shi et al., KDD 2020), each id's vector the element-wise product of a remainder row (index mod `buckets`) and a quotient row (index div `buckets`), `buckets` + ⌈ids / buckets⌉ rows, every id distinct (`buckets` ≈ √ids shrinks most). Numeric and quantile fields are kept whole by prune.",
     }),
     keep: Type.Optional(integerAtLeast(1, { description: "prune: the values per field that keep a row of their own (the field then has keep + 2 rows: missing, the kept values, and one shared by the rest)." })),
-    buckets: Type.Optional(integerAtLeast(1, { description: "hash: the rows per field; its ids go to fmix32(index within the field) mod buckets." })),
+    buckets: Type.Optional(integerAtLeast(1, { description: "hash: the rows per field; its ids go to fmix32(index within the field) mod buckets. qr: the remainder rows per field." })),
   };
 }
 

@@ -1,5 +1,5 @@
 import { studentSlots, validateStudentWeights, type StudentWeights } from "./student-weights";
-import { remapSlotIds } from "../runtime/embedding-remap";
+import { hasSecondRows, remapSlotIds } from "../runtime/embedding-remap";
 import { poolSlots, type SlotLayout } from "../runtime/slots";
 
 /**
@@ -35,8 +35,9 @@ export class JsScorer {
     const slotRows = new Float32Array(S * D);
     const { remap } = this.weights;
     const rows = remap === undefined ? ids : new Int32Array(n * S);
+    const second = remap !== undefined && hasSecondRows(remap) ? new Int32Array(n * S) : undefined;
     if (remap !== undefined) {
-      const bad = remapSlotIds(remap, layout.slotCounts, ids, n, rows);
+      const bad = remapSlotIds(remap, layout.slotCounts, ids, n, rows, second);
       if (bad >= 0)
         throw new RangeError(`JsScorer.score: id ${ids[bad]} at row ${Math.floor(bad / S)}, slot ${bad % S} is outside its field's ids of the feature map`);
     }
@@ -48,6 +49,9 @@ export class JsScorer {
         const v = values[r * S + s]!;
         const src = id * D;
         for (let d = 0; d < D; d++) slotRows[s * D + d] = embedding[src + d]! * v;
+        // A qr field: the (row · value) times its quotient row, each product rounded to float32.
+        const b = second === undefined ? -1 : second[r * S + s]!;
+        if (b >= 0) for (let d = 0; d < D; d++) slotRows[s * D + d] = slotRows[s * D + d]! * embedding[b * D + d]!;
       }
       if (layout.pooled) poolSlots(slotRows, layout, 1, D, x);
       else x.set(slotRows);

@@ -1,7 +1,7 @@
 import { ProtoWriter } from "./protobuf";
 import { quantizeF16, quantizeInt8Rows, type Quantize } from "./quantize";
 import { studentSlots, validateStudentWeights, type StudentWeights } from "./student-weights";
-import { remapLookup } from "../runtime/embedding-remap";
+import { hasSecondRows, remapLookup, remapSecondLookup } from "../runtime/embedding-remap";
 import type { SlotLayout } from "../runtime/slots";
 
 /**
@@ -10,6 +10,8 @@ import type { SlotLayout } from "../runtime/slots";
  * them) and `values` float [N, S], S slots (= F fields unless sequences pool several); output `ctr` [N, 1]:
  *
  *   ids = Gather(remap, ids)                         [N, S]      only for a compact embedding: remap[id] = its row
+ *   e = e * Gather(embedding, Gather(second, ids))   [N, S, D]   only with qr fields: each id's quotient row, or a
+ *                                                                row of ones (appended to the table) for the others
  *   e = Gather(embedding, ids) * Unsqueeze(values, 2) [N, S, D]
  *   e = MatMul(P, e)                                 [N, F, D]   only when pooling: P[f][s] = 1 if slot s is field f's
  *   x = Reshape(e, [-1, F*D])                        [N, F*D]
@@ -106,7 +108,12 @@ function poolingMatrix(layout: SlotLayout): Float32Array {
 /** Encodes the student as an ONNX ModelProto. */
 export function exportStudentOnnx(weights: StudentWeights, opts: OnnxExportOptions = {}): Uint8Array {
   validateStudentWeights(weights, "exportStudentOnnx");
-  const { numFields: F, embeddingDim: D, totalRows, embedding, layers } = weights;
+  const { numFields: F, embeddingDim: D, layers } = weights;
+  // With qr fields, a row of ones after the table: the second row of every id that has none.
+  const second = weights.remap !== undefined && hasSecondRows(weights.remap) ? remapSecondLookup(weights.remap)! : null;
+  const totalRows = weights.totalRows + (second === null ? 0 : 1);
+  const embedding = second === null ? weights.embedding : new Float32Array(totalRows * D).fill(1);
+  if (second !== null) embedding.set(weights.embedding);
   const layout = studentSlots(weights);
   const quantize = opts.quantize ?? "none";
   const nodes: ProtoWriter[] = [];
@@ -122,15 +129,16 @@ export function exportStudentOnnx(weights: StudentWeights, opts: OnnxExportOptio
     nodes.push(node("Gather", ["remap", "ids"], ["rows"], { axis: 0 }));
     ids = "rows";
   }
+  const firstScaled = second === null ? "scaled" : "scaled_first";
   if (quantize === "none") {
     inits.push(initializer("embedding", OnnxDataType.float, [totalRows, D], embedding));
     nodes.push(node("Gather", ["embedding", ids], ["gathered"], { axis: 0 }));
-    nodes.push(node("Mul", ["gathered", "values_3d"], ["scaled"]));
+    nodes.push(node("Mul", ["gathered", "values_3d"], [firstScaled]));
   } else if (quantize === "fp16") {
     inits.push(initializer("embedding_f16", OnnxDataType.float16, [totalRows, D], quantizeF16(embedding)));
     nodes.push(node("Gather", ["embedding_f16", ids], ["gathered_f16"], { axis: 0 }));
     nodes.push(node("Cast", ["gathered_f16"], ["gathered"], { to: OnnxDataType.float }));
-    nodes.push(node("Mul", ["gathered", "values_3d"], ["scaled"]));
+    nodes.push(node("Mul", ["gathered", "values_3d"], [firstScaled]));
   } else {
     const { scales, codes } = quantizeInt8Rows(embedding, totalRows, D);
     inits.push(initializer("embedding_codes", OnnxDataType.int8, [totalRows, D], codes));
@@ -139,7 +147,23 @@ export function exportStudentOnnx(weights: StudentWeights, opts: OnnxExportOptio
     nodes.push(node("Cast", ["gathered_codes"], ["gathered"], { to: OnnxDataType.float }));
     nodes.push(node("Gather", ["embedding_scales", ids], ["row_scales"], { axis: 0 }));
     nodes.push(node("Mul", ["row_scales", "values_3d"], ["row_multipliers"]));
-    nodes.push(node("Mul", ["gathered", "row_multipliers"], ["scaled"]));
+    nodes.push(node("Mul", ["gathered", "row_multipliers"], [firstScaled]));
+  }
+  if (second !== null) {
+    const rows = BigInt64Array.from(second, (r) => BigInt(r < 0 ? weights.totalRows : r));
+    inits.push(initializer("remap_second", OnnxDataType.int64, [rows.length], rows));
+    nodes.push(node("Gather", ["remap_second", "ids"], ["second_rows"], { axis: 0 }));
+    if (quantize === "none") nodes.push(node("Gather", ["embedding", "second_rows"], ["second_gathered"], { axis: 0 }));
+    else if (quantize === "fp16") {
+      nodes.push(node("Gather", ["embedding_f16", "second_rows"], ["second_f16"], { axis: 0 }));
+      nodes.push(node("Cast", ["second_f16"], ["second_gathered"], { to: OnnxDataType.float }));
+    } else {
+      nodes.push(node("Gather", ["embedding_codes", "second_rows"], ["second_codes"], { axis: 0 }));
+      nodes.push(node("Cast", ["second_codes"], ["second_codes_f32"], { to: OnnxDataType.float }));
+      nodes.push(node("Gather", ["embedding_scales", "second_rows"], ["second_scales"], { axis: 0 }));
+      nodes.push(node("Mul", ["second_codes_f32", "second_scales"], ["second_gathered"]));
+    }
+    nodes.push(node("Mul", ["scaled_first", "second_gathered"], ["scaled"]));
   }
   if (layout.pooled) {
     inits.push(initializer("pooling", OnnxDataType.float, [F, layout.numSlots], poolingMatrix(layout)));

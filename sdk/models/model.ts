@@ -2,7 +2,7 @@ import type * as tf from "@tensorflow/tfjs-core";
 import { EmbeddingTable } from "../layers/embedding-table";
 import { ParamStore } from "../layers/params";
 import type { RandomSource } from "../layers/random";
-import { remapLookup, type EmbeddingRemap } from "../runtime/embedding-remap";
+import { remapLookup, remapSecondLookup, type EmbeddingRemap } from "../runtime/embedding-remap";
 
 /** What a model's forward pass returns for a batch of B rows. */
 export interface ModelOutput {
@@ -62,9 +62,20 @@ export const MLP_DEFAULTS: MlpHyperparameters = { hiddenUnits: [400, 400, 400], 
 
 /** Builds the main embedding table of a model ([totalRows, embeddingDim], or the compact rows of `ctx.remap`). */
 export function featureEmbedding(ctx: ModelContext, hp: EmbeddingHyperparameters, name = "embedding"): EmbeddingTable {
-  if (ctx.remap !== undefined)
-    return new EmbeddingTable(name, ctx.remap.totalRows, hp.embeddingDim, ctx.rng, hp.embeddingInitStd, hp.embeddingRegularizer, remapLookup(ctx.remap));
+  if (ctx.remap !== undefined) return compactEmbedding(ctx.remap, ctx, hp, name);
   return new EmbeddingTable(name, ctx.totalRows, hp.embeddingDim, ctx.rng, hp.embeddingInitStd, hp.embeddingRegularizer);
+}
+
+/**
+ * A compact embedding table. The quotient rows of qr fields start at 1 (exactly): a field's vector starts as its
+ * remainder row alone, and the product learns from there (both factors small would give vanishing gradients).
+ */
+function compactEmbedding(remap: EmbeddingRemap, ctx: ModelContext, hp: EmbeddingHyperparameters, name: string): EmbeddingTable {
+  const table = new EmbeddingTable(name, remap.totalRows, hp.embeddingDim, ctx.rng, hp.embeddingInitStd, hp.embeddingRegularizer, remapLookup(remap), remapSecondLookup(remap));
+  for (const f of remap.fields) {
+    if (f.op === "qr") table.weights.fill(1, (f.rowOffset + f.param) * hp.embeddingDim, (f.rowOffset + f.rows) * hp.embeddingDim);
+  }
+  return table;
 }
 
 /** The dim-1 table of first-order weights (LR, FM, Wide&Deep, DeepFM). */

@@ -6,8 +6,12 @@
  *   identity          row = l                                  rows = size
  *   clamp(c)          row = min(l, c)                          rows = c + 1
  *   hash(N)           row = fmix32(l) mod N                    rows = N
+ *   qr(M)             row = l mod M, second = M + ⌊l / M⌋      rows = M + ⌈size / M⌉
  *
- * and the student row is the field's rowOffset + row (fields' tables are concatenated in field order).
+ * and the student row is the field's rowOffset + row (fields' tables are concatenated in field order). qr is the
+ * compositional quotient–remainder embedding of Shi et al. (KDD 2020, "mult" operation): a field's vector is the
+ * element-wise product of its remainder row (l mod M) and its quotient row (⌊l / M⌋, stored after the M remainder
+ * rows), so every id keeps a distinct vector from about 2√size rows; the scaled product is (row · value) ⊙ second.
  * `fmix32` is MurmurHash3's 32-bit finaliser (Appleby, public domain), unsigned, the same in TypeScript
  * (here) and AssemblyScript (assembly/remap.ts). An id outside its field's range is refused, never clamped.
  *
@@ -20,16 +24,17 @@
  *   same K + 2 rows, hash(K + 2). Numeric fields (2 rows) and quantile fields (quantiles + 3 rows, equally
  *   frequent buckets by construction) are kept whole.
  * - hash, buckets N: every field with more than N ids is hashed into N rows, hash(N).
+ * - qr, buckets M: every field that M + ⌈size / M⌉ rows shrink gets qr(M) (M ≈ √size shrinks most).
  *
  * No Node or tfjs imports: the exporter, the JS scorer and the trainer share it.
  */
 import type { FeatureMap, FeatureSpec } from "./feature-map";
 
 /** How one field's local indices become its rows. */
-export type RemapOp = "identity" | "clamp" | "hash";
+export type RemapOp = "identity" | "clamp" | "hash" | "qr";
 
 /** The op codes of the blob's remap table (assembly/layout.ts REMAP_*). */
-export const REMAP_OP_CODE: Record<RemapOp, number> = { identity: 0, clamp: 1, hash: 2 };
+export const REMAP_OP_CODE: Record<RemapOp, number> = { identity: 0, clamp: 1, hash: 2, qr: 3 };
 
 export interface FieldRemap {
   /** First id of the field in the feature map (its `offset`). */
@@ -37,7 +42,7 @@ export interface FieldRemap {
   /** Ids of the field in the feature map (its `size`). */
   inputSize: number;
   op: RemapOp;
-  /** clamp: the last row (larger local indices share it); hash: the buckets N; identity: 0. */
+  /** clamp: the last row (larger local indices share it); hash: the buckets N; qr: the remainder rows M; identity: 0. */
   param: number;
   /** First row of the field in the student's table. */
   rowOffset: number;
@@ -56,10 +61,10 @@ export interface EmbeddingRemap {
 
 /** A field's compact embedding as the config gives it. */
 export interface CompactKind {
-  kind: "full" | "prune" | "hash";
+  kind: "full" | "prune" | "hash" | "qr";
   /** prune: the most frequent values that keep a row of their own. */
   keep?: number;
-  /** hash: the rows a field is hashed into. */
+  /** hash: the rows a field is hashed into; qr: the remainder rows M. */
   buckets?: number;
 }
 
@@ -87,7 +92,19 @@ export function remapLocal(f: Pick<FieldRemap, "op" | "param">, local: number): 
       return Math.min(local, f.param);
     case "hash":
       return fmix32(local) % f.param;
+    case "qr":
+      return local % f.param;
   }
+}
+
+/** The second row (within its field) of local index `local`, multiplied into the first: qr's quotient row; -1 for the other ops. */
+export function remapSecondLocal(f: Pick<FieldRemap, "op" | "param">, local: number): number {
+  return f.op === "qr" ? f.param + Math.floor(local / f.param) : -1;
+}
+
+/** Rows of a field of `size` ids under qr(M): M remainder rows, then ⌈size / M⌉ quotient rows. */
+export function qrRows(size: number, m: number): number {
+  return m + Math.ceil(size / m);
 }
 
 /** Whether a feature's local indices run most frequent first (a vocabulary), so that pruning is a clamp. */
@@ -111,6 +128,7 @@ function fieldOp(spec: FeatureSpec, kind: CompactKind): { op: RemapOp; param: nu
     return whole;
   }
   if (kind.kind === "hash" && kind.buckets! < spec.size) return { op: "hash", param: kind.buckets!, rows: kind.buckets! };
+  if (kind.kind === "qr" && qrRows(spec.size, kind.buckets!) < spec.size) return { op: "qr", param: kind.buckets!, rows: qrRows(spec.size, kind.buckets!) };
   return whole;
 }
 
@@ -128,9 +146,11 @@ export interface CompactSpecProblem {
 function kindProblem(kind: CompactKind, path: (string | number)[]): CompactSpecProblem | null {
   const positive = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 1;
   if (kind.kind === "prune" && !positive(kind.keep)) return { path: [...path, "keep"], reason: 'kind "prune" needs \'keep\', an integer ≥ 1' };
-  if (kind.kind === "hash" && !positive(kind.buckets)) return { path: [...path, "buckets"], reason: 'kind "hash" needs \'buckets\', an integer ≥ 1' };
+  if ((kind.kind === "hash" || kind.kind === "qr") && !positive(kind.buckets))
+    return { path: [...path, "buckets"], reason: `kind ${JSON.stringify(kind.kind)} needs 'buckets', an integer ≥ 1` };
   if (kind.kind !== "prune" && kind.keep !== undefined) return { path: [...path, "keep"], reason: `only for kind "prune"; this one is ${JSON.stringify(kind.kind)}` };
-  if (kind.kind !== "hash" && kind.buckets !== undefined) return { path: [...path, "buckets"], reason: `only for kind "hash"; this one is ${JSON.stringify(kind.kind)}` };
+  if (kind.kind !== "hash" && kind.kind !== "qr" && kind.buckets !== undefined)
+    return { path: [...path, "buckets"], reason: `only for kind "hash" or "qr"; this one is ${JSON.stringify(kind.kind)}` };
   return null;
 }
 
@@ -190,7 +210,15 @@ export function remapProblem(remap: EmbeddingRemap, numFields: number): string |
     if (f.rowOffset !== rows) return `${at} starts at row ${f.rowOffset}, expected ${rows}`;
     if (!(Number.isSafeInteger(f.inputSize) && f.inputSize >= 1 && Number.isSafeInteger(f.rows) && f.rows >= 1)) return `${at} needs inputSize and rows ≥ 1`;
     const ok =
-      f.op === "identity" ? f.rows === f.inputSize && f.param === 0 : f.op === "clamp" ? f.param === f.rows - 1 && f.rows <= f.inputSize : f.op === "hash" ? f.param === f.rows && f.rows <= 2 ** 31 - 1 : false;
+      f.op === "identity"
+        ? f.rows === f.inputSize && f.param === 0
+        : f.op === "clamp"
+          ? f.param === f.rows - 1 && f.rows <= f.inputSize
+          : f.op === "hash"
+            ? f.param === f.rows && f.rows <= 2 ** 31 - 1
+            : f.op === "qr"
+              ? Number.isSafeInteger(f.param) && f.param >= 1 && f.rows === qrRows(f.inputSize, f.param)
+              : false;
     if (!ok) return `${at} has op ${JSON.stringify(f.op)}, param ${f.param} and ${f.rows} rows for ${f.inputSize} ids, which do not agree`;
     input += f.inputSize;
     rows += f.rows;
@@ -209,12 +237,28 @@ export function remapLookup(remap: EmbeddingRemap): Int32Array {
   return lookup;
 }
 
+/** Whether some field multiplies a second row into its first (qr). */
+export function hasSecondRows(remap: EmbeddingRemap): boolean {
+  return remap.fields.some((f) => f.op === "qr");
+}
+
+/** The second student row of every feature-map id, -1 where none ([inputRows]); undefined when no field has one. */
+export function remapSecondLookup(remap: EmbeddingRemap): Int32Array | undefined {
+  if (!hasSecondRows(remap)) return undefined;
+  const lookup = new Int32Array(remap.inputRows).fill(-1);
+  for (const f of remap.fields) {
+    if (f.op !== "qr") continue;
+    for (let l = 0; l < f.inputSize; l++) lookup[f.inputOffset + l] = f.rowOffset + remapSecondLocal(f, l);
+  }
+  return lookup;
+}
+
 /**
  * The student rows of `n` encoded rows of `ids` (`slotCounts[f]` slots of field f each, in field order), field
  * by field from the ops (not the lookup): the JS scorer's path, an independent check of `remapLookup` and the
- * WASM kernel. Returns the flat index of the first id outside its field's range, or -1 when all map.
+ * WASM kernel; `second` (when given) gets each id's second row or -1 (remapSecondLocal). Returns the flat index of the first id outside its field's range, or -1 when all map.
  */
-export function remapSlotIds(remap: EmbeddingRemap, slotCounts: readonly number[], ids: Int32Array, n: number, out: Int32Array): number {
+export function remapSlotIds(remap: EmbeddingRemap, slotCounts: readonly number[], ids: Int32Array, n: number, out: Int32Array, second?: Int32Array): number {
   let i = 0;
   for (let r = 0; r < n; r++) {
     for (let f = 0; f < slotCounts.length; f++) {
@@ -223,6 +267,7 @@ export function remapSlotIds(remap: EmbeddingRemap, slotCounts: readonly number[
         const local = ids[i]! - field.inputOffset;
         if (!(local >= 0 && local < field.inputSize)) return i;
         out[i] = field.rowOffset + remapLocal(field, local);
+        if (second !== undefined) second[i] = field.op === "qr" ? field.rowOffset + remapSecondLocal(field, local) : -1;
       }
     }
   }

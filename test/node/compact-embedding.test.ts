@@ -14,6 +14,7 @@ import { loadKernelsModule } from "../../sdk/export/compile";
 import { exportStudentWasm } from "../../sdk/export/export-student";
 import { JsScorer } from "../../sdk/export/js-scorer";
 import { exportStudentOnnx } from "../../sdk/export/onnx";
+import { dequantizedStudent, type Quantize } from "../../sdk/export/quantize";
 import { HeaderField, REMAP_RECORD_BYTES } from "../../sdk/export/pack";
 import { reexportRun } from "../../sdk/export/reexport";
 import type { StudentWeights } from "../../sdk/export/student-weights";
@@ -27,6 +28,8 @@ import {
   REMAP_OP_CODE,
   remapLocal,
   remapLookup,
+  remapSecondLocal,
+  remapSecondLookup,
   remapSlotIds,
   type CompactEmbeddingSpec,
   type EmbeddingRemap,
@@ -101,6 +104,19 @@ describe("planEmbeddingRemap", () => {
     ]);
   });
 
+  it("gives fields that M + ⌈size / M⌉ rows shrink a quotient–remainder embedding, each id its own pair of rows", () => {
+    const remap = planEmbeddingRemap(map, { kind: "qr", buckets: 4 });
+    // cat 27 ids: 4 + 7 rows; hsh 41: 4 + 11; num 2 and qnt 6 would not shrink; seq 14: 4 + 4.
+    expect(remap.fields.map((f) => [f.op, f.rows])).toEqual([["qr", 11], ["qr", 15], ["identity", 2], ["identity", 6], ["qr", 8]]);
+    const pairs = new Set<string>();
+    const f = remap.fields[0]!;
+    for (let l = 0; l < f.inputSize; l++) pairs.add(`${remapLocal(f, l)},${remapSecondLocal(f, l)}`);
+    expect(pairs.size).toBe(f.inputSize);
+    expect(remapLocal(f, 26)).toBe(2);
+    expect(remapSecondLocal(f, 26)).toBe(4 + 6); // the last quotient row
+    expect(remapSecondLookup(remap)![map.features[2]!.offset]).toBe(-1);
+  });
+
   it("gives no remap when nothing shrinks (keep ≥ the vocabulary), so such a student stays a plain one", () => {
     expect(compactRemapOf(map, { kind: "prune", keep: 1000 })).toBeUndefined();
     expect(compactRemapOf(map, { kind: "full" })).toBeUndefined();
@@ -141,7 +157,9 @@ interface RemapKernels {
   memory: WasmMemory;
   scratchBase(): number;
   remapLocal(op: number, param: number, local: number): number;
-  remapIds(ids: number, rows: number, n: number, numFields: number, slotCounts: number, table: number): number;
+  remapIds(ids: number, rows: number, second: number, n: number, numFields: number, slotCounts: number, table: number): number;
+  multiplySecondF32x4(second: number, n: number, numSlots: number, dim: number, dtype: number, embedding: number, codes: number, x: number, xStride: number): void;
+  multiplySecondScalar(second: number, n: number, numSlots: number, dim: number, dtype: number, embedding: number, codes: number, x: number, xStride: number): void;
 }
 
 describe("the remap in TypeScript and AssemblyScript", () => {
@@ -156,7 +174,9 @@ describe("the remap in TypeScript and AssemblyScript", () => {
   });
 
   it("agrees on clamp and hash at 0, K − 1, K, K + 1, the last bucket and the largest local index", () => {
-    const cases: [FieldRemap["op"], number][] = [["identity", 0], ["clamp", 1], ["clamp", 6], ["clamp", 1000], ["hash", 1], ["hash", 7], ["hash", 4096], ["hash", 2 ** 31 - 1]];
+    const cases: [FieldRemap["op"], number][] = [
+      ["identity", 0], ["clamp", 1], ["clamp", 6], ["clamp", 1000], ["hash", 1], ["hash", 7], ["hash", 4096], ["hash", 2 ** 31 - 1], ["qr", 1], ["qr", 5], ["qr", 65536],
+    ];
     for (const [op, param] of cases) {
       const locals = [0, 1, 2, param - 1, param, param + 1, 2 * param, 65535, 2 ** 31 - 2, 2 ** 32 - 1].filter((l) => l >= 0);
       for (const local of locals) {
@@ -172,7 +192,8 @@ describe("the remap in TypeScript and AssemblyScript", () => {
   it("maps every id of a feature map as the lookup does, and refuses the same out-of-field ids", () => {
     const map = mixedMap();
     const layout = featureMapSlots(map);
-    const remap = planEmbeddingRemap(map, { kind: "prune", keep: 4, fields: [{ name: "num", kind: "hash", buckets: 1 }] });
+    const remap = planEmbeddingRemap(map, { kind: "prune", keep: 4, fields: [{ name: "num", kind: "hash", buckets: 1 }, { name: "seq", kind: "qr", buckets: 3 }, { name: "hsh", kind: "qr", buckets: 6 }] });
+    expect(remap.fields.map((f) => f.op)).toEqual(["clamp", "qr", "hash", "identity", "qr"]);
     const lookup = remapLookup(remap);
     // Every id of every slot's field, once per slot: rows that cycle through each field's ids.
     const S = layout.numSlots;
@@ -188,6 +209,7 @@ describe("the remap in TypeScript and AssemblyScript", () => {
     const slotCountsAt = base + remap.fields.length * REMAP_RECORD_BYTES;
     const idsAt = slotCountsAt + 64;
     const rowsAt = idsAt + ids.length * 4;
+    const secondAt = rowsAt + ids.length * 4;
     const u32 = new Uint32Array(k.memory.buffer);
     remap.fields.forEach((f, i) => {
       u32.set([f.inputOffset, f.inputSize, REMAP_OP_CODE[f.op], f.param, f.rowOffset, f.rows, 0, 0], (table + i * REMAP_RECORD_BYTES) / 4);
@@ -195,15 +217,20 @@ describe("the remap in TypeScript and AssemblyScript", () => {
     u32.set(layout.slotCounts, slotCountsAt / 4);
     const run = (input: Int32Array) => {
       new Int32Array(k.memory.buffer).set(input, idsAt / 4);
-      const bad = k.remapIds(idsAt, rowsAt, n, layout.numFields, slotCountsAt, table);
-      return { bad, rows: new Int32Array(k.memory.buffer, rowsAt, input.length).slice() };
+      const bad = k.remapIds(idsAt, rowsAt, secondAt, n, layout.numFields, slotCountsAt, table);
+      return { bad, rows: new Int32Array(k.memory.buffer, rowsAt, input.length).slice(), second: new Int32Array(k.memory.buffer, secondAt, input.length).slice() };
     };
     const wasm = run(ids);
     const ts = new Int32Array(ids.length);
+    const tsSecond = new Int32Array(ids.length);
     expect(wasm.bad).toBe(-1);
-    expect(remapSlotIds(remap, layout.slotCounts, ids, n, ts)).toBe(-1);
+    expect(remapSlotIds(remap, layout.slotCounts, ids, n, ts, tsSecond)).toBe(-1);
     expect(wasm.rows).toEqual(ts);
+    expect(wasm.second).toEqual(tsSecond);
     expect(wasm.rows).toEqual(ids.map((id) => lookup[id]!));
+    const secondLookup = remapSecondLookup(remap)!;
+    expect(wasm.second).toEqual(ids.map((id) => secondLookup[id]!));
+    expect(wasm.second.some((b) => b >= 0) && wasm.second.some((b) => b < 0)).toBe(true);
     for (const r of wasm.rows) expect(r >= 0 && r < remap.totalRows).toBe(true);
     // An id one past its field (the next field's first), one before it, and a negative one.
     for (const [at, id] of [[S + 0, remap.fields[1]!.inputOffset], [2 * S + 1, remap.fields[1]!.inputOffset - 1], [3 * S + 4, -1]] as const) {
@@ -211,6 +238,52 @@ describe("the remap in TypeScript and AssemblyScript", () => {
       bad[at] = id;
       expect(run(bad).bad).toBe(at);
       expect(remapSlotIds(remap, layout.slotCounts, bad, n, ts)).toBe(at);
+    }
+  });
+});
+
+describe("multiplySecondF32x4", () => {
+  let k: RemapKernels;
+  beforeAll(async () => {
+    k = instantiateBytes(await loadKernelsModule()).exports as unknown as RemapKernels;
+    k.memory.grow(4);
+  });
+
+  it.each([0, 1, 3, 4, 5, 17])("equals multiplySecondScalar bit for bit for dim %i, f32, f16 and int8 tables", (dim) => {
+    const rand = mulberry32(dim + 1);
+    const n = 3;
+    const S = 4;
+    const rows = 9;
+    const xStride = S * dim + 4;
+    const base = k.scratchBase();
+    const secondAt = base;
+    const tableAt = secondAt + 64;
+    const codesAt = tableAt + ((rows * 4 + 15) & ~15);
+    const xAt = tableAt + rows * Math.max(dim, 1) * 4 + 64;
+    const yAt = xAt + n * xStride * 4 + 64;
+    const second = Int32Array.from({ length: n * S }, (_, i) => (i % 3 === 1 ? -1 : Math.floor(rand() * rows)));
+    new Int32Array(k.memory.buffer, secondAt, n * S).set(second);
+    for (const dtype of [0, 2, 1]) {
+      if (dtype === 0) new Float32Array(k.memory.buffer, tableAt, rows * dim).set(Float32Array.from({ length: rows * dim }, () => rand() * 2 - 1));
+      if (dtype === 2) new Uint16Array(k.memory.buffer, tableAt, rows * dim).set(Uint16Array.from({ length: rows * dim }, () => 0x3000 + Math.floor(rand() * 0x1000)));
+      if (dtype === 1) {
+        new Float32Array(k.memory.buffer, tableAt, rows).set(Float32Array.from({ length: rows }, () => rand() / 50));
+        new Int8Array(k.memory.buffer, codesAt, rows * dim).set(Int8Array.from({ length: rows * dim }, () => Math.floor(rand() * 255) - 127));
+      }
+      const x = Float32Array.from({ length: n * xStride }, () => rand() * 2 - 1);
+      new Float32Array(k.memory.buffer, xAt, x.length).set(x);
+      new Float32Array(k.memory.buffer, yAt, x.length).set(x);
+      k.multiplySecondF32x4(secondAt, n, S, dim, dtype, tableAt, codesAt, xAt, xStride);
+      k.multiplySecondScalar(secondAt, n, S, dim, dtype, tableAt, codesAt, yAt, xStride);
+      const got = new Uint32Array(k.memory.buffer, xAt, x.length);
+      expect(got).toEqual(new Uint32Array(k.memory.buffer, yAt, x.length));
+      // Slots without a second row, and the padding past S * dim, are left alone.
+      for (let r = 0; r < n; r++) {
+        const untouched = new Float32Array(k.memory.buffer, xAt + (r * xStride + S * dim) * 4, 4);
+        expect(untouched).toEqual(x.subarray(r * xStride + S * dim, r * xStride + S * dim + 4));
+        const skipped = new Float32Array(k.memory.buffer, xAt + (r * xStride + 1 * dim) * 4, dim);
+        if (second[r * S + 1]! < 0) expect(skipped).toEqual(x.subarray(r * xStride + dim, r * xStride + 2 * dim));
+      }
     }
   });
 });
@@ -231,6 +304,7 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a)
 describe.each<[string, CompactEmbeddingSpec]>([
   ["pruned", { kind: "prune", keep: 6 }],
   ["hashed", { kind: "hash", buckets: 9 }],
+  ["quotient–remainder", { kind: "qr", buckets: 6 }],
 ])("a trained %s student", (_name, spec) => {
   let data: PreparedData;
   let remap: EmbeddingRemap;
@@ -250,13 +324,13 @@ describe.each<[string, CompactEmbeddingSpec]>([
   });
 
   it("has exactly the rows the plan predicts, far fewer than the feature map's", () => {
-    const perField = spec.kind === "prune" ? spec.keep! + 2 : spec.buckets!;
+    const perField = spec.kind === "prune" ? spec.keep! + 2 : spec.kind === "qr" ? spec.buckets! + Math.ceil((SYNTHETIC.vocabSize + 2) / spec.buckets!) : spec.buckets!;
     expect(data.featureMap.features.every((f) => f.size === SYNTHETIC.vocabSize + 2)).toBe(true);
     expect(remap.totalRows).toBe(SYNTHETIC.fields * perField);
     expect(trained.model.tables[0]!.rows).toBe(remap.totalRows);
     expect(trained.model.tables[0]!.weights.length).toBe(remap.totalRows * STUDENT.embeddingDim);
     expect(weights.totalRows).toBe(remap.totalRows);
-    expect(remap.totalRows).toBeLessThan(data.featureMap.totalRows / 3);
+    expect(remap.totalRows).toBeLessThan(data.featureMap.totalRows / 2);
   });
 
   it("learns (test AUC well above 0.5)", async () => {
@@ -273,7 +347,7 @@ describe.each<[string, CompactEmbeddingSpec]>([
   });
 
   it("would be caught if the scorer mapped ids otherwise than the student trained on", async () => {
-    // The same rows per field, another op: clamp where training hashed, hash where it clamped.
+    // The same rows per field, another op: clamp where training hashed or composed, hash where it clamped.
     const other: EmbeddingRemap = {
       ...remap,
       fields: remap.fields.map((f) => (f.op === "clamp" ? { ...f, op: "hash", param: f.rows } : { ...f, op: "clamp", param: f.rows - 1 })),
@@ -300,7 +374,8 @@ describe.each<[string, CompactEmbeddingSpec]>([
     };
     expect(corrupt(() => {})).not.toThrow();
     expect(corrupt((v) => v.setUint32(table + 8, 7, true))).toThrow(/inconsistent/); // an unknown op
-    expect(corrupt((v) => v.setUint32(table + 12, v.getUint32(table + 12, true) + 1, true))).toThrow(/inconsistent/); // param off its rows
+    expect(corrupt((v) => v.setUint32(table + 20, v.getUint32(table + 20, true) + 1, true))).toThrow(/inconsistent/); // rows off its param
+    expect(corrupt((v) => v.setUint32(table + 12, 0, true))).toThrow(/inconsistent/); // no buckets
     expect(corrupt((v) => v.setUint32(REMAP_RECORD_BYTES + table, 1, true))).toThrow(/inconsistent/); // field 1 not after field 0
     expect(corrupt((v) => v.setUint32(HeaderField.inputRows, 1, true))).toThrow(/inconsistent/);
   });
@@ -314,6 +389,21 @@ describe.each<[string, CompactEmbeddingSpec]>([
       values: new ort!.Tensor("float32", values.subarray(0, n * S), [n, S]),
     });
     expect(maxAbsDiff(out.ctr!.data as Float32Array, tfjs)).toBeLessThan(1e-5);
+  });
+
+  it.skipIf(ort === null).each<Quantize>(["fp16", "int8"])("stores a %s table that WASM, ONNX and the dequantised JS scorer read alike", async (quantize) => {
+    const { ids, values, n } = data.test;
+    const S = data.train.layout.numSlots;
+    const wasm = Scorer.fromModule(new webAssembly.Module((await exportStudentWasm(weights, { featureMapId: data.featureMap.id, quantize })).wasm)).score(ids, values, n);
+    const session = await ort!.InferenceSession.create(exportStudentOnnx(weights, { quantize }));
+    const out = await session.run({
+      ids: new ort!.Tensor("int64", BigInt64Array.from(ids.subarray(0, n * S), (v) => BigInt(v)), [n, S]),
+      values: new ort!.Tensor("float32", values.subarray(0, n * S), [n, S]),
+    });
+    expect(maxAbsDiff(out.ctr!.data as Float32Array, wasm)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(new JsScorer(dequantizedStudent(weights, quantize)).score(ids, values, n), wasm)).toBeLessThan(1e-5);
+    // Quantised, yet close to the f32 student.
+    expect(maxAbsDiff(wasm, tfjs)).toBeLessThan(0.05);
   });
 });
 
