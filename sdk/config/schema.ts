@@ -262,6 +262,12 @@ export const STUDENT = Type.Object(
     embeddingDim: integerAtLeast(1, { default: 8, description: "The student's embedding width." }),
     hiddenUnits: layerSizes({ default: [256, 128], description: "The student's MLP layer widths." }),
     embedding: Type.Optional(STUDENT_EMBEDDING),
+    budgetBytes: Type.Optional(
+      integerAtLeast(1, {
+        description:
+          "The gzip size student.wasm must fit (Workers: 3,000,000 free, 10,000,000 paid). Before training, the largest `student.embedding` keep (prune, the default) or buckets (hash) whose student.wasm fits is chosen from the exact size formula; a budget no student reaches is refused, naming the smallest reachable size. model.json records the predicted and actual sizes.",
+      }),
+    ),
   },
   { additionalProperties: false, default: {}, description: "The compact DNN that is distilled and compiled to student.wasm." },
 );

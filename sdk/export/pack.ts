@@ -157,28 +157,15 @@ export function packStudent(weights: StudentWeights, opts: PackOptions): PackedM
   if (pooled && pooled.numSlots * embeddingDim > MAX_LAYER_WIDTH)
     throw new RangeError(`${fn}: numSlots * embeddingDim = ${pooled.numSlots * embeddingDim} exceeds ${MAX_LAYER_WIDTH}`);
 
-  // Offsets first: header, layer table, slot table (v2), embedding, then weights and bias of each layer.
-  let at = HEADER_BYTES;
-  const layerTableOffset = at;
-  at = roundUp(at + layers.length * LAYER_RECORD_BYTES, 16);
-  const slotTableOffset = at;
-  if (pooled) at = roundUp(at + numFields * 4, 16);
-  const remapTableOffset = at;
-  if (remap !== undefined) at = roundUp(at + numFields * REMAP_RECORD_BYTES, 16);
-  const embeddingOffset = at;
-  const embeddingBytes = table.bytes;
-  at = roundUp(at + embeddingBytes, 16);
-  const placed = layers.map((layer) => {
-    const outPadded = roundUp(layer.outDim, PANEL_WIDTH);
-    const weightsOffset = at;
-    const weightsBytes = layer.inDim * outPadded * 4;
-    at = roundUp(at + weightsBytes, 16);
-    const biasOffset = at;
-    const biasBytes = outPadded * 4;
-    at = roundUp(at + biasBytes, 16);
-    return { layer, outPadded, weightsOffset, weightsBytes, biasOffset, biasBytes };
+  const { layerTableOffset, slotTableOffset, remapTableOffset, embeddingOffset, layers: placedLayers, blobBytes } = blobLayout({
+    numFields,
+    layers,
+    pooled: pooled !== null,
+    remapped: remap !== undefined,
+    embeddingBytes: table.bytes,
   });
-  const blobBytes = at;
+  const embeddingBytes = table.bytes;
+  const placed = placedLayers.map((p, i) => ({ ...p, layer: layers[i]! }));
   if (blobBytes > MAX_BLOB_BYTES) throw new RangeError(`${fn}: the packed model would take ${blobBytes} bytes, over the ${MAX_BLOB_BYTES} limit`);
 
   const blob = new Uint8Array(blobBytes);
@@ -237,6 +224,47 @@ export function packStudent(weights: StudentWeights, opts: PackOptions): PackedM
   writeAscii(blob, HeaderField.modelId, modelId);
   writeAscii(blob, HeaderField.featureMapId, opts.featureMapId);
   return { blob, modelId, embeddingBytes };
+}
+
+/** What the blob's size depends on: the shapes, which optional tables it has, the embedding section's bytes. */
+export interface BlobShape {
+  numFields: number;
+  layers: readonly { inDim: number; outDim: number }[];
+  /** Whether the blob has a slot table (v2, and v3 always). */
+  pooled: boolean;
+  /** Whether the blob has a remap table (v3). */
+  remapped: boolean;
+  embeddingBytes: number;
+}
+
+/** Where each part of a blob goes: header, layer table, slot table (v2, v3), remap table (v3), embedding, then each layer's weights and bias. */
+export function blobLayout(shape: BlobShape) {
+  let at = HEADER_BYTES;
+  const layerTableOffset = at;
+  at = roundUp(at + shape.layers.length * LAYER_RECORD_BYTES, 16);
+  const slotTableOffset = at;
+  if (shape.pooled || shape.remapped) at = roundUp(at + shape.numFields * 4, 16);
+  const remapTableOffset = at;
+  if (shape.remapped) at = roundUp(at + shape.numFields * REMAP_RECORD_BYTES, 16);
+  const embeddingOffset = at;
+  at = roundUp(at + shape.embeddingBytes, 16);
+  const layers = shape.layers.map((layer) => {
+    const outPadded = roundUp(layer.outDim, PANEL_WIDTH);
+    const weightsOffset = at;
+    const weightsBytes = layer.inDim * outPadded * 4;
+    at = roundUp(at + weightsBytes, 16);
+    const biasOffset = at;
+    const biasBytes = outPadded * 4;
+    at = roundUp(at + biasBytes, 16);
+    return { outPadded, weightsOffset, weightsBytes, biasOffset, biasBytes };
+  });
+  return { layerTableOffset, slotTableOffset, remapTableOffset, embeddingOffset, layers, blobBytes: at };
+}
+
+/** Bytes of the embedding section of `totalRows` × `embeddingDim` stored as `quantize` (layout.ts draws each). */
+export function embeddingSectionBytes(totalRows: number, embeddingDim: number, quantize: Quantize): number {
+  const cells = totalRows * embeddingDim;
+  return quantize === "none" ? cells * 4 : quantize === "fp16" ? cells * 2 : int8CodesOffset(totalRows) + cells;
 }
 
 /** The embedding section of a quantisation: its byte length and a writer (layout.ts draws each). */

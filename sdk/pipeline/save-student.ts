@@ -19,7 +19,9 @@ export async function saveStudentRun(
   config: RunConfig,
   data: PreparedData,
   student: StudentResult,
-  exportOptions: Pick<ArtifactInputs, "quantize" | "budget"> = {},
+  exportOptions: Pick<ArtifactInputs, "quantize" | "budget" | "budgetFit"> = {},
+  /** The config written to config.json, when `config` is one resolved from it (a student sized to its budget). */
+  runConfig: RunConfig = config,
 ): Promise<Artifact> {
   await saveCheckpoint(student.model, join(dir, "student"), {
     hyperparameters: {
@@ -30,7 +32,7 @@ export async function saveStudentRun(
     featureMapId: data.featureMap.id,
     extra: { test: student.test, ensemble: student.ensemble },
   });
-  await writeFile(join(dir, RUN_CONFIG_FILE), JSON.stringify(config, null, 2) + "\n");
+  await writeFile(join(dir, RUN_CONFIG_FILE), JSON.stringify(runConfig, null, 2) + "\n");
   const weights = studentWeightsOf(student.model, config.student, data.train.layout, studentRemap(config, data));
   return writeArtifact({ outDir: dir, featureMap: data.featureMap, weights, config, params: student.params, metrics: { test: student.test }, ...exportOptions });
 }

@@ -143,8 +143,12 @@ export interface CompactSpecProblem {
   reason: string;
 }
 
-function kindProblem(kind: CompactKind, path: (string | number)[]): CompactSpecProblem | null {
+function kindProblem(kind: CompactKind, path: (string | number)[], sized = false): CompactSpecProblem | null {
   const positive = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 1;
+  if (sized) {
+    const key = kind.kind === "hash" ? "buckets" : "keep";
+    return kind[key] === undefined ? null : { path: [...path, key], reason: "is chosen by student.budgetBytes; give one or the other" };
+  }
   if (kind.kind === "prune" && !positive(kind.keep)) return { path: [...path, "keep"], reason: 'kind "prune" needs \'keep\', an integer ≥ 1' };
   if ((kind.kind === "hash" || kind.kind === "qr") && !positive(kind.buckets))
     return { path: [...path, "buckets"], reason: `kind ${JSON.stringify(kind.kind)} needs 'buckets', an integer ≥ 1` };
@@ -154,9 +158,12 @@ function kindProblem(kind: CompactKind, path: (string | number)[]): CompactSpecP
   return null;
 }
 
-/** The first problem of a spec's kinds and field names (against `featureNames`), or null. */
-export function compactSpecProblem(spec: CompactEmbeddingSpec, featureNames: readonly string[]): CompactSpecProblem | null {
-  const top = kindProblem(spec, []);
+/**
+ * The first problem of a spec's kinds and field names (against `featureNames`), or null. `sized`: the student-wide
+ * keep or buckets is left to student.budgetBytes (student-budget.ts), so it must be absent.
+ */
+export function compactSpecProblem(spec: CompactEmbeddingSpec, featureNames: readonly string[], sized = false): CompactSpecProblem | null {
+  const top = kindProblem(spec, [], sized);
   if (top !== null) return top;
   const seen = new Set<string>();
   for (const [i, f] of (spec.fields ?? []).entries()) {
