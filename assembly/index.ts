@@ -11,28 +11,34 @@
  *   maxBatch(): i32          rows per score() call.             numFields(): i32   fields per row (F).
  *   numSlots(): i32          slots per row (S ≥ F; S = F when no field is pooled, see layout.ts).
  *                            Added within ABI 1: a loader treats its absence as S = F.
- *   idsPtr(): usize          i32 [maxBatch][S] input ids (global embedding rows).
+ *   idsPtr(): usize          i32 [maxBatch][S] input ids (global rows of the feature map; with a compact
+ *                            embedding, blob v3, each is mapped to its row of the table first: remap.ts).
  *   valuesPtr(): usize       f32 [maxBatch][S] input values (scale of each id's row; 0 pads a slot).
  *   outputPtr(): usize       f32 [maxBatch] probabilities written by score().
  *   modelIdPtr(): usize      64 ASCII hex bytes (sha256 of the packed weights).
  *   featureMapIdPtr(): usize 64 ASCII hex bytes (the feature map the model was trained with).
  *   score(n: i32): i32       scores rows 0..n-1 of ids/values into output; a STATUS_* code. Rejects
- *                            n < 0 or n > maxBatch, and any id outside [0, totalRows) before reading it.
+ *                            n < 0 or n > maxBatch, and any id outside [0, totalRows) before reading it
+ *                            (v3: outside its field's ids of the feature map).
  *   errorIndex(): i32        after STATUS_BAD_ID: the flat index r * S + s of the first bad id.
+ *   inputRows(): i32         ids accepted: totalRows, or the feature map's rows of a compact embedding (v3).
+ *                            Added within ABI 1: a loader treats its absence as no remap.
  *   embeddingDtype(): i32    the stored embedding type (layout.ts EMBEDDING_*), -1 before init().
  *                            Added within ABI 1: a loader treats its absence as f32.
  *   memory                   the linear memory.
  * Pointer and size getters return 0 until init() has succeeded.
  */
 import {
-  ACT_LINEAR, ACT_RELU, BLOB_MAGIC, BLOB_VERSION, BLOB_VERSION_POOLED, EMBEDDING_F16, EMBEDDING_F32, EMBEDDING_INT8_ROW_SCALE,
+  ACT_LINEAR, ACT_RELU, BLOB_MAGIC, BLOB_VERSION, BLOB_VERSION_POOLED, BLOB_VERSION_REMAPPED, EMBEDDING_F16, EMBEDDING_F32, EMBEDDING_INT8_ROW_SCALE,
   H_BLOB_BYTES, H_EMBEDDING_BYTES, H_EMBEDDING_DIM, H_EMBEDDING_DTYPE, H_EMBEDDING_OFFSET, H_FEATURE_MAP_ID, H_LAYER_TABLE_OFFSET,
-  H_MAGIC, H_MAX_BATCH, H_MODEL_ID, H_NUM_FIELDS, H_NUM_LAYERS, H_NUM_SLOTS, H_SLOT_TABLE_OFFSET, H_TOTAL_ROWS, H_VERSION,
-  HEADER_BYTES,
+  H_INPUT_ROWS, H_MAGIC, H_MAX_BATCH, H_MODEL_ID, H_NUM_FIELDS, H_NUM_LAYERS, H_NUM_SLOTS, H_REMAP_TABLE_OFFSET, H_SLOT_TABLE_OFFSET,
+  H_TOTAL_ROWS, H_VERSION, HEADER_BYTES,
   L_ACTIVATION, L_BIAS_BYTES, L_BIAS_OFFSET, L_IN_DIM, L_OUT_DIM, L_OUT_PADDED, L_WEIGHTS_BYTES,
   L_WEIGHTS_OFFSET, LAYER_RECORD_BYTES, MAX_BATCH_LIMIT, MAX_WIDTH, align16, embeddingBytesOf, header,
-  int8CodesOffset, layerField, modelBaseAddress, roundUp4,
+  int8CodesOffset, layerField, modelBaseAddress, REMAP_CLAMP, REMAP_HASH, REMAP_IDENTITY, REMAP_QR, REMAP_RECORD_BYTES, RM_INPUT_OFFSET,
+  RM_INPUT_SIZE, RM_OP, RM_PARAM, RM_ROW_OFFSET, RM_ROWS, roundUp4,
 } from "./layout";
+import { hasSecondRows, multiplySecondF32x4, remapIds } from "./remap";
 import { firstBadId, gatherF16F32x4, gatherF32x4, gatherI8F32x4 } from "./embedding";
 import { denseF32x4 } from "./dense";
 import { poolSlotsF32x4 } from "./pooling";
@@ -47,7 +53,7 @@ const STATUS_OK: i32 = 0;
 const STATUS_NO_MODEL: i32 = 1;
 /** Status: the blob does not start with the magic number. */
 const STATUS_BAD_MAGIC: i32 = 2;
-/** Status: the blob's format version is neither BLOB_VERSION nor BLOB_VERSION_POOLED. */
+/** Status: the blob's format version is none of BLOB_VERSION, BLOB_VERSION_POOLED, BLOB_VERSION_REMAPPED. */
 const STATUS_BAD_VERSION: i32 = 3;
 /** Status: the embedding dtype is not one this module computes with. */
 const STATUS_BAD_DTYPE: i32 = 4;
@@ -76,6 +82,12 @@ let actB: usize = 0;
 let outputAt: usize = 0;
 /** Scaled slot rows before pooling, f32 [maxBatch][S * D]; 0 when no field is pooled. */
 let slotRowsAt: usize = 0;
+/** Ids mapped to rows of the table, i32 [maxBatch][S]; 0 unless the embedding is compact (v3). */
+let rowsAt: usize = 0;
+/** Each id's second row (qr) or -1, i32 [maxBatch][S]; 0 unless the embedding is compact (v3). */
+let secondAt: usize = 0;
+/** Whether some field multiplies a second row into its first (qr), set by init(). */
+let withSecond = false;
 /** Flat index of the first bad id of the last score() call, or -1. */
 let badIndex: i32 = -1;
 /** Widest activation row (f32) of the blob, set by checkBlob(). */
@@ -104,6 +116,40 @@ function checkedSlots(fields: u32, blobBytes: u32): u32 {
   return sum == <u64>slots ? slots : 0;
 }
 
+/**
+ * Whether a v3 blob's remap table lies in the blob and describes the table: fields contiguous from id 0 to
+ * inputRows and from row 0 to totalRows, each op's rows consistent with its param (layout.ts).
+ */
+function checkedRemap(fields: u32, blobBytes: u32, totalRows: u32): bool {
+  const offset = header(H_REMAP_TABLE_OFFSET);
+  if (!inBlob(offset, <u64>fields * REMAP_RECORD_BYTES, blobBytes)) return false;
+  const table = modelBaseAddress() + <usize>offset;
+  let input: u64 = 0;
+  let rows: u64 = 0;
+  for (let f: u32 = 0; f < fields; f++) {
+    const record = table + <usize>f * REMAP_RECORD_BYTES;
+    const size = load<u32>(record + RM_INPUT_SIZE);
+    const op = load<u32>(record + RM_OP);
+    const param = load<u32>(record + RM_PARAM);
+    const count = load<u32>(record + RM_ROWS);
+    if (<u64>load<u32>(record + RM_INPUT_OFFSET) != input || <u64>load<u32>(record + RM_ROW_OFFSET) != rows) return false;
+    if (size == 0 || count == 0) return false;
+    if (op == REMAP_IDENTITY) {
+      if (count != size || param != 0) return false;
+    } else if (op == REMAP_CLAMP) {
+      if (param != count - 1 || count > size) return false;
+    } else if (op == REMAP_HASH) {
+      if (param != count) return false;
+    } else if (op == REMAP_QR) {
+      // rows = param + ceil(size / param), in u64 so no sum wraps.
+      if (param == 0 || <u64>count != <u64>param + (<u64>size + <u64>param - 1) / <u64>param) return false;
+    } else return false;
+    input += size;
+    rows += count;
+  }
+  return input == <u64>header(H_INPUT_ROWS) && rows == <u64>totalRows && input <= <u64>0x7fffffff;
+}
+
 /** Checks every header and layer field that score() relies on; sets widestRow and slotsPerRow; returns a status. */
 function checkBlob(): i32 {
   const base = modelBaseAddress();
@@ -111,7 +157,7 @@ function checkBlob(): i32 {
   if (<u64>base + <u64>HEADER_BYTES > memoryBytes) return STATUS_NO_MODEL;
   if (header(H_MAGIC) != BLOB_MAGIC) return STATUS_BAD_MAGIC;
   const version = header(H_VERSION);
-  if (version != BLOB_VERSION && version != BLOB_VERSION_POOLED) return STATUS_BAD_VERSION;
+  if (version != BLOB_VERSION && version != BLOB_VERSION_POOLED && version != BLOB_VERSION_REMAPPED) return STATUS_BAD_VERSION;
   const dtype = header(H_EMBEDDING_DTYPE);
   if (dtype != EMBEDDING_F32 && dtype != EMBEDDING_INT8_ROW_SCALE && dtype != EMBEDDING_F16) return STATUS_BAD_DTYPE;
   const blobBytes = header(H_BLOB_BYTES);
@@ -126,6 +172,7 @@ function checkBlob(): i32 {
   if (<u64>fields * <u64>dim > <u64>MAX_WIDTH) return STATUS_BAD_LAYOUT;
   const slots = version == BLOB_VERSION ? fields : checkedSlots(fields, blobBytes);
   if (slots == 0 || <u64>slots * <u64>dim > <u64>MAX_WIDTH) return STATUS_BAD_LAYOUT;
+  if (version == BLOB_VERSION_REMAPPED && !checkedRemap(fields, blobBytes, rows)) return STATUS_BAD_LAYOUT;
   const embeddingBytes = header(H_EMBEDDING_BYTES);
   if (<u64>embeddingBytes != embeddingBytesOf(dtype, rows, dim)) return STATUS_BAD_LAYOUT;
   if (!inBlob(header(H_EMBEDDING_OFFSET), embeddingBytes, blobBytes)) return STATUS_BAD_LAYOUT;
@@ -173,8 +220,11 @@ export function init(): i32 {
   const actBytes = align16(batch * stride * 4);
   const outputBytes = align16(batch * 4);
   const slotRowsBytes = pooled ? align16(batch * slots * <u64>header(H_EMBEDDING_DIM) * 4) : 0;
+  const remapped = header(H_VERSION) == BLOB_VERSION_REMAPPED;
+  const second = remapped && hasSecondRows(<i32>header(H_NUM_FIELDS), modelBaseAddress() + <usize>header(H_REMAP_TABLE_OFFSET));
+  const rowsBytes = remapped ? 2 * inputBytes : 0;
   const scratch = align16(<u64>modelBaseAddress() + <u64>header(H_BLOB_BYTES));
-  const end = scratch + 2 * inputBytes + 2 * actBytes + outputBytes + slotRowsBytes;
+  const end = scratch + 2 * inputBytes + 2 * actBytes + outputBytes + slotRowsBytes + rowsBytes;
   if (end > MAX_MEMORY_BYTES) return STATUS_OUT_OF_MEMORY;
   const pagesNeeded = <i32>((end + 0xffff) >> 16);
   const pagesNow = memory.size();
@@ -185,6 +235,9 @@ export function init(): i32 {
   actB = actA + <usize>actBytes;
   outputAt = actB + <usize>actBytes;
   slotRowsAt = pooled ? outputAt + <usize>outputBytes : 0;
+  rowsAt = remapped ? outputAt + <usize>outputBytes + <usize>slotRowsBytes : 0;
+  secondAt = remapped ? rowsAt + <usize>inputBytes : 0;
+  withSecond = second;
   ready = true;
   return STATUS_OK;
 }
@@ -225,28 +278,35 @@ export function errorIndex(): i32 {
   return badIndex;
 }
 
+export function inputRows(): i32 {
+  if (!ready) return 0;
+  return <i32>(rowsAt != 0 ? header(H_INPUT_ROWS) : header(H_TOTAL_ROWS));
+}
+
 export function embeddingDtype(): i32 {
   return ready ? <i32>header(H_EMBEDDING_DTYPE) : -1;
 }
 
-/** Gathers the scaled embeddings of rows 0..n-1 (`columns` ids each) into x, with the kernel of the stored dtype. */
-function gather(n: i32, columns: i32, dim: i32, x: usize, xStride: i32): void {
+/** Gathers the scaled embeddings of rows 0..n-1 (`columns` table rows each at `ids`) into x, with the kernel of the stored dtype. */
+function gather(ids: usize, n: i32, columns: i32, dim: i32, x: usize, xStride: i32): void {
   const embedding = modelBaseAddress() + <usize>header(H_EMBEDDING_OFFSET);
   const dtype = header(H_EMBEDDING_DTYPE);
+  const codes = embedding + <usize>int8CodesOffset(header(H_TOTAL_ROWS));
   if (dtype == EMBEDDING_INT8_ROW_SCALE) {
-    const codes = embedding + <usize>int8CodesOffset(header(H_TOTAL_ROWS));
-    gatherI8F32x4(idsAt, valuesAt, n, columns, dim, embedding, codes, x, xStride);
+    gatherI8F32x4(ids, valuesAt, n, columns, dim, embedding, codes, x, xStride);
   } else if (dtype == EMBEDDING_F16) {
-    gatherF16F32x4(idsAt, valuesAt, n, columns, dim, embedding, x, xStride);
+    gatherF16F32x4(ids, valuesAt, n, columns, dim, embedding, x, xStride);
   } else {
-    gatherF32x4(idsAt, valuesAt, n, columns, dim, embedding, x, xStride);
+    gatherF32x4(ids, valuesAt, n, columns, dim, embedding, x, xStride);
   }
+  // qr fields: each slot's scaled row times its quotient row (remap.ts), before any pooling.
+  if (withSecond) multiplySecondF32x4(secondAt, n, columns, dim, dtype, embedding, codes, x, xStride);
 }
 
 /** Gathers the S slot rows of rows 0..n-1 into the slot scratch, then sums each field's slots into x. */
-function gatherPooled(n: i32, fields: i32, dim: i32, x: usize, xStride: i32): void {
+function gatherPooled(ids: usize, n: i32, fields: i32, dim: i32, x: usize, xStride: i32): void {
   const slotStride = <i32>slotsPerRow * dim;
-  gather(n, <i32>slotsPerRow, dim, slotRowsAt, slotStride);
+  gather(ids, n, <i32>slotsPerRow, dim, slotRowsAt, slotStride);
   const slotCounts = modelBaseAddress() + <usize>header(H_SLOT_TABLE_OFFSET);
   poolSlotsF32x4(slotRowsAt, slotStride, n, fields, dim, slotCounts, x, xStride);
 }
@@ -256,17 +316,23 @@ export function score(n: i32): i32 {
   if (status != STATUS_OK) return status;
   if (n < 0 || n > <i32>header(H_MAX_BATCH)) return STATUS_BAD_BATCH;
   const fields = <i32>header(H_NUM_FIELDS);
-  // init() fitted maxBatch * S ids in memory, so n * S fits an i32.
-  badIndex = firstBadId(idsAt, n * <i32>slotsPerRow, header(H_TOTAL_ROWS));
+  const base = modelBaseAddress();
+  if (rowsAt != 0) {
+    const slotCounts = base + <usize>header(H_SLOT_TABLE_OFFSET);
+    badIndex = remapIds(idsAt, rowsAt, secondAt, n, fields, slotCounts, base + <usize>header(H_REMAP_TABLE_OFFSET));
+  } else {
+    // init() fitted maxBatch * S ids in memory, so n * S fits an i32.
+    badIndex = firstBadId(idsAt, n * <i32>slotsPerRow, header(H_TOTAL_ROWS));
+  }
   if (badIndex >= 0) return STATUS_BAD_ID;
   if (n == 0) return STATUS_OK;
-  const base = modelBaseAddress();
+  const rows = rowsAt != 0 ? rowsAt : idsAt;
   const dim = <i32>header(H_EMBEDDING_DIM);
   let x = actA;
   let y = actB;
   let xStride = <i32>roundUp4(<u32>(fields * dim));
-  if (slotRowsAt != 0) gatherPooled(n, fields, dim, x, xStride);
-  else gather(n, fields, dim, x, xStride);
+  if (slotRowsAt != 0) gatherPooled(rows, n, fields, dim, x, xStride);
+  else gather(rows, n, fields, dim, x, xStride);
   const layers = header(H_NUM_LAYERS);
   for (let i: u32 = 0; i < layers; i++) {
     const outPadded = <i32>layerField(i, L_OUT_PADDED);

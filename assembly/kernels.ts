@@ -9,6 +9,7 @@ export {
   gatherF32x4, gatherScalar, gatherI8F32x4, gatherI8Scalar, gatherF16F32x4, gatherF16Scalar, firstBadId,
 } from "./embedding";
 export { f16ToF32 } from "./f16";
+export { multiplySecondF32x4, multiplySecondScalar, remapIds, remapLocal } from "./remap";
 export { poolSlotsF32x4, poolSlotsScalar } from "./pooling";
 export { peakF32x4 } from "./peak";
 export { sigmoidColumn } from "./activations";

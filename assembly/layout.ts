@@ -12,17 +12,28 @@
  *   │ +0    u32 magic "CTRD"        +4  u32 blob version     +8  u32 numFields F   +12 u32 dim D   │
  *   │ +16   u32 totalRows           +20 u32 embedding dtype  +24 u32 maxBatch      +28 u32 layers L│
  *   │ +32   u32 embedding offset    +36 u32 embedding bytes  +40 u32 layer table offset            │
- *   │ +44   u32 blob bytes          +48 u32 numSlots S (v2)  +52 u32 slot table offset (v2)        │
- *   │ +56 .. +63 reserved (0)       (v1: +48 .. +63 reserved (0), and S = F)                       │
+ *   │ +44   u32 blob bytes          +48 u32 numSlots S (v2+) +52 u32 slot table offset (v2+)       │
+ *   │ +56   u32 remap table offset (v3)                      +60 u32 inputRows (v3)                 │
+ *   │       (v1: +48 .. +63 reserved (0), and S = F; v2: +56 .. +63 reserved (0))                  │
  *   │ +64   model id: 64 ASCII hex  +128 feature-map id: 64 ASCII hex   +192 .. +255 reserved (0)   │
  *   ├──────────────────────────────────────────────────────────────────────────────────────────────┤
  *   │ layer table, L records of 32 bytes (u32 each):                                                │
  *   │   inDim, outDim, outPadded = roundUp(outDim, 4), activation (0 linear, 1 relu),               │
  *   │   weights offset, weights bytes = inDim * outPadded * 4, bias offset, bias bytes = outPadded*4 │
  *   ├──────────────────────────────────────────────────────────────────────────────────────────────┤
- *   │ v2 only, slot table (offset 16-aligned): u32 [F] slots of each field, each ≥ 1, summing to S; │
- *   │   a row carries S ids/values, field f's slots contiguous and in field order, and field f's    │
+ *   │ v2 and v3, slot table (offset 16-aligned): u32 [F] slots of each field, each ≥ 1, summing to │
+ *   │   S; a row carries S ids/values, field f's slots contiguous and in field order, and field f's │
  *   │   input is the f32 sum, in slot order, of its slots' scaled rows (sum pooling)                │
+ *   ├──────────────────────────────────────────────────────────────────────────────────────────────┤
+ *   │ v3 only, remap table (offset 16-aligned): F records of 32 bytes (u32 each), a compact        │
+ *   │   embedding (remap.ts): inputOffset, inputSize (the field's ids in the feature map, contiguous│
+ *   │   from 0 and summing to inputRows), op (0 identity, 1 clamp, 2 hash, 3 qr), param, rowOffset, │
+ *   │   rows                                                                                        │
+ *   │   (the field's rows of the table, contiguous from 0 and summing to totalRows), 0, 0;          │
+ *   │   identity: rows = inputSize, param 0; clamp: rows = param + 1 ≤ inputSize; hash: rows = param│
+ *   │   qr: rows = param + ceil(inputSize / param) (remainder rows, then quotient rows; the field's  │
+ *   │   scaled row is (row[l % param] · value) ⊙ row[param + l / param], each product in f32)       │
+ *   │   Input ids are the feature map's (< inputRows); each is mapped to its row before the gather. │
  *   ├──────────────────────────────────────────────────────────────────────────────────────────────┤
  *   │ embedding, by dtype (offset 16-aligned):                                                      │
  *   │   0 f32:  f32 [totalRows][D], row-major;                        bytes = totalRows * D * 4     │
@@ -38,8 +49,11 @@
  *     actA    f32 [maxBatch][maxStride]    actB    f32 [maxBatch][maxStride]
  *     output  f32 [maxBatch]
  *     slots   f32 [maxBatch][S * D]        (only when S > F: the scaled slot rows, pooled into actA)
+ *     rows    i32 [maxBatch][S]            (only v3: the ids mapped to rows of the table)
+ *     second  i32 [maxBatch][S]            (only v3: each id's second row, qr's quotient row, or -1)
  *   maxStride = max(roundUp(F * D, 4), outPadded of every layer); every offset is from MODEL_BASE.
- *   Writers emit v1 unless some field has several slots, so unpooled blobs (and their ids) stay as they were.
+ *   Writers emit v1 unless some field has several slots (v2) or the embedding is compact (v3), so other blobs
+ *   (and their ids) stay as they were.
  */
 
 /** "CTRD" read as a little-endian u32: the first four bytes of every blob. */
@@ -48,6 +62,10 @@ export const BLOB_MAGIC: u32 = 0x44525443;
 export const BLOB_VERSION: u32 = 1;
 /** Blob format version of models with pooled fields (numSlots and the slot table); this module reads both. */
 export const BLOB_VERSION_POOLED: u32 = 2;
+/** Blob format version of models with a compact embedding: v2's slot table (always) and the remap table. */
+export const BLOB_VERSION_REMAPPED: u32 = 3;
+/** Bytes of one remap-table record. */
+export const REMAP_RECORD_BYTES: u32 = 32;
 /** Bytes of the fixed header before the layer table. */
 export const HEADER_BYTES: u32 = 256;
 /** Bytes of one layer-table record. */
@@ -83,6 +101,10 @@ export const H_BLOB_BYTES: u32 = 44;
 export const H_NUM_SLOTS: u32 = 48;
 /** Header (v2): byte offset of the slot table, u32 [F]. */
 export const H_SLOT_TABLE_OFFSET: u32 = 52;
+/** Header (v3): byte offset of the remap table, REMAP_RECORD_BYTES × F. */
+export const H_REMAP_TABLE_OFFSET: u32 = 56;
+/** Header (v3): ids accepted, the feature map's rows (the table itself has totalRows). */
+export const H_INPUT_ROWS: u32 = 60;
 /** Header: model id (64 ASCII hex). */
 export const H_MODEL_ID: u32 = 64;
 /** Header: feature-map id (64 ASCII hex). */
@@ -104,6 +126,28 @@ export const L_WEIGHTS_BYTES: u32 = 20;
 export const L_BIAS_OFFSET: u32 = 24;
 /** Layer record: byte length of the bias. */
 export const L_BIAS_BYTES: u32 = 28;
+
+/** Remap record: the field's first id in the feature map. */
+export const RM_INPUT_OFFSET: u32 = 0;
+/** Remap record: the field's ids in the feature map. */
+export const RM_INPUT_SIZE: u32 = 4;
+/** Remap record: the op (REMAP_*). */
+export const RM_OP: u32 = 8;
+/** Remap record: clamp's last row, or hash's buckets. */
+export const RM_PARAM: u32 = 12;
+/** Remap record: the field's first row of the table. */
+export const RM_ROW_OFFSET: u32 = 16;
+/** Remap record: the field's rows of the table. */
+export const RM_ROWS: u32 = 20;
+
+/** Remap op: the local index is the row. */
+export const REMAP_IDENTITY: u32 = 0;
+/** Remap op: min(local, param). */
+export const REMAP_CLAMP: u32 = 1;
+/** Remap op: fmix32(local) % param. */
+export const REMAP_HASH: u32 = 2;
+/** Remap op: quotient–remainder, row local % param times second row param + local / param. */
+export const REMAP_QR: u32 = 3;
 
 /** Embedding dtype: f32 rows. */
 export const EMBEDDING_F32: u32 = 0;

@@ -2,7 +2,7 @@ import { reexportRun, type ReexportResult } from "../export/reexport";
 import type { Quantize } from "../export/quantize";
 import { evaluateRun as evaluate, type EvaluateResult } from "../pipeline/evaluate-run";
 import { runSeededExperiment, type SeededExperimentRow } from "../pipeline/experiment-seeds";
-import { distillRun as distillInto, readRunConfig } from "../pipeline/distill-run";
+import { distillRun as distillInto, readRunConfig, withBudget } from "../pipeline/distill-run";
 import { runPipeline as run, trainStage, type RunReport } from "../pipeline/run";
 import type { ConfigArgument } from "./train";
 import { resolveConfig } from "./config";
@@ -18,6 +18,8 @@ export interface RunPipelineOptions extends TrainOptions {
   skipBadLines?: boolean;
   /** Check the exported worker over HTTP under `wrangler dev` on this port (0: a free one); default: no check. */
   httpCheckPort?: number | null;
+  /** The gzip size student.wasm must fit, in place of the config's `student.budgetBytes` (`--budget`). */
+  budgetBytes?: number;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface RunPipelineOptions extends TrainOptions {
  * WASM check. Resolves to the object `run --json` prints.
  */
 export async function runPipeline(config: ConfigArgument, opts: RunPipelineOptions): Promise<RunReport> {
-  const cfg = resolveConfig(config);
+  const cfg = withBudget(resolveConfig(config), opts.budgetBytes);
   const backend = await useBackend(opts);
   return run({
     config: cfg,
@@ -65,13 +67,15 @@ export async function trainRun(config: ConfigArgument, opts: TrainRunOptions): P
 export interface DistillRunOptions extends TrainOptions {
   /** Check the exported worker over HTTP under `wrangler dev` on this port (0: a free one); default: no check. */
   httpCheckPort?: number | null;
+  /** The gzip size student.wasm must fit, in place of the run config's `student.budgetBytes` (`--budget`). */
+  budgetBytes?: number;
 }
 
 /** Stage 2, as `ctr-distill distill`: the students from the teachers a `trainRun` saved, their export and checks. */
 export async function distillRun(runDir: string, opts: DistillRunOptions = {}): Promise<RunReport> {
   await readRunConfig(runDir); // refuses a folder that is not a run before anything else is said or done
   const backend = await useBackend(opts);
-  return distillInto({ dir: runDir, log: loggerOf(opts), backend: backend.name, httpCheckPort: opts.httpCheckPort ?? null });
+  return distillInto({ dir: runDir, log: loggerOf(opts), backend: backend.name, httpCheckPort: opts.httpCheckPort ?? null, ...(opts.budgetBytes === undefined ? {} : { budgetBytes: opts.budgetBytes }) });
 }
 
 export interface ExperimentOptions extends TrainOptions {

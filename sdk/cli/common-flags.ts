@@ -37,6 +37,13 @@ export const CANARY_FLAGS = {
 } satisfies Record<string, FlagSpec>;
 
 /** The flags of the commands that read a config's data and train into a new run directory (`run`, `train`). */
+/** `--budget` of run and distill: student.budgetBytes (DESIGN.md "Student size"). */
+export const STUDENT_BUDGET_FLAG = {
+  type: "string",
+  valueName: "BYTES",
+  description: "the gzip size student.wasm must fit: the student's embedding is sized to it before training (config student.budgetBytes)",
+} satisfies FlagSpec;
+
 export const TRAINING_FLAGS = {
   config: CONFIG_FLAG,
   out: RUN_OUT_FLAG,

@@ -28,6 +28,11 @@ export function trainingOptions(spec: CommandSpec, flags: ParsedFlags): TrainRun
   };
 }
 
+/** `--budget BYTES` of run and distill, as options of the API: nothing when absent. */
+export function budgetOption(spec: CommandSpec, flags: ParsedFlags): { budgetBytes?: number } {
+  return flags["budget"] === undefined ? {} : { budgetBytes: integerFlag(spec, flags, "budget", 0) };
+}
+
 /**
  * The port of `run`'s and `distill`'s HTTP self-check (0: a free one), or null to skip it: with
  * --no-http-check, or when wrangler (an optional peer dependency) is not installed and no --port asks for it.

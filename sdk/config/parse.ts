@@ -4,6 +4,7 @@ import { ruleProblem } from "../data/column-split";
 import { checkSynthetic, syntheticFeatures } from "../data/synthetic";
 import { UserError } from "../errors";
 import { resolveModel } from "../models/zoo";
+import { compactSpecProblem } from "../runtime/embedding-remap";
 import { type ConfigPath, ConfigError } from "./config-error";
 import { DATA, RUN_CONFIG } from "./schema";
 import { didYouMean } from "./suggest";
@@ -28,6 +29,13 @@ export function parseConfig(doc: unknown, where = "config", options: ParseOption
   config.teachers ??= [];
   if (config.teachers.length === 0 && config.data.teacherScores === undefined) walker.expected(["teachers"], RUN_CONFIG.properties.teachers, raw.teachers);
   refuseInJointTraining(config, walker);
+  if (config.student.embedding !== undefined) {
+    const problem = compactSpecProblem(config.student.embedding, config.data.features.map((f) => f.name), config.student.budgetBytes !== undefined);
+    if (problem !== null) walker.fail(["student", "embedding", ...problem.path], problem.reason);
+  }
+  const sizedKind = config.student.embedding?.kind ?? "prune";
+  if (config.student.budgetBytes !== undefined && sizedKind !== "prune" && sizedKind !== "hash")
+    walker.fail(["student", "budgetBytes"], `sizes the student by student.embedding kind "prune" (the default) or "hash"; this one is ${JSON.stringify(sizedKind)}`);
   for (const [i, teacher] of config.teachers.entries()) {
     try {
       resolveModel(teacher.model, teacher, walker.at(["teachers", i]));

@@ -222,10 +222,52 @@ export const TEACHER = Type.Object(
   { additionalProperties: true, description: "One teacher: a model name and any of its hyperparameters." },
 );
 
+const COMPACT_KINDS = ["full", "prune", "hash", "qr"] as const;
+
+/** The keys of a compact embedding kind, shared by `student.embedding` and its per-field overrides. */
+function compactKind(kindDefault: Options) {
+  return {
+    kind: oneOf(COMPACT_KINDS, {
+      ...kindDefault,
+      description:
+        "full: a row per id of the feature map; prune: the `keep` most frequent values of a field keep their row, the rest share one (hashed fields, with no frequency order, are hashed into as many rows); hash: the field's ids are hashed into `buckets` rows; qr: quotient–remainder (Shi et al., KDD 2020), each id's vector the element-wise product of a remainder row (index mod `buckets`) and a quotient row (index div `buckets`), `buckets` + ⌈ids / buckets⌉ rows, every id distinct (`buckets` ≈ √ids shrinks most). Numeric and quantile fields are kept whole by prune.",
+    }),
+    keep: Type.Optional(integerAtLeast(1, { description: "prune: the values per field that keep a row of their own (the field then has keep + 2 rows: missing, the kept values, and one shared by the rest)." })),
+    buckets: Type.Optional(integerAtLeast(1, { description: "hash: the rows per field; its ids go to fmix32(index within the field) mod buckets. qr: the remainder rows per field." })),
+  };
+}
+
+export const STUDENT_EMBEDDING_FIELD = Type.Object(
+  {
+    name: Type.String({ minLength: 1, description: "The feature this override is for." }),
+    ...compactKind({}),
+  },
+  { additionalProperties: false, description: "One field's compact embedding, in place of the student-wide one." },
+);
+
+export const STUDENT_EMBEDDING = Type.Object(
+  {
+    ...compactKind({ default: "full" }),
+    fields: Type.Optional(Type.Array(STUDENT_EMBEDDING_FIELD, { expected: "an array of per-field overrides", description: "Per-field overrides, by feature name." })),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "The student's own, smaller embedding tables (the teachers keep the feature map's): each field's ids are mapped to rows of the student's table, identically in training, student.wasm, student.onnx and the JS scorer. A field that a kind would not shrink keeps its ids.",
+  },
+);
+
 export const STUDENT = Type.Object(
   {
     embeddingDim: integerAtLeast(1, { default: 8, description: "The student's embedding width." }),
     hiddenUnits: layerSizes({ default: [256, 128], description: "The student's MLP layer widths." }),
+    embedding: Type.Optional(STUDENT_EMBEDDING),
+    budgetBytes: Type.Optional(
+      integerAtLeast(1, {
+        description:
+          "The gzip size student.wasm must fit (Workers: 3,000,000 free, 10,000,000 paid). Before training, the largest `student.embedding` keep (prune, the default) or buckets (hash) whose student.wasm fits is chosen from the exact size formula; a budget no student reaches is refused, naming the smallest reachable size. model.json records the predicted and actual sizes.",
+      }),
+    ),
   },
   { additionalProperties: false, default: {}, description: "The compact DNN that is distilled and compiled to student.wasm." },
 );

@@ -4,6 +4,7 @@ import type { Batch } from "../data/batches";
 import type { EncodedDataset, RowDataset } from "../data/dataset";
 import { deriveSeed } from "../data/prng";
 import { randomSource } from "../layers/random";
+import type { EmbeddingRemap } from "../runtime/embedding-remap";
 import type { Logger } from "../log";
 import { countParams, type CtrModel } from "../models/model";
 import { buildModel } from "../models/zoo";
@@ -48,6 +49,8 @@ export interface DistillInputs {
   train: RowDataset;
   valid: EncodedDataset;
   totalRows: number;
+  /** The student's compact embedding (sdk/runtime/embedding-remap.ts), when `student.embedding` shrinks it. */
+  remap?: EmbeddingRemap;
   /** The ensemble's logits for every row of train and valid, in row order. */
   teacherTrain: Float32Array;
   teacherValid: Float32Array;
@@ -72,7 +75,7 @@ export async function distillStudent(
   index: number,
 ): Promise<TrainedModel> {
   const seed = deriveSeed(training.seed, index);
-  const model = buildModel("DNN", studentHyperparameters(student), { numFields: inputs.train.layout.numFields, totalRows: inputs.totalRows, rng: randomSource(seed) }, "student");
+  const model = buildModel("DNN", studentHyperparameters(student), { numFields: inputs.train.layout.numFields, totalRows: inputs.totalRows, rng: randomSource(seed), remap: inputs.remap }, "student");
   const params = countParams(model);
   log(`distilling ${label} (${params.toLocaleString("en-US")} parameters, α ${distill.alpha}, T ${distill.temperature}, ${distill.kdLoss} KD, early stop by ${distill.earlyStop})`);
   const { valid, teacherTrain, teacherValid } = inputs;

@@ -16,6 +16,7 @@ import { EpochProgress } from "../train/progress";
 import { gatherEmbeddings, predictLogits, trainStep, type StepOptions } from "../train/step";
 import { bceLoss, CLIP_NORM, LR_DECAY_FACTOR, MIN_DELTA, MIN_LEARNING_RATE, type TrainedModel } from "../train/train-teacher";
 import { studentHyperparameters } from "./distill";
+import { compactRemapOf } from "../runtime/embedding-remap";
 import { mixWithWeights } from "./ensemble";
 import { mixTeachers, type EnsembleMix } from "./ensemble-target";
 import { distillationLoss, kdDivergenceValue } from "./kd-loss";
@@ -64,7 +65,7 @@ export async function trainJointly(config: RunConfig, data: PreparedData, log: L
     const { model, ...hp } = t;
     return buildModel(model, hp, ctx(i + 1), `config.teachers[${i}]`);
   });
-  const student = buildModel("DNN", studentHyperparameters(config.student), ctx(0), "config.student");
+  const student = buildModel("DNN", studentHyperparameters(config.student), { ...ctx(0), remap: compactRemapOf(data.featureMap, config.student.embedding) }, "config.student");
   const models: CtrModel[] = [student, ...teachers];
   const optimizers = models.map(() => new DenseOptimizer(optimizerOf(config.training)));
   const steps: StepOptions[] = optimizers.map((optimizer) => ({ layout, clipNorm: CLIP_NORM, optimizer, sparse: optimizer.config }));

@@ -102,8 +102,16 @@ function verifyExport(wasm: Uint8Array, modelId: string, weights: StudentWeights
   const scorer = Scorer.fromModule(new webAssembly.Module(wasm));
   if (scorer.info.modelId !== modelId || scorer.info.featureMapId !== featureMapId)
     throw new ExportVerificationError("exportStudentWasm: the exported module reads back other ids than were packed");
-  const S = studentSlots(weights).numSlots;
-  const ids = Int32Array.from({ length: S }, (_, s) => s % weights.totalRows);
+  const layout = studentSlots(weights);
+  const S = layout.numSlots;
+  const fieldOfSlot = layout.slotCounts.flatMap((count, f) => new Array<number>(count).fill(f));
+  // A compact student takes the feature map's ids, each within its field's range.
+  const { remap } = weights;
+  const ids = Int32Array.from({ length: S }, (_, s) => {
+    if (remap === undefined) return s % weights.totalRows;
+    const field = remap.fields[fieldOfSlot[s]!]!;
+    return field.inputOffset + ((s * 7919) % field.inputSize);
+  });
   const values = new Float32Array(S).fill(1);
   const got = scorer.score(ids, values, 1)[0]!;
   const want = new JsScorer(dequantizedStudent(weights, quantize)).score(ids, values, 1)[0]!;

@@ -1,4 +1,5 @@
 import { studentSlots, validateStudentWeights, type StudentWeights } from "./student-weights";
+import { hasSecondRows, remapSlotIds } from "../runtime/embedding-remap";
 import { poolSlots, type SlotLayout } from "../runtime/slots";
 
 /**
@@ -32,14 +33,25 @@ export class JsScorer {
     let x = new Float32Array(this.widest);
     let y = new Float32Array(this.widest);
     const slotRows = new Float32Array(S * D);
+    const { remap } = this.weights;
+    const rows = remap === undefined ? ids : new Int32Array(n * S);
+    const second = remap !== undefined && hasSecondRows(remap) ? new Int32Array(n * S) : undefined;
+    if (remap !== undefined) {
+      const bad = remapSlotIds(remap, layout.slotCounts, ids, n, rows, second);
+      if (bad >= 0)
+        throw new RangeError(`JsScorer.score: id ${ids[bad]} at row ${Math.floor(bad / S)}, slot ${bad % S} is outside its field's ids of the feature map`);
+    }
     for (let r = 0; r < n; r++) {
       for (let s = 0; s < S; s++) {
-        const id = ids[r * S + s]!;
+        const id = rows[r * S + s]!;
         if (!(id >= 0 && id < totalRows))
           throw new RangeError(`JsScorer.score: id ${id} at row ${r}, slot ${s} is outside the embedding table [0, ${totalRows})`);
         const v = values[r * S + s]!;
         const src = id * D;
         for (let d = 0; d < D; d++) slotRows[s * D + d] = embedding[src + d]! * v;
+        // A qr field: the (row · value) times its quotient row, each product rounded to float32.
+        const b = second === undefined ? -1 : second[r * S + s]!;
+        if (b >= 0) for (let d = 0; d < D; d++) slotRows[s * D + d] = slotRows[s * D + d]! * embedding[b * D + d]!;
       }
       if (layout.pooled) poolSlots(slotRows, layout, 1, D, x);
       else x.set(slotRows);

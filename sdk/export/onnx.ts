@@ -1,6 +1,7 @@
 import { ProtoWriter } from "./protobuf";
 import { quantizeF16, quantizeInt8Rows, type Quantize } from "./quantize";
 import { studentSlots, validateStudentWeights, type StudentWeights } from "./student-weights";
+import { hasSecondRows, remapLookup, remapSecondLookup } from "../runtime/embedding-remap";
 import type { SlotLayout } from "../runtime/slots";
 
 /**
@@ -8,6 +9,9 @@ import type { SlotLayout } from "../runtime/slots";
  * export needs no dependency. Inputs `ids` int64 [N, S] (global embedding rows, as the WASM scorer takes
  * them) and `values` float [N, S], S slots (= F fields unless sequences pool several); output `ctr` [N, 1]:
  *
+ *   ids = Gather(remap, ids)                         [N, S]      only for a compact embedding: remap[id] = its row
+ *   e = e * Gather(embedding, Gather(second, ids))   [N, S, D]   only with qr fields: each id's quotient row, or a
+ *                                                                row of ones (appended to the table) for the others
  *   e = Gather(embedding, ids) * Unsqueeze(values, 2) [N, S, D]
  *   e = MatMul(P, e)                                 [N, F, D]   only when pooling: P[f][s] = 1 if slot s is field f's
  *   x = Reshape(e, [-1, F*D])                        [N, F*D]
@@ -17,6 +21,9 @@ import type { SlotLayout } from "../runtime/slots";
  * With `quantize`, the table is stored as the WASM scorer stores it and widened after the gather:
  * fp16 → Cast(float); int8 → Cast(float) of the codes times Gather(scales) * values, the same
  * f32(code) * f32(scale * value) as assembly/embedding.ts. Dense layers are f32 either way.
+ * A compact embedding's remap (sdk/runtime/embedding-remap.ts) is stored as its lookup, int64 [inputRows]: the
+ * row of every feature-map id, the same rows as the WASM scorer's per-field ops (which also refuse an id of
+ * another field's range; the lookup maps it).
  */
 
 /** The operator set the graph is written against. */
@@ -101,7 +108,12 @@ function poolingMatrix(layout: SlotLayout): Float32Array {
 /** Encodes the student as an ONNX ModelProto. */
 export function exportStudentOnnx(weights: StudentWeights, opts: OnnxExportOptions = {}): Uint8Array {
   validateStudentWeights(weights, "exportStudentOnnx");
-  const { numFields: F, embeddingDim: D, totalRows, embedding, layers } = weights;
+  const { numFields: F, embeddingDim: D, layers } = weights;
+  // With qr fields, a row of ones after the table: the second row of every id that has none.
+  const second = weights.remap !== undefined && hasSecondRows(weights.remap) ? remapSecondLookup(weights.remap)! : null;
+  const totalRows = weights.totalRows + (second === null ? 0 : 1);
+  const embedding = second === null ? weights.embedding : new Float32Array(totalRows * D).fill(1);
+  if (second !== null) embedding.set(weights.embedding);
   const layout = studentSlots(weights);
   const quantize = opts.quantize ?? "none";
   const nodes: ProtoWriter[] = [];
@@ -111,24 +123,47 @@ export function exportStudentOnnx(weights: StudentWeights, opts: OnnxExportOptio
   inits.push(initializer("unsqueeze_axes", OnnxDataType.int64, [1], BigInt64Array.of(2n)));
   inits.push(initializer("flatten_shape", OnnxDataType.int64, [2], BigInt64Array.of(-1n, BigInt(F * D))));
   nodes.push(node("Unsqueeze", ["values", "unsqueeze_axes"], ["values_3d"]));
+  let ids = "ids";
+  if (weights.remap !== undefined) {
+    inits.push(initializer("remap", OnnxDataType.int64, [weights.remap.inputRows], BigInt64Array.from(remapLookup(weights.remap), (r) => BigInt(r))));
+    nodes.push(node("Gather", ["remap", "ids"], ["rows"], { axis: 0 }));
+    ids = "rows";
+  }
+  const firstScaled = second === null ? "scaled" : "scaled_first";
   if (quantize === "none") {
     inits.push(initializer("embedding", OnnxDataType.float, [totalRows, D], embedding));
-    nodes.push(node("Gather", ["embedding", "ids"], ["gathered"], { axis: 0 }));
-    nodes.push(node("Mul", ["gathered", "values_3d"], ["scaled"]));
+    nodes.push(node("Gather", ["embedding", ids], ["gathered"], { axis: 0 }));
+    nodes.push(node("Mul", ["gathered", "values_3d"], [firstScaled]));
   } else if (quantize === "fp16") {
     inits.push(initializer("embedding_f16", OnnxDataType.float16, [totalRows, D], quantizeF16(embedding)));
-    nodes.push(node("Gather", ["embedding_f16", "ids"], ["gathered_f16"], { axis: 0 }));
+    nodes.push(node("Gather", ["embedding_f16", ids], ["gathered_f16"], { axis: 0 }));
     nodes.push(node("Cast", ["gathered_f16"], ["gathered"], { to: OnnxDataType.float }));
-    nodes.push(node("Mul", ["gathered", "values_3d"], ["scaled"]));
+    nodes.push(node("Mul", ["gathered", "values_3d"], [firstScaled]));
   } else {
     const { scales, codes } = quantizeInt8Rows(embedding, totalRows, D);
     inits.push(initializer("embedding_codes", OnnxDataType.int8, [totalRows, D], codes));
     inits.push(initializer("embedding_scales", OnnxDataType.float, [totalRows, 1], scales));
-    nodes.push(node("Gather", ["embedding_codes", "ids"], ["gathered_codes"], { axis: 0 }));
+    nodes.push(node("Gather", ["embedding_codes", ids], ["gathered_codes"], { axis: 0 }));
     nodes.push(node("Cast", ["gathered_codes"], ["gathered"], { to: OnnxDataType.float }));
-    nodes.push(node("Gather", ["embedding_scales", "ids"], ["row_scales"], { axis: 0 }));
+    nodes.push(node("Gather", ["embedding_scales", ids], ["row_scales"], { axis: 0 }));
     nodes.push(node("Mul", ["row_scales", "values_3d"], ["row_multipliers"]));
-    nodes.push(node("Mul", ["gathered", "row_multipliers"], ["scaled"]));
+    nodes.push(node("Mul", ["gathered", "row_multipliers"], [firstScaled]));
+  }
+  if (second !== null) {
+    const rows = BigInt64Array.from(second, (r) => BigInt(r < 0 ? weights.totalRows : r));
+    inits.push(initializer("remap_second", OnnxDataType.int64, [rows.length], rows));
+    nodes.push(node("Gather", ["remap_second", "ids"], ["second_rows"], { axis: 0 }));
+    if (quantize === "none") nodes.push(node("Gather", ["embedding", "second_rows"], ["second_gathered"], { axis: 0 }));
+    else if (quantize === "fp16") {
+      nodes.push(node("Gather", ["embedding_f16", "second_rows"], ["second_f16"], { axis: 0 }));
+      nodes.push(node("Cast", ["second_f16"], ["second_gathered"], { to: OnnxDataType.float }));
+    } else {
+      nodes.push(node("Gather", ["embedding_codes", "second_rows"], ["second_codes"], { axis: 0 }));
+      nodes.push(node("Cast", ["second_codes"], ["second_codes_f32"], { to: OnnxDataType.float }));
+      nodes.push(node("Gather", ["embedding_scales", "second_rows"], ["second_scales"], { axis: 0 }));
+      nodes.push(node("Mul", ["second_codes_f32", "second_scales"], ["second_gathered"]));
+    }
+    nodes.push(node("Mul", ["scaled_first", "second_gathered"], ["scaled"]));
   }
   if (layout.pooled) {
     inits.push(initializer("pooling", OnnxDataType.float, [F, layout.numSlots], poolingMatrix(layout)));

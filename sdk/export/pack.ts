@@ -1,5 +1,6 @@
 import { BLOB_BYTES_AT, BLOB_FEATURE_MAP_ID_AT, BLOB_HEADER_BYTES, BLOB_MAX_BATCH_AT, BLOB_MODEL_ID_AT, modelIdOf } from "../runtime/model-id";
-import { slotLayoutOf } from "../runtime/slots";
+import { REMAP_OP_CODE } from "../runtime/embedding-remap";
+import { slotLayoutOf, unpooledLayout } from "../runtime/slots";
 import { isQuantize, QUANTIZE_ORDER, quantizeF16, quantizeInt8Rows, type Quantize } from "./quantize";
 import { MAX_LAYER_WIDTH, validateStudentWeights, type StudentWeights } from "./student-weights";
 
@@ -16,6 +17,10 @@ export const BLOB_MAGIC = 0x44525443;
 export const BLOB_VERSION = 1;
 /** Blob format version of students with pooled fields: numSlots and the slot table. */
 export const BLOB_VERSION_POOLED = 2;
+/** Blob format version of students with a compact embedding: v2's slot table (always) and the remap table. */
+export const BLOB_VERSION_REMAPPED = 3;
+/** Bytes of one remap-table record (layout.ts REMAP_RECORD_BYTES). */
+export const REMAP_RECORD_BYTES = 32;
 /** Bytes of the fixed header. */
 export const HEADER_BYTES = BLOB_HEADER_BYTES;
 /** Bytes of one layer-table record. */
@@ -56,6 +61,10 @@ export const HeaderField = {
   numSlots: 48,
   /** v2 only. */
   slotTableOffset: 52,
+  /** v3 only. */
+  remapTableOffset: 56,
+  /** v3 only: the feature map's rows, the ids accepted. */
+  inputRows: 60,
   modelId: BLOB_MODEL_ID_AT,
   featureMapId: BLOB_FEATURE_MAP_ID_AT,
 } as const;
@@ -71,6 +80,9 @@ export const LayerField = {
   biasOffset: 24,
   biasBytes: 28,
 } as const;
+
+/** Byte offsets of the fields of a remap-table record (v3). */
+export const RemapField = { inputOffset: 0, inputSize: 4, op: 8, param: 12, rowOffset: 16, rows: 20 } as const;
 
 export interface PackOptions {
   /** sha256 hex id of the feature map the student was trained with. */
@@ -138,39 +150,29 @@ export function packStudent(weights: StudentWeights, opts: PackOptions): PackedM
   const { numFields, embeddingDim, totalRows, layers } = weights;
   const quantize = opts.quantize ?? "none";
   const table = encodeEmbedding(weights, quantize);
-  // Only pooled students get the v2 header and slot table: every other blob, and its model id, stays as it was.
-  const layout = weights.slotCounts === undefined ? null : slotLayoutOf(weights.slotCounts);
-  const pooled = layout?.pooled ? layout : null;
+  // Only pooled students get the v2 header and slot table, only compact ones v3: every other blob, and its model id, stays as it was.
+  const { remap } = weights;
+  const layout = weights.slotCounts === undefined ? (remap === undefined ? null : unpooledLayout(numFields)) : slotLayoutOf(weights.slotCounts);
+  const pooled = layout?.pooled || remap !== undefined ? layout : null;
   if (pooled && pooled.numSlots * embeddingDim > MAX_LAYER_WIDTH)
     throw new RangeError(`${fn}: numSlots * embeddingDim = ${pooled.numSlots * embeddingDim} exceeds ${MAX_LAYER_WIDTH}`);
 
-  // Offsets first: header, layer table, slot table (v2), embedding, then weights and bias of each layer.
-  let at = HEADER_BYTES;
-  const layerTableOffset = at;
-  at = roundUp(at + layers.length * LAYER_RECORD_BYTES, 16);
-  const slotTableOffset = at;
-  if (pooled) at = roundUp(at + numFields * 4, 16);
-  const embeddingOffset = at;
-  const embeddingBytes = table.bytes;
-  at = roundUp(at + embeddingBytes, 16);
-  const placed = layers.map((layer) => {
-    const outPadded = roundUp(layer.outDim, PANEL_WIDTH);
-    const weightsOffset = at;
-    const weightsBytes = layer.inDim * outPadded * 4;
-    at = roundUp(at + weightsBytes, 16);
-    const biasOffset = at;
-    const biasBytes = outPadded * 4;
-    at = roundUp(at + biasBytes, 16);
-    return { layer, outPadded, weightsOffset, weightsBytes, biasOffset, biasBytes };
+  const { layerTableOffset, slotTableOffset, remapTableOffset, embeddingOffset, layers: placedLayers, blobBytes } = blobLayout({
+    numFields,
+    layers,
+    pooled: pooled !== null,
+    remapped: remap !== undefined,
+    embeddingBytes: table.bytes,
   });
-  const blobBytes = at;
+  const embeddingBytes = table.bytes;
+  const placed = placedLayers.map((p, i) => ({ ...p, layer: layers[i]! }));
   if (blobBytes > MAX_BLOB_BYTES) throw new RangeError(`${fn}: the packed model would take ${blobBytes} bytes, over the ${MAX_BLOB_BYTES} limit`);
 
   const blob = new Uint8Array(blobBytes);
   const view = new DataView(blob.buffer);
   const u32 = (offset: number, value: number): void => view.setUint32(offset, value, true);
   u32(HeaderField.magic, BLOB_MAGIC);
-  u32(HeaderField.version, pooled ? BLOB_VERSION_POOLED : BLOB_VERSION);
+  u32(HeaderField.version, remap !== undefined ? BLOB_VERSION_REMAPPED : pooled ? BLOB_VERSION_POOLED : BLOB_VERSION);
   u32(HeaderField.numFields, numFields);
   u32(HeaderField.embeddingDim, embeddingDim);
   u32(HeaderField.totalRows, totalRows);
@@ -184,6 +186,19 @@ export function packStudent(weights: StudentWeights, opts: PackOptions): PackedM
     u32(HeaderField.numSlots, pooled.numSlots);
     u32(HeaderField.slotTableOffset, slotTableOffset);
     new Uint32Array(blob.buffer, slotTableOffset, numFields).set(pooled.slotCounts);
+  }
+  if (remap !== undefined) {
+    u32(HeaderField.remapTableOffset, remapTableOffset);
+    u32(HeaderField.inputRows, remap.inputRows);
+    remap.fields.forEach((f, i) => {
+      const rec = remapTableOffset + i * REMAP_RECORD_BYTES;
+      u32(rec + RemapField.inputOffset, f.inputOffset);
+      u32(rec + RemapField.inputSize, f.inputSize);
+      u32(rec + RemapField.op, REMAP_OP_CODE[f.op]);
+      u32(rec + RemapField.param, f.param);
+      u32(rec + RemapField.rowOffset, f.rowOffset);
+      u32(rec + RemapField.rows, f.rows);
+    });
   }
   const f32 = (offset: number, data: Float32Array): void => {
     new Float32Array(blob.buffer, offset, data.length).set(data);
@@ -209,6 +224,47 @@ export function packStudent(weights: StudentWeights, opts: PackOptions): PackedM
   writeAscii(blob, HeaderField.modelId, modelId);
   writeAscii(blob, HeaderField.featureMapId, opts.featureMapId);
   return { blob, modelId, embeddingBytes };
+}
+
+/** What the blob's size depends on: the shapes, which optional tables it has, the embedding section's bytes. */
+export interface BlobShape {
+  numFields: number;
+  layers: readonly { inDim: number; outDim: number }[];
+  /** Whether the blob has a slot table (v2, and v3 always). */
+  pooled: boolean;
+  /** Whether the blob has a remap table (v3). */
+  remapped: boolean;
+  embeddingBytes: number;
+}
+
+/** Where each part of a blob goes: header, layer table, slot table (v2, v3), remap table (v3), embedding, then each layer's weights and bias. */
+export function blobLayout(shape: BlobShape) {
+  let at = HEADER_BYTES;
+  const layerTableOffset = at;
+  at = roundUp(at + shape.layers.length * LAYER_RECORD_BYTES, 16);
+  const slotTableOffset = at;
+  if (shape.pooled || shape.remapped) at = roundUp(at + shape.numFields * 4, 16);
+  const remapTableOffset = at;
+  if (shape.remapped) at = roundUp(at + shape.numFields * REMAP_RECORD_BYTES, 16);
+  const embeddingOffset = at;
+  at = roundUp(at + shape.embeddingBytes, 16);
+  const layers = shape.layers.map((layer) => {
+    const outPadded = roundUp(layer.outDim, PANEL_WIDTH);
+    const weightsOffset = at;
+    const weightsBytes = layer.inDim * outPadded * 4;
+    at = roundUp(at + weightsBytes, 16);
+    const biasOffset = at;
+    const biasBytes = outPadded * 4;
+    at = roundUp(at + biasBytes, 16);
+    return { outPadded, weightsOffset, weightsBytes, biasOffset, biasBytes };
+  });
+  return { layerTableOffset, slotTableOffset, remapTableOffset, embeddingOffset, layers, blobBytes: at };
+}
+
+/** Bytes of the embedding section of `totalRows` × `embeddingDim` stored as `quantize` (layout.ts draws each). */
+export function embeddingSectionBytes(totalRows: number, embeddingDim: number, quantize: Quantize): number {
+  const cells = totalRows * embeddingDim;
+  return quantize === "none" ? cells * 4 : quantize === "fp16" ? cells * 2 : int8CodesOffset(totalRows) + cells;
 }
 
 /** The embedding section of a quantisation: its byte length and a writer (layout.ts draws each). */

@@ -11,6 +11,8 @@ import { exportStudentOnnx } from "./onnx";
 import type { Quantize } from "./quantize";
 import { slotCountsOf, type DenseLayerWeights, type StudentWeights } from "./student-weights";
 import { featureMapSlots, type SlotLayout } from "../runtime/slots";
+import { compactRemapOf, type CompactEmbeddingSpec } from "../runtime/embedding-remap";
+import type { FeatureMap } from "../runtime/feature-map";
 
 /**
  * `ctr-distill export --run DIR [--quantize none|fp16|int8] [--budget BYTES]`: rebuilds a run's
@@ -50,11 +52,15 @@ async function writeAtomic(path: string, data: Uint8Array | string): Promise<voi
 }
 
 /** The student's weights from a checkpoint directory, checked against its checksum and the feature map. */
-export async function readStudentCheckpoint(dir: string, expect: { featureMapId: string; layout: SlotLayout; totalRows: number }): Promise<{ weights: StudentWeights; manifest: CheckpointManifest }> {
+export async function readStudentCheckpoint(dir: string, expect: { featureMap: FeatureMap; layout: SlotLayout }): Promise<{ weights: StudentWeights; manifest: CheckpointManifest }> {
   const manifest = await readCheckpointManifest(dir);
+  const { featureMap } = expect;
+  // A compact student's table has the rows of the spec it was trained with (save-student.ts keeps it).
+  const remap = compactRemapOf(featureMap, manifest.hyperparameters.embedding as CompactEmbeddingSpec | undefined);
+  const expectedRows = remap?.totalRows ?? featureMap.totalRows;
   if (manifest.model !== "DNN") throw new UserError(`${dir}: the checkpoint holds a ${manifest.model}, not the DNN student`);
-  if (manifest.featureMapId !== expect.featureMapId)
-    throw new UserError(`${dir}: the student was trained with feature map ${manifest.featureMapId}, the run's is ${expect.featureMapId}`);
+  if (manifest.featureMapId !== featureMap.id)
+    throw new UserError(`${dir}: the student was trained with feature map ${manifest.featureMapId}, the run's is ${featureMap.id}`);
   let bytes: Buffer;
   try {
     bytes = await readFile(join(dir, "weights.bin"));
@@ -77,7 +83,8 @@ export async function readStudentCheckpoint(dir: string, expect: { featureMapId:
 
   const table = tensor(EMBEDDING_TENSOR, 2);
   const [totalRows, embeddingDim] = table.shape as [number, number];
-  if (totalRows !== expect.totalRows) throw new UserError(`${dir}: the embedding table has ${totalRows} rows, the feature map ${expect.totalRows}`);
+  if (totalRows !== expectedRows)
+    throw new UserError(`${dir}: the embedding table has ${totalRows} rows, the ${remap === undefined ? "feature map" : "student's compact embedding"} ${expectedRows}`);
   const names: string[] = [];
   for (let i = 0; byName.has(`${HIDDEN_PREFIX}${i}/kernel`); i++) names.push(`${HIDDEN_PREFIX}${i}`);
   names.push(OUTPUT_LAYER);
@@ -95,7 +102,7 @@ export async function readStudentCheckpoint(dir: string, expect: { featureMapId:
   const numFields = layers[0]!.inDim / embeddingDim;
   if (numFields !== expect.layout.numFields)
     throw new UserError(`${dir}: the first layer takes ${layers[0]!.inDim} inputs, not ${expect.layout.numFields} fields × embeddingDim ${embeddingDim}`);
-  return { weights: { numFields, ...slotCountsOf(expect.layout), embeddingDim, totalRows, embedding: table.data, layers }, manifest };
+  return { weights: { numFields, ...slotCountsOf(expect.layout), embeddingDim, totalRows, embedding: table.data, layers, ...(remap === undefined ? {} : { remap }) }, manifest };
 }
 
 /**
@@ -106,7 +113,7 @@ export async function readStudentCheckpoint(dir: string, expect: { featureMapId:
 export async function reexportRun(dir: string, opts: ReexportOptions = {}): Promise<ReexportResult> {
   const { model, featureMap } = await readRunModel(dir);
   const checkpointDir = join(dir, STUDENT_CHECKPOINT_DIR);
-  const { weights } = await readStudentCheckpoint(checkpointDir, { featureMapId: featureMap.id, layout: featureMapSlots(featureMap), totalRows: featureMap.totalRows });
+  const { weights } = await readStudentCheckpoint(checkpointDir, { featureMap, layout: featureMapSlots(featureMap) });
 
   const exported = await exportStudentWasm(weights, { featureMapId: featureMap.id, quantize: opts.quantize, budget: opts.budget, compile: opts.compile });
   const onnx = exportStudentOnnx(weights, { quantize: exported.quantize, featureMapId: featureMap.id, modelId: exported.modelId });

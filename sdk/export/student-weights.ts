@@ -1,3 +1,4 @@
+import { remapProblem, type EmbeddingRemap } from "../runtime/embedding-remap";
 import { slotLayoutOf, unpooledLayout, type SlotLayout } from "../runtime/slots";
 
 /**
@@ -22,7 +23,7 @@ export interface StudentWeights {
   numFields: number;
   /** D. */
   embeddingDim: number;
-  /** Embedding rows: the feature map's totalRows. */
+  /** Embedding rows: the feature map's totalRows, or with `remap` the compact table's (`remap.totalRows`). */
   totalRows: number;
   /** [totalRows][D] row-major. */
   embedding: Float32Array;
@@ -34,6 +35,11 @@ export interface StudentWeights {
    * slots' scaled rows.
    */
   slotCounts?: number[];
+  /**
+   * A compact embedding (sdk/runtime/embedding-remap.ts): ids stay the feature map's (< remap.inputRows) and each
+   * is mapped to its row of the student's own table before the lookup. Absent: the id is the row.
+   */
+  remap?: EmbeddingRemap;
 }
 
 /** StudentWeights' `slotCounts` for a slot layout: present only when some field pools several slots. */
@@ -81,6 +87,11 @@ export function validateStudentWeights(w: StudentWeights, fn = "validateStudentW
     if (!Array.isArray(w.slotCounts) || w.slotCounts.length !== f)
       throw new StudentWeightsError(`${fn}: 'weights.slotCounts' must be an array of numFields = ${f} slot counts`);
     w.slotCounts.forEach((c, i) => positiveInt(fn, `weights.slotCounts[${i}]`, c, MAX_LAYER_WIDTH));
+  }
+  if (w.remap !== undefined) {
+    const problem = remapProblem(w.remap, f);
+    if (problem !== null) throw new StudentWeightsError(`${fn}: 'weights.remap' ${problem}`);
+    if (w.remap.totalRows !== rows) throw new StudentWeightsError(`${fn}: 'weights.remap' takes ${w.remap.totalRows} rows, the table has totalRows = ${rows}`);
   }
   if (!Array.isArray(w.layers) || w.layers.length === 0) throw new StudentWeightsError(`${fn}: 'weights.layers' must be a non-empty array`);
   let width = f * d;

@@ -7,6 +7,11 @@ import { adamStepScales, type OptimizerConfig } from "../train/optimizer-config"
  * step cost O(vocabulary) in both the gather gradient and the optimizer.
  *
  * Layout: `weights[row * dim + k]`; optimizer slots `slot1`, `slot2` share it.
+ *
+ * With a `lookup` (a compact student embedding, sdk/runtime/embedding-remap.ts), the ids a batch carries are
+ * the feature map's and `lookup[id]` is the table's row: gather and update both go through it. With a `second`
+ * lookup too (quotient–remainder embeddings), an id whose second row b ≥ 0 gathers (w[a] · value) ⊙ w[b], and
+ * its gradient g reaches both rows: g · value ⊙ w[b] into row a, g · value ⊙ w[a] into row b (product rule).
  */
 export class EmbeddingTable {
   readonly weights: Float32Array;
@@ -35,6 +40,10 @@ export class EmbeddingTable {
     initStd: number,
     /** L2 penalty λ on the rows a batch touches, applied as λ·w in their gradient. */
     readonly l2: number,
+    /** The row of each feature-map id (every entry in [0, rows)); absent: the id is the row. */
+    readonly lookup?: Int32Array,
+    /** The second row of each feature-map id, multiplied into the first, or -1 (needs `lookup`). */
+    readonly second?: Int32Array,
   ) {
     this.weights = normalValues(rng, initStd, rows * dim);
     this.slot1 = new Float32Array(rows * dim);
@@ -48,12 +57,15 @@ export class EmbeddingTable {
   /** Rows × values for a batch: out[(r*F + f)*dim + k] = weights[ids[r*F+f]*dim + k] * values[r*F+f]. */
   gather(ids: Int32Array, values: Float32Array, count: number, out = new Float32Array(count * this.dim)): Float32Array {
     const d = this.dim;
-    const weights = this.weights;
+    const { weights, lookup, second } = this;
     for (let i = 0; i < count; i++) {
-      const src = ids[i]! * d;
+      const src = (lookup === undefined ? ids[i]! : lookup[ids[i]!]!) * d;
       const v = values[i]!;
       const dst = i * d;
-      for (let k = 0; k < d; k++) out[dst + k] = weights[src + k]! * v;
+      const b = second === undefined ? -1 : second[ids[i]!]!;
+      if (b < 0) for (let k = 0; k < d; k++) out[dst + k] = weights[src + k]! * v;
+      // float32 rounding after each product, as every scorer computes (row · value) ⊙ second.
+      else for (let k = 0; k < d; k++) out[dst + k] = Math.fround(weights[src + k]! * v) * weights[b * d + k]!;
     }
     return out;
   }
@@ -64,27 +76,70 @@ export class EmbeddingTable {
    */
   applyGradient(ids: Int32Array, values: Float32Array, count: number, grad: Float32Array, opt: OptimizerConfig, scale = 1): void {
     const d = this.dim;
-    const { touched, slotOf } = this;
-    if (this.gradAccum.length < Math.min(count, this.rows) * d) this.gradAccum = new Float32Array(Math.min(count, this.rows) * d);
+    const { touched, slotOf, lookup } = this;
+    const most = Math.min(this.second === undefined ? count : 2 * count, this.rows) * d;
+    if (this.gradAccum.length < most) this.gradAccum = new Float32Array(most);
     const accum = this.gradAccum;
     // Sums per row in the order of the batch, packed by first touch: the same float32 sums as a per-row buffer.
     let n = 0;
-    for (let i = 0; i < count; i++) {
-      const row = ids[i]!;
+    if (this.second !== undefined) n = this.accumulateProducts(ids, values, count, grad, scale);
+    else {
+      for (let i = 0; i < count; i++) {
+        const row = lookup === undefined ? ids[i]! : lookup[ids[i]!]!;
+        let slot = slotOf[row]!;
+        if (slot < 0) {
+          slot = slotOf[row] = n;
+          touched[n++] = row;
+          accum.fill(0, slot * d, slot * d + d);
+        }
+        const g = values[i]! * scale;
+        const src = i * d;
+        const dst = slot * d;
+        for (let k = 0; k < d; k++) accum[dst + k]! += grad[src + k]! * g;
+      }
+    }
+    if (opt.kind === "adam") this.adamRows(n, opt);
+    else for (let t = 0; t < n; t++) this.adagradRow(touched[t]!, t * d, opt);
+    for (let t = 0; t < n; t++) slotOf[touched[t]!] = -1;
+  }
+
+  /**
+   * applyGradient's sums for a table with second rows: g · value ⊙ w[b] into row a and g · value ⊙ w[a] into row b
+   * (weights read before any row moves). Returns the number of touched rows.
+   */
+  private accumulateProducts(ids: Int32Array, values: Float32Array, count: number, grad: Float32Array, scale: number): number {
+    const d = this.dim;
+    const { touched, slotOf, weights } = this;
+    const lookup = this.lookup!;
+    const second = this.second!;
+    const accum = this.gradAccum;
+    let n = 0;
+    const slotFor = (row: number): number => {
       let slot = slotOf[row]!;
       if (slot < 0) {
         slot = slotOf[row] = n;
         touched[n++] = row;
         accum.fill(0, slot * d, slot * d + d);
       }
+      return slot * d;
+    };
+    for (let i = 0; i < count; i++) {
+      const a = lookup[ids[i]!]!;
+      const b = second[ids[i]!]!;
       const g = values[i]! * scale;
       const src = i * d;
-      const dst = slot * d;
-      for (let k = 0; k < d; k++) accum[dst + k]! += grad[src + k]! * g;
+      const dst = slotFor(a);
+      if (b < 0) {
+        for (let k = 0; k < d; k++) accum[dst + k]! += grad[src + k]! * g;
+        continue;
+      }
+      const other = slotFor(b);
+      for (let k = 0; k < d; k++) {
+        accum[dst + k]! += grad[src + k]! * g * weights[b * d + k]!;
+        accum[other + k]! += grad[src + k]! * g * weights[a * d + k]!;
+      }
     }
-    if (opt.kind === "adam") this.adamRows(n, opt);
-    else for (let t = 0; t < n; t++) this.adagradRow(touched[t]!, t * d, opt);
-    for (let t = 0; t < n; t++) slotOf[touched[t]!] = -1;
+    return n;
   }
 
   /** adamStepScales for step = 1 … `maxStep`, recomputed when the optimizer's settings change. */

@@ -2,6 +2,7 @@ import type * as tf from "@tensorflow/tfjs-core";
 import { EmbeddingTable } from "../layers/embedding-table";
 import { ParamStore } from "../layers/params";
 import type { RandomSource } from "../layers/random";
+import { remapLookup, remapSecondLookup, type EmbeddingRemap } from "../runtime/embedding-remap";
 
 /** What a model's forward pass returns for a batch of B rows. */
 export interface ModelOutput {
@@ -28,6 +29,11 @@ export interface ModelContext {
   numFields: number;
   totalRows: number;
   rng: RandomSource;
+  /**
+   * A compact embedding (the student's, sdk/runtime/embedding-remap.ts): the main table gets `remap.totalRows`
+   * rows and maps the feature map's ids through it. Teachers have none.
+   */
+  remap?: EmbeddingRemap;
 }
 
 /** Hyperparameters every embedding model shares, with FuxiCTR's names in camelCase. */
@@ -54,9 +60,22 @@ export type MlpHyperparameters = {
 
 export const MLP_DEFAULTS: MlpHyperparameters = { hiddenUnits: [400, 400, 400], netDropout: 0, batchNorm: false };
 
-/** Builds the main embedding table of a model ([totalRows, embeddingDim]). */
+/** Builds the main embedding table of a model ([totalRows, embeddingDim], or the compact rows of `ctx.remap`). */
 export function featureEmbedding(ctx: ModelContext, hp: EmbeddingHyperparameters, name = "embedding"): EmbeddingTable {
+  if (ctx.remap !== undefined) return compactEmbedding(ctx.remap, ctx, hp, name);
   return new EmbeddingTable(name, ctx.totalRows, hp.embeddingDim, ctx.rng, hp.embeddingInitStd, hp.embeddingRegularizer);
+}
+
+/**
+ * A compact embedding table. The quotient rows of qr fields start at 1 (exactly): a field's vector starts as its
+ * remainder row alone, and the product learns from there (both factors small would give vanishing gradients).
+ */
+function compactEmbedding(remap: EmbeddingRemap, ctx: ModelContext, hp: EmbeddingHyperparameters, name: string): EmbeddingTable {
+  const table = new EmbeddingTable(name, remap.totalRows, hp.embeddingDim, ctx.rng, hp.embeddingInitStd, hp.embeddingRegularizer, remapLookup(remap), remapSecondLookup(remap));
+  for (const f of remap.fields) {
+    if (f.op === "qr") table.weights.fill(1, (f.rowOffset + f.param) * hp.embeddingDim, (f.rowOffset + f.rows) * hp.embeddingDim);
+  }
+  return table;
 }
 
 /** The dim-1 table of first-order weights (LR, FM, Wide&Deep, DeepFM). */

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import type { RunConfig } from "../config-types";
 import { saveFeatureMap } from "../data/feature-map-io";
 import { exportStudentWasm } from "../export/export-student";
@@ -8,6 +9,7 @@ import type { StudentWeights } from "../export/student-weights";
 import type { Quantize } from "../export/quantize";
 import type { FeatureMap } from "../runtime/feature-map";
 import type { Metrics } from "../train/evaluate";
+import type { BudgetFit } from "./student-budget";
 
 /** model.json's format tag and version. */
 export const MODEL_FORMAT = "ctr-distill/model";
@@ -24,6 +26,8 @@ export interface ArtifactInputs {
   quantize?: Quantize;
   /** Largest student.wasm in bytes. */
   budget?: number;
+  /** The student was sized to `student.budgetBytes` (student-budget.ts): its predicted sizes, checked and recorded. */
+  budgetFit?: BudgetFit | null;
 }
 
 export interface Artifact {
@@ -37,6 +41,10 @@ export async function writeArtifact(inputs: ArtifactInputs): Promise<Artifact> {
   const { outDir, featureMap, weights, config } = inputs;
   await mkdir(outDir, { recursive: true });
   const { wasm, modelId, quantize } = await exportStudentWasm(weights, { featureMapId: featureMap.id, quantize: inputs.quantize, budget: inputs.budget });
+  const gzipBytes = gzipSync(wasm).byteLength;
+  const fit = inputs.budgetFit ?? null;
+  if (fit !== null && (wasm.byteLength !== fit.predicted.wasmBytes || gzipBytes > fit.budgetBytes))
+    throw new Error(`writeArtifact: student.wasm has ${wasm.byteLength} bytes (${gzipBytes} gzip), the size formula predicted ${fit.predicted.wasmBytes} (gzip at most ${fit.predicted.gzipBytesAtMost})`);
   await saveFeatureMap(join(outDir, "feature-map.json"), featureMap);
   await writeFile(join(outDir, "student.wasm"), wasm);
   await writeFile(join(outDir, "student.onnx"), exportStudentOnnx(weights, { quantize, featureMapId: featureMap.id, modelId }));
@@ -47,9 +55,21 @@ export async function writeArtifact(inputs: ArtifactInputs): Promise<Artifact> {
     featureMapId: featureMap.id,
     quantize,
     createdAt: new Date().toISOString(),
-    student: { embeddingDim: config.student.embeddingDim, hiddenUnits: config.student.hiddenUnits, params: inputs.params },
+    student: {
+      embeddingDim: config.student.embeddingDim,
+      hiddenUnits: config.student.hiddenUnits,
+      params: inputs.params,
+      ...(config.student.embedding === undefined ? {} : { embedding: config.student.embedding }),
+    },
     metrics: inputs.metrics,
-    sizes: { wasmBytes: wasm.byteLength, embeddingRows: weights.totalRows, fields: weights.numFields },
+    // embeddingRows: the student's table (fewer than the feature map's totalRows with a compact embedding).
+    sizes: {
+      wasmBytes: wasm.byteLength,
+      wasmGzipBytes: gzipBytes,
+      embeddingRows: weights.totalRows,
+      fields: weights.numFields,
+      ...(fit === null ? {} : { budgetBytes: fit.budgetBytes, predictedWasmBytes: fit.predicted.wasmBytes, predictedGzipBytesAtMost: fit.predicted.gzipBytesAtMost }),
+    },
     config,
   };
   await writeFile(join(outDir, "model.json"), JSON.stringify(model, null, 2) + "\n");

@@ -32,6 +32,13 @@ export interface DistillRunOptions {
   backend: string;
   /** Port of the HTTP self-check (0: a free one); null skips it. */
   httpCheckPort: number | null;
+  /** `--budget`: student.budgetBytes for this distillation, in place of the run config's. */
+  budgetBytes?: number;
+}
+
+/** `config` with `student.budgetBytes` replaced by `budgetBytes`, when given (`--budget` on run and distill). */
+export function withBudget(config: RunConfig, budgetBytes: number | undefined): RunConfig {
+  return budgetBytes === undefined ? config : { ...config, student: { ...config.student, budgetBytes } };
 }
 
 /** Stage 2 on a run directory of stage 1: the teachers it saved are loaded, the students trained and exported. */
@@ -51,7 +58,7 @@ export async function distillRun(options: DistillRunOptions): Promise<RunReport>
           ...loggedTeachers(config, data, log),
         ];
     // Written into a copy of the run that replaces it when complete: a failed or stopped distill leaves the run as `train` left it.
-    report = await writeOutputFolder(dir, { kind: "run", config, resume: true }, (copy) => distillStage({ config, outDir: copy, log, backend: options.backend }, data, teachers, { runDir: dir }));
+    report = await writeOutputFolder(dir, { kind: "run", config, resume: true }, (copy) => distillStage({ config: withBudget(config, options.budgetBytes), outDir: copy, log, backend: options.backend }, data, teachers, { runDir: dir }));
   } finally {
     disposeData(data);
   }

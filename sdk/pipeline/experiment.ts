@@ -17,7 +17,7 @@ import { METRICS_FILE, writeMetricsJsonl } from "./metrics-jsonl";
 import { reportMeta, studentRow, teacherRow } from "./report-rows";
 import { saveStudentRun } from "./save-student";
 import { compareOnTestRows } from "./paired-comparisons";
-import { STUDENT_SEED_STREAM, trainPlainStudent, type StudentResult } from "./students";
+import { STUDENT_SEED_STREAM, studentRemap, trainPlainStudent, type StudentResult } from "./students";
 import { teacherLogits, trainTeachers } from "./teachers";
 import { TrainingCounter } from "./training-counter";
 
@@ -151,7 +151,7 @@ async function experimentOn(data: PreparedData, options: ExperimentOptions, star
     }
     if (v.hint && hint === undefined) hint = hintTargets(teachers, data);
     const trained = await distillStudent(
-      { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows, teacherTrain: ensemble.train, teacherValid: ensemble.valid, ...(v.hint ? { hint: hint! } : {}) },
+      { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows, remap: studentRemap(config, data), teacherTrain: ensemble.train, teacherValid: ensemble.valid, ...(v.hint ? { hint: hint! } : {}) },
       config.student,
       studentConfig(config, v).distill,
       config.training,

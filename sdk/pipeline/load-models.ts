@@ -6,6 +6,7 @@ import { randomSource } from "../layers/random";
 import type { CtrModel } from "../models/model";
 import { buildModel } from "../models/zoo";
 import type { FeatureMap } from "../runtime/feature-map";
+import { compactRemapOf, type CompactEmbeddingSpec } from "../runtime/embedding-remap";
 import { loadCheckpointInto, readCheckpointManifest } from "../train/checkpoint";
 
 export interface SavedModel {
@@ -19,7 +20,9 @@ export interface SavedModel {
 export async function loadSavedModel(dir: string, featureMap: FeatureMap, kind: SavedModel["kind"]): Promise<SavedModel> {
   const manifest = await readCheckpointManifest(dir);
   if (manifest.featureMapId !== featureMap.id) throw new UserError(`${dir}: checkpoint was trained with another feature map`);
-  const ctx = { numFields: featureMap.features.length, totalRows: featureMap.totalRows, rng: randomSource(0) };
+  // A student's compact embedding is rebuilt from the spec it was trained with (save-student.ts keeps it).
+  const remap = kind === "student" ? compactRemapOf(featureMap, manifest.hyperparameters.embedding as CompactEmbeddingSpec | undefined) : undefined;
+  const ctx = { numFields: featureMap.features.length, totalRows: featureMap.totalRows, rng: randomSource(0), remap };
   const hyperparameters = kind === "student" ? studentHyperparameters(manifest.hyperparameters as { embeddingDim: number; hiddenUnits: number[] }) : manifest.hyperparameters;
   const model = buildModel(manifest.model, hyperparameters, ctx, `${dir}/checkpoint.json`);
   await loadCheckpointInto(model, dir);

@@ -7,6 +7,7 @@ import { beginStage, type Logger } from "../log";
 import { probabilities } from "../train/evaluate";
 import { writeOutputFolder } from "./output-folder";
 import { RUN_CONFIG_FILE, saveStudentRun } from "./save-student";
+import { fitStudentBudget } from "./student-budget";
 import { writeRunReport } from "./run-report";
 import { checkWasmAgreement, httpSelfCheck, type HttpCheck, type WasmAgreement } from "./checks";
 import { trainDistilledStudent, trainJointStudent, trainPlainStudent } from "./students";
@@ -77,13 +78,15 @@ export async function distillStage(
   at: { startedAt?: number; runDir?: string } = {},
 ): Promise<RunReport> {
   const started = performance.now();
-  const { config, outDir, log } = options;
+  const { outDir, log } = options;
+  // With student.budgetBytes, the student's embedding is sized before any student trains.
+  const { config, fit: budgetFit } = await fitStudentBudget(options.config, data.featureMap, data.train.layout, log);
   beginStage(log, "students", `students: without KD, then distilled (${config.distill.teacherTraining === "joint" ? "jointly with the teachers" : `ensemble ${config.distill.ensemble}`})`);
   const plain = await trainPlainStudent(config, data, log);
   const { teachers, student, ensemble } = pretrained === null ? await trainJointStudent(config, data, log) : { teachers: pretrained, ...(await trainDistilledStudent(config, data, pretrained, log)) };
 
   beginStage(log, "export", "export: student.wasm and student.onnx");
-  const artifact = await saveStudentRun(outDir, config, data, student);
+  const artifact = await saveStudentRun(outDir, config, data, student, { budgetFit }, options.config);
   log(`exported ${join(at.runDir ?? outDir, "student.wasm")} (${artifact.wasm.byteLength.toLocaleString("en-US")} bytes, model ${artifact.modelId.slice(0, 12)}…)`);
   await writeRunReport({ config, data, teachers, plain, student, ensemble, dir: outDir, runDir: at.runDir ?? outDir, seconds: (performance.now() - (at.startedAt ?? started)) / 1000 });
   beginStage(log, "checks", "checks: the WASM scorer against the tfjs student");

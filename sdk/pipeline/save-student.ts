@@ -5,7 +5,7 @@ import type { PreparedData } from "../data/prepare";
 import { studentWeightsOf } from "../distill/student-weights";
 import { saveCheckpoint } from "../train/checkpoint";
 import { writeArtifact, type Artifact, type ArtifactInputs } from "./artifact";
-import type { StudentResult } from "./students";
+import { studentRemap, type StudentResult } from "./students";
 
 /** The run configuration as resolved, kept in the run directory for the later stages (`distill --run`). */
 export const RUN_CONFIG_FILE = "config.json";
@@ -19,14 +19,20 @@ export async function saveStudentRun(
   config: RunConfig,
   data: PreparedData,
   student: StudentResult,
-  exportOptions: Pick<ArtifactInputs, "quantize" | "budget"> = {},
+  exportOptions: Pick<ArtifactInputs, "quantize" | "budget" | "budgetFit"> = {},
+  /** The config written to config.json, when `config` is one resolved from it (a student sized to its budget). */
+  runConfig: RunConfig = config,
 ): Promise<Artifact> {
   await saveCheckpoint(student.model, join(dir, "student"), {
-    hyperparameters: { embeddingDim: config.student.embeddingDim, hiddenUnits: config.student.hiddenUnits },
+    hyperparameters: {
+      embeddingDim: config.student.embeddingDim,
+      hiddenUnits: config.student.hiddenUnits,
+      ...(config.student.embedding === undefined ? {} : { embedding: config.student.embedding }),
+    },
     featureMapId: data.featureMap.id,
     extra: { test: student.test, ensemble: student.ensemble },
   });
-  await writeFile(join(dir, RUN_CONFIG_FILE), JSON.stringify(config, null, 2) + "\n");
-  const weights = studentWeightsOf(student.model, config.student, data.train.layout);
+  await writeFile(join(dir, RUN_CONFIG_FILE), JSON.stringify(runConfig, null, 2) + "\n");
+  const weights = studentWeightsOf(student.model, config.student, data.train.layout, studentRemap(config, data));
   return writeArtifact({ outDir: dir, featureMap: data.featureMap, weights, config, params: student.params, metrics: { test: student.test }, ...exportOptions });
 }

@@ -4,6 +4,7 @@ import { distillStudent, studentHyperparameters } from "../distill/distill";
 import { buildEnsemble, staticEnsemble, type EnsembleLogits } from "../distill/ensemble";
 import { trainJointly } from "../distill/joint";
 import type { Logger } from "../log";
+import { compactRemapOf, type EmbeddingRemap } from "../runtime/embedding-remap";
 import { evaluateLogits, type Metrics } from "../train/evaluate";
 import { predictLogits } from "../train/step";
 import { trainOnLabels, type TrainedModel } from "../train/train-teacher";
@@ -30,9 +31,14 @@ function evaluated(trained: TrainedModel, data: PreparedData, name: string, ense
   return { ...trained, name, ensemble, testLogits, test: evaluateLogits(t.labels, testLogits) };
 }
 
+/** The student's compact embedding under `student.embedding`, or undefined when it keeps the feature map's rows. */
+export function studentRemap(config: Pick<RunConfig, "student">, data: Pick<PreparedData, "featureMap">): EmbeddingRemap | undefined {
+  return compactRemapOf(data.featureMap, config.student.embedding);
+}
+
 /** The student trained on labels alone: the baseline KD must beat. */
 export async function trainPlainStudent(config: RunConfig, data: PreparedData, log: Logger): Promise<StudentResult> {
-  const trained = await trainOnLabels("DNN", studentHyperparameters(config.student), { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows }, config.training, log, "config.student", STUDENT_SEED_STREAM);
+  const trained = await trainOnLabels("DNN", studentHyperparameters(config.student), { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows, remap: studentRemap(config, data) }, config.training, log, "config.student", STUDENT_SEED_STREAM);
   return evaluated(trained, data, "student (no KD)", null);
 }
 
@@ -43,7 +49,7 @@ export async function trainDistilledStudent(config: RunConfig, data: PreparedDat
   if (hint.hint !== undefined) log(`hint: the last hidden layer of ${hint.hint.teacher} (${hint.hint.dim} units)`);
   const name = `student (KD, ${ensemble.kind})`;
   const trained = await distillStudent(
-    { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows, teacherTrain: ensemble.train, teacherValid: ensemble.valid, ...hint },
+    { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows, remap: studentRemap(config, data), teacherTrain: ensemble.train, teacherValid: ensemble.valid, ...hint },
     config.student,
     config.distill,
     config.training,

@@ -6,6 +6,7 @@ import type { Logger } from "../log";
 import { countParams, type CtrModel } from "../models/model";
 import { buildModel } from "../models/zoo";
 import type { TrainingConfig } from "../config-types";
+import type { EmbeddingRemap } from "../runtime/embedding-remap";
 import { evaluateLogits } from "./evaluate";
 import { fit, type FitResult } from "./fit";
 import { optimizerOf } from "./optimizer-config";
@@ -51,14 +52,14 @@ export function bceLoss(logit: tf.Tensor1D, labels: tf.Tensor1D): tf.Scalar {
 export async function trainOnLabels(
   modelName: string,
   hyperparameters: Record<string, unknown>,
-  data: { train: RowDataset; valid: EncodedDataset; totalRows: number },
+  data: { train: RowDataset; valid: EncodedDataset; totalRows: number; remap?: EmbeddingRemap },
   training: TrainingConfig,
   log: Logger,
   where: string,
   index: number,
 ): Promise<TrainedModel> {
   const seed = deriveSeed(training.seed, index);
-  const model = buildModel(modelName, hyperparameters, { numFields: data.train.layout.numFields, totalRows: data.totalRows, rng: randomSource(seed) }, where);
+  const model = buildModel(modelName, hyperparameters, { numFields: data.train.layout.numFields, totalRows: data.totalRows, rng: randomSource(seed), remap: data.remap }, where);
   const params = countParams(model);
   log(`training ${modelName} (${params.toLocaleString("en-US")} parameters)`);
   const { valid } = data;

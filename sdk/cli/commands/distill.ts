@@ -1,9 +1,9 @@
 import { distillRun } from "../../api/pipeline";
 import { formatRunTable } from "../../pipeline/table";
 import { booleanFlag, requiredFlag, type CommandSpec } from "../command-spec";
-import { BACKEND_FLAG, HTTP_CHECK_PORT_FLAG, JSON_FLAG, NO_HTTP_CHECK_FLAG } from "../common-flags";
+import { BACKEND_FLAG, HTTP_CHECK_PORT_FLAG, JSON_FLAG, NO_HTTP_CHECK_FLAG, STUDENT_BUDGET_FLAG } from "../common-flags";
 import { cliLogger } from "../interrupt";
-import { backendFlag, httpCheckPort, printJson } from "../output";
+import { backendFlag, budgetOption, httpCheckPort, printJson } from "../output";
 
 export const distillCommand: CommandSpec = {
   name: "distill",
@@ -12,6 +12,7 @@ export const distillCommand: CommandSpec = {
     run: { type: "string", valueName: "DIR", description: "a run directory written by `ctr-distill train`", required: true },
     json: JSON_FLAG,
     backend: BACKEND_FLAG,
+    budget: STUDENT_BUDGET_FLAG,
     "no-http-check": NO_HTTP_CHECK_FLAG,
     port: HTTP_CHECK_PORT_FLAG,
   },
@@ -21,6 +22,7 @@ export const distillCommand: CommandSpec = {
       logger: cliLogger,
       signal: cliLogger.signal,
       ...backendFlag(this, flags),
+      ...budgetOption(this, flags),
       httpCheckPort: httpCheckPort(this, flags),
     });
     if (booleanFlag(flags, "json")) printJson(report);
