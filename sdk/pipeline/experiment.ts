@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { DistillConfig, EnsembleKind, RunConfig } from "../config-types";
 import { deriveSeed } from "../data/prng";
 import { disposeData, prepareData, type PreparedData } from "../data/prepare";
+import { fitStudentBudget } from "./student-budget";
 import { distillStudent, type HintSource } from "../distill/distill";
 import { buildEnsemble, type EnsembleLogits } from "../distill/ensemble";
 import type { Logger } from "../log";
@@ -104,7 +105,9 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   await mkdir(outDir, { recursive: true });
   const data = await prepareData(config.data, { seed: config.training.seed, log });
   try {
-    return await experimentOn(data, options, started);
+    // With student.budgetBytes, every student arm is sized as `run` sizes its student, before any trains.
+    const sized = await fitStudentBudget(config, data.featureMap, data.train.layout, log);
+    return await experimentOn(data, { ...options, config: sized.config }, started);
   } finally {
     disposeData(data);
   }
