@@ -19,6 +19,7 @@ import { emptyStepPhases, trainStep, type StepOptions, type StepPhases } from ".
 import { bceLoss } from "../sdk/train/train-teacher";
 import { rateCase, type BenchCase, type Benchmark, type BenchOptions } from "./harness";
 import { withSequenceField } from "./sequence-rows";
+import { ensureTorch, PYTHON } from "./torch-peer";
 
 /**
  * `npm run bench -- train [--json] [--quick] [--install-peers]`: training samples/s of DNN and DeepFM (39 fields,
@@ -52,7 +53,6 @@ const EMBEDDING_DIM = 16;
 const HIDDEN = [400, 400, 400];
 const BATCH = 1024;
 const MODELS = ["DNN", "DeepFM"] as const;
-const PYTHON = "/usr/bin/python3";
 
 interface Sizes {
   /** Distinct batches of data, walked in a cycle. */
@@ -257,20 +257,6 @@ async function torchRunner(spec: TorchPeer, dataDir: string, rows: number, sizes
       child.kill();
     },
   };
-}
-
-/** Whether Debian's python3 imports torch; with `install`, apt-get installs python3-torch first when it does not. */
-function ensureTorch(install: boolean, log: BenchOptions["log"]): boolean {
-  const works = () => existsSync(PYTHON) && spawnSync(PYTHON, ["-c", "import torch"], { stdio: "ignore" }).status === 0;
-  if (works()) return true;
-  if (!install) {
-    log(`  PyTorch peer unavailable: '${PYTHON} -c "import torch"' fails (pass --install-peers to apt-get install python3-torch)`);
-    return false;
-  }
-  log("  installing python3-torch (apt-get install -y python3-torch) …");
-  const r = spawnSync("apt-get", ["install", "-y", "python3-torch"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-  if (r.status !== 0) log(`  apt-get install python3-torch failed (status ${r.status})`);
-  return works();
 }
 
 /**

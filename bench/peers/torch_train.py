@@ -14,9 +14,7 @@ The data are raw little-endian files written by the benchmark: ids.i32 [rows, fi
 labels.f32 [rows]; batch b is rows [b * batch, (b + 1) * batch) modulo the number of whole batches — the order
 ours walks them in.
 
-Architecture (as sdk/models/dnn.ts and deepfm.ts): one [total_rows, dim] embedding of every field, each gathered
-row multiplied by its value, concatenated, MLP hidden [400, 400, 400] with ReLU, a linear output; DeepFM adds a
-[total_rows, 1] first-order embedding, a bias and the FM second-order term. Loss: mean BCE on logits. Optimizer:
+Architecture: ctr_net.CtrNet (as sdk/models/dnn.ts and deepfm.ts), MLP hidden [400, 400, 400]. Loss: mean BCE on logits. Optimizer:
 Adam lr 1e-3, betas (0.9, 0.999), eps 1e-7 (ours' defaults). `--embedding sparse`: nn.Embedding(sparse=True) with
 SparseAdam (lazy updates of the touched rows, like ours) and Adam for the dense part; `--embedding dense`: plain
 embeddings and one Adam over everything (what most PyTorch CTR code does).
@@ -29,6 +27,8 @@ import time
 
 import torch
 from torch import nn
+
+from ctr_net import CtrNet, read_raw
 
 
 def parse_args():
@@ -49,43 +49,6 @@ def parse_args():
     return p.parse_args()
 
 
-def read_raw(path, dtype, count):
-    with open(path, "rb") as f:
-        data = bytearray(f.read())
-    t = torch.frombuffer(data, dtype=dtype)
-    assert t.numel() == count, f"{path}: expected {count} values, got {t.numel()}"
-    return t
-
-
-class CtrNet(nn.Module):
-    def __init__(self, model, total_rows, fields, dim, hidden, sparse):
-        super().__init__()
-        self.deepfm = model == "DeepFM"
-        self.embedding = nn.Embedding(total_rows, dim, sparse=sparse)
-        nn.init.normal_(self.embedding.weight, std=1e-4)
-        layers = []
-        width = fields * dim
-        for units in hidden:
-            layers += [nn.Linear(width, units), nn.ReLU()]
-            width = units
-        layers.append(nn.Linear(width, 1))
-        self.mlp = nn.Sequential(*layers)
-        if self.deepfm:
-            self.linear = nn.Embedding(total_rows, 1, sparse=sparse)
-            nn.init.normal_(self.linear.weight, std=1e-4)
-            self.bias = nn.Parameter(torch.zeros(1))
-
-    def forward(self, ids, values):
-        v = values.unsqueeze(-1)
-        e = self.embedding(ids) * v  # [B, F, D]
-        logit = self.mlp(e.flatten(1)).squeeze(-1)
-        if self.deepfm:
-            first = (self.linear(ids) * v).sum(dim=(1, 2)) + self.bias
-            second = 0.5 * (e.sum(1).square() - e.square().sum(1)).sum(1)
-            logit = logit + first + second
-        return logit
-
-
 def main():
     args = parse_args()
     if args.threads != "default":
@@ -99,7 +62,7 @@ def main():
     sparse = args.embedding == "sparse"
     net = CtrNet(args.model, args.total_rows, fields, args.dim, hidden, sparse)
     adam = dict(lr=args.lr, betas=(0.9, 0.999), eps=1e-7)
-    tables = [net.embedding.weight] + ([net.linear.weight] if net.deepfm else [])
+    tables = [t.weight for t in net.tables()]
     if sparse:
         table_ids = {id(p) for p in tables}
         dense_params = [p for p in net.parameters() if id(p) not in table_ids]
