@@ -2,7 +2,7 @@ import { formatTable, machineLine, type BenchCase } from "./harness";
 import { BENCHMARKS } from "./registry";
 
 /**
- * `npm run bench -- [NAME] [--json] [--quick]`: runs one benchmark (data, train, score, worker) or all.
+ * `npm run bench -- [NAME] [--json] [--quick]`: runs one benchmark (accuracy, data, train, score, worker) or all.
  * Benchmarks are listed in registry.ts; with --json, one JSON line per case on stdout, progress on stderr.
  */
 
