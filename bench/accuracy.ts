@@ -15,6 +15,7 @@ import { buildModel, resolveModel } from "../sdk/models/zoo";
 import { packageRoot } from "../sdk/package-root";
 import { evaluateLogits, type Metrics } from "../sdk/train/evaluate";
 import { predictLogits } from "../sdk/train/step";
+import type { EmbeddingUpdate } from "../sdk/train/optimizer-config";
 import { fitSettings, trainOnLabels } from "../sdk/train/train-teacher";
 import { readLogits, writeBatchOrder, writeHandoff, writeWeights } from "./accuracy-handoff";
 import { rateCase, type BenchCase, type Benchmark, type BenchOptions } from "./harness";
@@ -22,7 +23,7 @@ import { ensureTorch, PYTHON } from "./torch-peer";
 
 /**
  * `npm run bench -- accuracy [--json] [--quick] [--install-peers] [--configs=a.json,b.json] [--models=DNN,DeepFM]
- * [--seeds=3] [--epochs=N] [--peers=torch,torch-dense] [--out=F.json]`:
+ * [--seeds=3] [--epochs=N] [--embedding-update=lazy|dense] [--peers=torch,torch-dense] [--out=F.json]`:
  * test AUC and logloss of our models and of a PyTorch peer (bench/peers/torch_accuracy.py) trained on the same
  * encoded split with the same hyperparameters, over seeds (flags take `=`: bench/run.ts reads bare words as names).
  *
@@ -56,7 +57,8 @@ const MODEL_INDEX = 1;
 export interface PeerVariant {
   init: "ours" | "own";
   order: "ours" | "own";
-  update: "lazy" | "dense";
+  /** "ours": as `training.embeddingUpdate` says (lazy or dense). */
+  update: "ours" | "dense";
 }
 
 /**
@@ -64,7 +66,7 @@ export interface PeerVariant {
  * `torch-dense`: PyTorch's (FuxiCTR's) own way, torch's draws and one dense Adam over every parameter.
  */
 export const PEER_VARIANTS: Record<string, PeerVariant> = {
-  torch: { init: "ours", order: "ours", update: "lazy" },
+  torch: { init: "ours", order: "ours", update: "ours" },
   "torch-dense": { init: "own", order: "own", update: "dense" },
 };
 
@@ -75,6 +77,8 @@ interface AccuracyFlags {
   peers: string[];
   /** Caps training.epochs (a quick look at the first epochs). */
   epochs: number | undefined;
+  /** Overrides training.embeddingUpdate. */
+  embeddingUpdate: EmbeddingUpdate | undefined;
   out: string | undefined;
   install: boolean;
 }
@@ -86,6 +90,9 @@ function parseFlags(argv: string[], quick: boolean): AccuracyFlags {
   if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`bench accuracy: --seeds must be an integer >= 1, got '${get("seeds")}'`);
   const models = get("models")?.split(",") ?? DEFAULT_MODELS;
   for (const m of models) if (!PEER_MODELS.has(m)) throw new Error(`bench accuracy: the PyTorch peer has no model '${m}'; it has ${[...PEER_MODELS].join(", ")}`);
+  const embeddingUpdate = get("embedding-update");
+  if (embeddingUpdate !== undefined && embeddingUpdate !== "lazy" && embeddingUpdate !== "dense")
+    throw new Error(`bench accuracy: --embedding-update must be lazy or dense, got '${embeddingUpdate}'`);
   const peers = get("peers")?.split(",") ?? Object.keys(PEER_VARIANTS);
   for (const p of peers) if (!(p in PEER_VARIANTS)) throw new Error(`bench accuracy: unknown peer '${p}'; known: ${Object.keys(PEER_VARIANTS).join(", ")}`);
   return {
@@ -94,6 +101,7 @@ function parseFlags(argv: string[], quick: boolean): AccuracyFlags {
     seeds,
     peers,
     epochs: get("epochs") === undefined ? undefined : Number(get("epochs")),
+    embeddingUpdate,
     out: get("out"),
     install: argv.includes("--install-peers"),
   };
@@ -105,6 +113,8 @@ export interface AccuracyRun {
   model: string;
   seed: number;
   peer: string;
+  /** Ours' training.embeddingUpdate (the mirrored peer's too). */
+  embeddingUpdate: EmbeddingUpdate;
   ours: SideResult;
   theirs: SideResult;
 }
@@ -159,7 +169,7 @@ export function peerArgs(dir: string, model: string, overrides: Record<string, u
     ...["--batch", String(fit.batchSize), "--lr", String(fit.optimizer.learningRate), "--eps", String(fit.optimizer.epsilon)],
     ...["--epochs", String(fit.epochs), "--patience", String(fit.patience), "--min-delta", String(fit.minDelta)],
     ...["--lr-decay", String(fit.lrDecayFactor), "--min-lr", String(fit.minLearningRate), "--clip-norm", String(fit.clipNorm)],
-    ...["--embedding-update", variant.update, "--init", variant.init, "--order", variant.order, "--seed", String(seed), "--threads", "1"],
+    ...["--embedding-update", variant.update === "ours" ? fit.optimizer.embeddingUpdate : variant.update, "--init", variant.init, "--order", variant.order, "--seed", String(seed), "--threads", "1"],
   ];
 }
 
@@ -187,7 +197,7 @@ export function accuracyCase(runs: AccuracyRun[]): BenchCase {
     "logloss ours-theirs (95% CI)": intervalNote(runs.map((r) => r.ours.logloss - r.theirs.logloss)),
     "best epochs ours": runs.map((r) => r.ours.bestEpoch).join("/"),
     "best epochs theirs": runs.map((r) => r.theirs.bestEpoch).join("/"),
-    peer: `init=${variant.init} order=${variant.order} update=${variant.update}`,
+    peer: `init=${variant.init} order=${variant.order} update=${variant.update === "ours" ? runs[0]!.embeddingUpdate : variant.update}`,
   });
 }
 
@@ -209,7 +219,12 @@ export const benchmark: Benchmark = async ({ quick, log }) => {
       for (const model of flags.models) {
         const perModel: AccuracyRun[] = [];
         for (let s = 0; s < flags.seeds; s++) {
-          const training = { ...config.training, seed: config.training.seed + s, epochs: Math.min(config.training.epochs, flags.epochs ?? Infinity) };
+          const training = {
+            ...config.training,
+            seed: config.training.seed + s,
+            epochs: Math.min(config.training.epochs, flags.epochs ?? Infinity),
+            embeddingUpdate: flags.embeddingUpdate ?? config.training.embeddingUpdate,
+          };
           const seed = deriveSeed(training.seed, MODEL_INDEX);
           // The model ours starts from, built again from the same seed (trainOnLabels builds its own).
           const twin = buildModel(model, {}, { numFields: train.layout.numFields, totalRows: data.featureMap.totalRows, rng: randomSource(seed) }, model);
@@ -230,7 +245,7 @@ export const benchmark: Benchmark = async ({ quick, log }) => {
             const logitsFile = join(dir, "test.logits.f32");
             const summary = await runPeer(peerArgs(dir, model, {}, training, seed, PEER_VARIANTS[peer]!, logitsFile), log);
             const theirs = { ...evaluateLogits(data.test.labels, readLogits(logitsFile, data.test.n)), bestEpoch: summary.bestEpoch, epochs: summary.history.length, seconds: (performance.now() - t0) / 1000 };
-            const run: AccuracyRun = { config: file, model, seed: training.seed, peer, ours, theirs };
+            const run: AccuracyRun = { config: file, model, seed: training.seed, peer, embeddingUpdate: training.embeddingUpdate, ours, theirs };
             log(`  ${JSON.stringify(run)}`);
             perModel.push(run);
           }

@@ -316,11 +316,16 @@ export const TRAINING = Type.Object(
     learningRate: Type.Number({ exclusiveMinimum: 0, default: 1e-3, description: "The optimiser's learning rate." }),
     seed: integerAtLeast(0, { default: 2020, description: "Seeds initialisation, shuffling and `data.split`." }),
     patience: integerAtLeast(1, { default: 2, description: "Epochs without improvement before early stopping." }),
-    optimizer: oneOf(["adam", "adagrad"] as const, { default: "adam", description: "Adam or Adagrad, for dense parameters and (lazily) for embedding rows alike." }),
+    optimizer: oneOf(["adam", "adagrad"] as const, { default: "adam", description: "Adam or Adagrad, for dense parameters and embedding rows alike (see `embeddingUpdate`)." }),
     adamVariant: oneOf(["pytorch", "keras"] as const, {
       default: "pytorch",
       description:
         "Where Adam adds ε. pytorch: to the bias-corrected √v̂, ε = 1e-8, as PyTorch and FuxiCTR (whose numbers the models are checked against). keras: to the uncorrected √v, ε = 1e-7, an effective ε 10–300× larger early on and for rarely updated embedding rows, which stalls models whose gradients pass through products of small embeddings (NFM, FiBiNET).",
+    }),
+    embeddingUpdate: oneOf(["lazy", "dense"] as const, {
+      default: "lazy",
+      description:
+        "Which embedding rows a step updates. lazy: only the rows its batch touched, each bias-corrected by its own step count (cost O(batch)). dense: every row, as torch.optim.Adam over FuxiCTR's tables (momentum keeps moving rows the batch missed, L2 decays them all; cost O(vocabulary) per step).",
     }),
   },
   { additionalProperties: false, default: {}, description: "Training of the teachers and the student." },

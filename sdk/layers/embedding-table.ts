@@ -2,9 +2,11 @@ import { normalValues, type RandomSource } from "./random";
 import { adamStepScales, type OptimizerConfig } from "../train/optimizer-config";
 
 /**
- * An embedding table kept in JavaScript memory and updated sparsely (lazily): a step touches only the rows
- * its batch used, as TF's LazyAdam and PyTorch's sparse embeddings do. A dense tfjs variable would make every
- * step cost O(vocabulary) in both the gather gradient and the optimizer.
+ * An embedding table kept in JavaScript memory. With `opt.embeddingUpdate` "lazy", a step touches only the rows
+ * its batch used, as TF's LazyAdam and PyTorch's sparse embeddings do; with "dense", every row takes the
+ * optimizer's step (zero gradient but L2 on rows the batch missed, momentum carrying them on), as a plain
+ * `torch.optim.Adam` over an `nn.Embedding` does in FuxiCTR. Either way the gradient stays sparse: a dense tfjs
+ * variable would make the gather's gradient cost O(vocabulary) too.
  *
  * Layout: `weights[row * dim + k]`; optimizer slots `slot1`, `slot2` share it.
  *
@@ -19,6 +21,8 @@ export class EmbeddingTable {
   private readonly slot2: Float32Array;
   /** Per-row step counts: lazy Adam corrects each row's bias by its own number of updates. */
   private readonly rowSteps: Int32Array;
+  /** Steps taken by the whole table: the bias correction of the dense update. */
+  private tableSteps = 0;
   /**
    * Scratch of applyGradient: the rows a batch touched in first-touch order, each row's position in that list
    * (-1: untouched), and their accumulated gradients packed in that order (grown on demand).
@@ -98,7 +102,8 @@ export class EmbeddingTable {
         for (let k = 0; k < d; k++) accum[dst + k]! += grad[src + k]! * g;
       }
     }
-    if (opt.kind === "adam") this.adamRows(n, opt);
+    if (opt.embeddingUpdate === "dense") this.denseStep(opt);
+    else if (opt.kind === "adam") this.adamRows(n, opt);
     else for (let t = 0; t < n; t++) this.adagradRow(touched[t]!, t * d, opt);
     for (let t = 0; t < n; t++) slotOf[touched[t]!] = -1;
   }
@@ -183,6 +188,34 @@ export class EmbeddingTable {
         const m = (slot1[j] = beta1 * slot1[j]! + (1 - beta1) * g);
         const v = (slot2[j] = beta2 * slot2[j]! + (1 - beta2) * g * g);
         weights[j]! -= (lr * m) / (Math.sqrt(v) * sqrtVScale + epsilon);
+      }
+    }
+  }
+
+  /**
+   * One optimizer step of every row, bias-corrected by the table's step count: a touched row's gradient is its
+   * accumulated sum (found through `slotOf`, still set), every other row's is zero; λ·w is added to all of them.
+   */
+  private denseStep(opt: OptimizerConfig): void {
+    const { slotOf, weights, slot1, slot2, l2, dim: d, rows } = this;
+    const accum = this.gradAccum;
+    const { beta1, beta2, epsilon } = opt;
+    const { stepSize, sqrtVScale } = adamStepScales(opt, ++this.tableSteps);
+    for (let row = 0; row < rows; row++) {
+      const slot = slotOf[row]!;
+      const base = row * d;
+      const from = slot * d;
+      for (let k = 0; k < d; k++) {
+        const j = base + k;
+        const g = (slot < 0 ? 0 : accum[from + k]!) + l2 * weights[j]!;
+        if (opt.kind === "adagrad") {
+          const acc = (slot1[j] = (slot1[j] || opt.initialAccumulator) + g * g);
+          weights[j]! -= (opt.learningRate * g) / (Math.sqrt(acc) + epsilon);
+          continue;
+        }
+        const m = (slot1[j] = beta1 * slot1[j]! + (1 - beta1) * g);
+        const v = (slot2[j] = beta2 * slot2[j]! + (1 - beta2) * g * g);
+        weights[j]! -= (stepSize * m) / (Math.sqrt(v) * sqrtVScale + epsilon);
       }
     }
   }

@@ -7,6 +7,9 @@ import type { TrainingConfig } from "../config-types";
  */
 export type AdamVariant = "pytorch" | "keras";
 
+/** Which embedding rows a step updates: those its batch touched (lazy), or all of them (dense, FuxiCTR's). */
+export type EmbeddingUpdate = "lazy" | "dense";
+
 /** Optimizer settings shared by the dense (tf) and the sparse (embedding) updates of one model. */
 export interface OptimizerConfig {
   kind: "adam" | "adagrad";
@@ -15,6 +18,8 @@ export interface OptimizerConfig {
   beta2: number;
   epsilon: number;
   adamVariant: AdamVariant;
+  /** How embedding tables apply it (sdk/layers/embedding-table.ts); dense parameters always update whole. */
+  embeddingUpdate: EmbeddingUpdate;
   /** Adagrad's initial accumulator (Keras: 0.1). */
   initialAccumulator: number;
 }
@@ -30,13 +35,15 @@ export const DEFAULT_OPTIMIZER: OptimizerConfig = {
   beta2: 0.999,
   epsilon: ADAM_EPSILON.pytorch,
   adamVariant: "pytorch",
+  embeddingUpdate: "lazy",
   initialAccumulator: 0.1,
 };
 
 /** The optimizer a training configuration asks for (its kind, Adam variant and learning rate over the defaults). */
-export function optimizerOf(training: Pick<TrainingConfig, "optimizer" | "learningRate" | "adamVariant">): OptimizerConfig {
+export function optimizerOf(training: Pick<TrainingConfig, "optimizer" | "learningRate" | "adamVariant" | "embeddingUpdate">): OptimizerConfig {
   const epsilon = training.optimizer === "adam" ? ADAM_EPSILON[training.adamVariant] : ADAGRAD_EPSILON;
-  return { ...DEFAULT_OPTIMIZER, kind: training.optimizer, learningRate: training.learningRate, adamVariant: training.adamVariant, epsilon };
+  const { learningRate, adamVariant, embeddingUpdate } = training;
+  return { ...DEFAULT_OPTIMIZER, kind: training.optimizer, learningRate, adamVariant, embeddingUpdate, epsilon };
 }
 
 /**

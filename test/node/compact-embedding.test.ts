@@ -289,7 +289,7 @@ describe("multiplySecondF32x4", () => {
 });
 
 const SYNTHETIC = { seed: 5, rows: { train: 6000, valid: 1000, test: 1500 }, fields: 6, vocabSize: 30, interactions: 5, zipf: 1.0, ctr: 0.25 };
-const TRAINING = { batchSize: 256, epochs: 3, learningRate: 0.01, seed: 4, patience: 1, optimizer: "adam", adamVariant: "pytorch" } as const;
+const TRAINING = { batchSize: 256, epochs: 3, learningRate: 0.01, seed: 4, patience: 1, optimizer: "adam", adamVariant: "pytorch", embeddingUpdate: "lazy" } as const;
 const STUDENT = { embeddingDim: 4, hiddenUnits: [12] };
 
 /** Byte offset of the packed blob inside an exported module: the last "CTRD". */

@@ -183,7 +183,7 @@ describe("training from disk", () => {
 
   it("a teacher trained with cache 'disk' reaches the AUC of the in-memory run (within 0.02)", async () => {
     const big = writeCsv(40_000);
-    const training = { batchSize: 256, epochs: 2, learningRate: 0.01, seed: 1, patience: 2, optimizer: "adam" as const, adamVariant: "pytorch" as const };
+    const training = { batchSize: 256, epochs: 2, learningRate: 0.01, seed: 1, patience: 2, optimizer: "adam" as const, adamVariant: "pytorch" as const, embeddingUpdate: "lazy" as const };
     const auc = async (cache: "memory" | "disk") => {
       const p = await prepareData(dataConfig(big, cache), { seed: 1 });
       const trained = await trainOnLabels("FM", { embeddingDim: 8 }, { train: p.train, valid: p.valid, totalRows: p.featureMap.totalRows }, training, silentLogger, "test", 0);

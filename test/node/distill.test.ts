@@ -80,7 +80,7 @@ describe("teacher ensembles", () => {
 
 describe("distillation", () => {
   const synthetic: SyntheticConfig = { seed: 5, rows: { train: 6000, valid: 1500, test: 4000 }, fields: 8, vocabSize: 20, interactions: 6, zipf: 1.0, ctr: 0.25 };
-  const training = { batchSize: 256, epochs: 8, learningRate: 0.005, seed: 4, patience: 2, optimizer: "adam" as const, adamVariant: "pytorch" as const };
+  const training = { batchSize: 256, epochs: 8, learningRate: 0.005, seed: 4, patience: 2, optimizer: "adam" as const, adamVariant: "pytorch" as const, embeddingUpdate: "lazy" as const };
 
   it("KD from a perfect teacher (the true click logits) beats training on labels alone", async () => {
     const data = await prepareData({ format: "csv", delimiter: ",", header: true, label: "click", features: [], synthetic }, { seed: 1 });

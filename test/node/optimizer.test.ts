@@ -48,7 +48,7 @@ class ReferenceAdam {
 const VARIANTS: AdamVariant[] = ["pytorch", "keras"];
 
 function adamConfig(variant: AdamVariant, learningRate: number): OptimizerConfig {
-  return optimizerOf({ optimizer: "adam", adamVariant: variant, learningRate });
+  return optimizerOf({ optimizer: "adam", adamVariant: variant, learningRate, embeddingUpdate: "lazy" });
 }
 
 beforeAll(async () => {
@@ -108,6 +108,32 @@ describe("EmbeddingTable lazy Adam", () => {
     });
   }
 
+  for (const variant of VARIANTS) {
+    it(`embeddingUpdate "dense" matches one float64 ${variant} Adam over the whole table: global steps, every row moves`, () => {
+      const opt = { ...adamConfig(variant, 0.01), embeddingUpdate: "dense" as const };
+      const table = new EmbeddingTable("t", ROWS, DIM, randomSource(1), 0.1, L2);
+      const w = Float64Array.from(table.weights);
+      const initial = Float64Array.from(table.weights);
+      const reference = new ReferenceAdam(ROWS * DIM, variant, opt);
+      BATCHES.forEach((ids, step) => {
+        const values = Float32Array.from(ids, (_, s) => valueOf(step, s));
+        const grad = new Float32Array(ids.length * DIM);
+        for (let s = 0; s < ids.length; s++) for (let k = 0; k < DIM; k++) grad[s * DIM + k] = gradOf(step, s, k);
+        // The whole table's gradient: Σ over each row's slots of grad·value, zero for rows the batch missed, + λ·w.
+        const g = new Float64Array(ROWS * DIM);
+        ids.forEach((row, s) => {
+          for (let k = 0; k < DIM; k++) g[row * DIM + k]! += grad[s * DIM + k]! * values[s]!;
+        });
+        for (let j = 0; j < ROWS * DIM; j++) g[j]! += L2 * w[j]!;
+        reference.step(w, 0, g);
+        table.applyGradient(Int32Array.from(ids), values, ids.length, grad, opt);
+      });
+      for (let j = 0; j < ROWS * DIM; j++) expect(Math.abs(table.weights[j]! - w[j]!), `weight ${j}`).toBeLessThan(2e-7);
+      // Row 4 was never in a batch, yet L2 decays it: dense moves every row (lazy would leave it as it was).
+      for (let k = 0; k < DIM; k++) expect(table.weights[4 * DIM + k]).not.toBe(initial[4 * DIM + k]);
+    });
+  }
+
   it("the two variants differ where ε matters (tiny gradients), so the check above can tell them apart", () => {
     const tables = VARIANTS.map((variant) => {
       const table = new EmbeddingTable("t", 1, 1, randomSource(1), 0, 0);
@@ -153,7 +179,7 @@ describe("DenseOptimizer", () => {
   }
 
   it("Adagrad matches its float64 reference (accumulator from 0.1, ε = 1e-7)", () => {
-    const opt = optimizerOf({ optimizer: "adagrad", adamVariant: "pytorch", learningRate: 0.05 });
+    const opt = optimizerOf({ optimizer: "adagrad", adamVariant: "pytorch", learningRate: 0.05, embeddingUpdate: "lazy" });
     const variable = tf.variable(tf.tensor1d([0.2, -0.4]));
     const optimizer = new DenseOptimizer({ ...opt });
     const w = Float64Array.from(variable.dataSync());
