@@ -31,8 +31,9 @@ import { ensureTorch, PYTHON } from "./torch-peer";
  * seed) and hands the train/valid/test ids, values and labels to the peer as raw files (bench/accuracy-handoff.ts).
  * Per seed s, ours trains as `npm run accuracy` does (trainOnLabels with training.seed + s); the peer gets the same
  * model hyperparameters (the registry's defaults: embedding 10, MLP [400, 400, 400], dropout, L2 1e-5, init std
- * 1e-4), batch size, learning rate, Adam in PyTorch's form, clipping at 10, epochs, patience, min_delta and the
- * plateau decay, with early stopping on validation AUC − logloss and the best epoch restored (sdk/train).
+ * 1e-4, 3 cross layers, DCNv2 "parallel"; batch norm, which the peer lacks, is refused), batch size, learning rate,
+ * Adam in PyTorch's form, clipping at 10, epochs, patience, min_delta and the plateau decay, with early stopping on
+ * validation AUC − logloss and the best epoch restored (sdk/train).
  *
  * Two peers (PEER_VARIANTS), each per seed beside the same run of ours. `torch` mirrors ours as far as two
  * libraries can: it starts from our model's initial weights, walks our batch order and updates embedding rows
@@ -49,7 +50,7 @@ const BENCH = "accuracy";
 const DEFAULT_CONFIGS = ["configs/frappe-x1.json", "configs/movielens-100k.json"];
 const DEFAULT_MODELS = ["DNN", "DeepFM"];
 /** The models the peer implements (bench/peers/ctr_net.py). */
-const PEER_MODELS = new Set(["LR", "FM", "DNN", "DeepFM"]);
+const PEER_MODELS = new Set(["LR", "FM", "DNN", "DeepFM", "DCN", "DCNv2"]);
 /** trainOnLabels' `index` for the seed of a model (as scripts/accuracy.ts trains). */
 const MODEL_INDEX = 1;
 
@@ -160,12 +161,14 @@ export function peerArgs(dir: string, model: string, overrides: Record<string, u
   const fit = fitSettings(training, seed);
   if (fit.optimizer.kind !== "adam" || fit.optimizer.adamVariant !== "pytorch")
     throw new Error(`bench accuracy: the PyTorch peer trains with Adam in PyTorch's form; this config asks for ${fit.optimizer.kind}${fit.optimizer.kind === "adam" ? ` (${fit.optimizer.adamVariant})` : ""}`);
+  if (hp.batchNorm === true) throw new Error(`bench accuracy: the PyTorch peer's ${model} has no batch norm; this run asks for batchNorm`);
   const num = (key: string, fallback: number) => String(typeof hp[key] === "number" ? hp[key] : fallback);
   return [
     join(packageRoot(), "bench", "peers", "torch_accuracy.py"),
     ...["--data", dir, "--model", model, "--out", out],
     ...["--dim", num("embeddingDim", 1), "--hidden", Array.isArray(hp.hiddenUnits) ? hp.hiddenUnits.join(",") : ""],
     ...["--dropout", num("netDropout", 0), "--init-std", num("embeddingInitStd", 1e-4), "--l2", num("embeddingRegularizer", 0)],
+    ...["--cross-layers", num("numCrossLayers", 0), "--structure", typeof hp.modelStructure === "string" ? hp.modelStructure : "parallel"],
     ...["--batch", String(fit.batchSize), "--lr", String(fit.optimizer.learningRate), "--eps", String(fit.optimizer.epsilon)],
     ...["--epochs", String(fit.epochs), "--patience", String(fit.patience), "--min-delta", String(fit.minDelta)],
     ...["--lr-decay", String(fit.lrDecayFactor), "--min-lr", String(fit.minLearningRate), "--clip-norm", String(fit.clipNorm)],

@@ -41,7 +41,7 @@ import time
 import torch
 from torch import nn
 
-from ctr_net import MODELS, CtrNet, read_raw
+from ctr_net import MODELS, STRUCTURES, CtrNet, read_raw
 
 SPLITS = ("train", "valid", "test")
 
@@ -54,6 +54,8 @@ def parse_args():
     p.add_argument("--dim", type=int, default=10)
     p.add_argument("--hidden", default="400,400,400")
     p.add_argument("--dropout", type=float, default=0.0)
+    p.add_argument("--cross-layers", type=int, default=3, help="DCN, DCNv2")
+    p.add_argument("--structure", choices=STRUCTURES, default="parallel", help="DCNv2 (DCN is parallel)")
     p.add_argument("--init-std", type=float, default=1e-4)
     p.add_argument("--l2", type=float, default=1e-5, help="embedding regulariser")
     p.add_argument("--batch", type=int, default=512)
@@ -177,7 +179,7 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     hidden = [int(h) for h in args.hidden.split(",") if h]
-    net = CtrNet(args.model, meta["totalRows"], meta["fields"], args.dim, hidden, dropout=args.dropout, init_std=args.init_std)
+    net = CtrNet(args.model, meta["totalRows"], meta["fields"], args.dim, hidden, dropout=args.dropout, init_std=args.init_std, cross_layers=args.cross_layers, structure=args.structure)
     if args.init == "ours":
         net.load_ours(*read_init(args.data))
     train, valid, test = splits["train"], splits["valid"], splits["test"]

@@ -77,11 +77,24 @@ describe.skipIf(!TORCH)(TITLE, () => {
     }
   });
 
-  it("scores our initial weights as ours does, for LR, FM, DNN and DeepFM (a missing FM or linear term shows)", async () => {
-    // Weights far from FuxiCTR's 1e-4 so that every term of the logit weighs.
-    const wanted = { embeddingDim: 4, hiddenUnits: [5, 3], embeddingInitStd: 0.3 };
-    for (const model of ["LR", "FM", "DNN", "DeepFM"]) {
-      const overrides = overridesFor(model, wanted);
+  it("scores our initial weights as ours does, for LR, FM, DNN, DeepFM, DCN and DCNv2 (a missing FM, linear or cross term shows)", async () => {
+    // Weights far from FuxiCTR's 1e-4 so that every term of the logit weighs; two cross layers, so that a cross
+    // layer that ignores x0 or its input x_l shows.
+    const wanted = { embeddingDim: 4, hiddenUnits: [5, 3], embeddingInitStd: 0.3, numCrossLayers: 2 };
+    const cases: [string, Record<string, unknown>][] = [
+      ["LR", {}],
+      ["FM", {}],
+      ["DNN", {}],
+      ["DeepFM", {}],
+      ["DCN", {}],
+      ["DCN", { hiddenUnits: [] }],
+      ["DCNv2", { modelStructure: "parallel" }],
+      ["DCNv2", { modelStructure: "stacked" }],
+      ["DCNv2", { modelStructure: "crossnet_only" }],
+    ];
+    for (const [model, extra] of cases) {
+      const overrides = { ...overridesFor(model, wanted), ...extra };
+      const label = `${model} ${JSON.stringify(extra)}`;
       const ours = buildModel(model, overrides, { numFields: FIELDS, totalRows: TOTAL_ROWS, rng: randomSource(7) });
       // Biases start at zero: give them values so that a dropped or misplaced bias shows too.
       for (const [name, v] of ours.params.entries()) if (name.endsWith("bias")) v.assign(v.add(0.25));
@@ -94,8 +107,8 @@ describe.skipIf(!TORCH)(TITLE, () => {
       await runPeer(args, () => {});
       const theirs = readLogits(out, splits.test.n);
       const spread = Math.max(...expected) - Math.min(...expected);
-      expect(spread, `${model}: the case must exercise the logit`).toBeGreaterThan(0.1);
-      for (let i = 0; i < expected.length; i++) expect(theirs[i], `${model} row ${i}`).toBeCloseTo(expected[i]!, 5);
+      expect(spread, `${label}: the case must exercise the logit`).toBeGreaterThan(0.1);
+      for (let i = 0; i < expected.length; i++) expect(theirs[i], `${label} row ${i}`).toBeCloseTo(expected[i]!, 5);
     }
   });
 
