@@ -126,7 +126,8 @@ interface Runner {
 /** Ours: one model trained through trainStep, under a setting of the wasm fixes. */
 class OursTrainer {
   readonly model: CtrModel;
-  readonly optimizer = new DenseOptimizer({ ...DEFAULT_OPTIMIZER });
+  /** Lazy rows, the form the `*-sparse` peers take (a dense table update is a separate O(vocabulary) cost). */
+  readonly optimizer = new DenseOptimizer({ ...DEFAULT_OPTIMIZER, embeddingUpdate: "lazy" });
   readonly options: StepOptions;
   private next = 0;
   private readonly batches: Batch[];

@@ -322,10 +322,10 @@ export const TRAINING = Type.Object(
       description:
         "Where Adam adds ε. pytorch: to the bias-corrected √v̂, ε = 1e-8, as PyTorch and FuxiCTR (whose numbers the models are checked against). keras: to the uncorrected √v, ε = 1e-7, an effective ε 10–300× larger early on and for rarely updated embedding rows, which stalls models whose gradients pass through products of small embeddings (NFM, FiBiNET).",
     }),
-    embeddingUpdate: oneOf(["lazy", "dense"] as const, {
-      default: "lazy",
+    embeddingUpdate: oneOf(["dense", "lazy"] as const, {
+      default: "dense",
       description:
-        "Which embedding rows a step updates. lazy: only the rows its batch touched, each bias-corrected by its own step count (cost O(batch)). dense: every row, as torch.optim.Adam over FuxiCTR's tables (momentum keeps moving rows the batch missed, L2 decays them all; cost O(vocabulary) per step).",
+        "Which embedding rows a step updates. dense: every row, as torch.optim.Adam over FuxiCTR's tables and TF's Adam do (momentum keeps moving rows the batch missed, L2 decays them all; cost O(vocabulary) per step). lazy: only the rows its batch touched, each bias-corrected by its own step count, as TF's LazyAdam (cost O(batch); for vocabularies of millions, where dense steps dominate).",
     }),
   },
   { additionalProperties: false, default: {}, description: "Training of the teachers and the student." },

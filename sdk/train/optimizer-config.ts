@@ -35,7 +35,7 @@ export const DEFAULT_OPTIMIZER: OptimizerConfig = {
   beta2: 0.999,
   epsilon: ADAM_EPSILON.pytorch,
   adamVariant: "pytorch",
-  embeddingUpdate: "lazy",
+  embeddingUpdate: "dense",
   initialAccumulator: 0.1,
 };
 

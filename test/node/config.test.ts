@@ -29,7 +29,7 @@ describe("the run configuration", () => {
       { name: "I1", type: "numeric", transform: "log-square" },
     ]);
     expect(c.distill).toMatchObject({ ensemble: "gating", alpha: 0.5, temperature: 1, kdLoss: "soft", hint: false, earlyStop: "kd-loss", teacherTraining: "pretrained" });
-    expect(c.training).toEqual({ batchSize: 1024, epochs: 10, learningRate: 0.001, seed: 2020, patience: 2, optimizer: "adam", adamVariant: "pytorch", embeddingUpdate: "lazy" });
+    expect(c.training).toEqual({ batchSize: 1024, epochs: 10, learningRate: 0.001, seed: 2020, patience: 2, optimizer: "adam", adamVariant: "pytorch", embeddingUpdate: "dense" });
   });
 
   it("accepts a split in place of valid and test files", () => {
