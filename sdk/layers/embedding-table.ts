@@ -76,40 +76,66 @@ export class EmbeddingTable {
 
   /**
    * Applies the gradient of the loss with respect to the gathered (scaled) rows, `grad` shaped like `gather`'s
-   * output, with `scale` folded in (gradient clipping). Only touched rows change.
+   * output, with `scale` folded in (gradient clipping). Only touched rows change, unless `opt.embeddingUpdate`
+   * is "dense" (every row steps).
    */
   applyGradient(ids: Int32Array, values: Float32Array, count: number, grad: Float32Array, opt: OptimizerConfig, scale = 1): void {
-    const d = this.dim;
-    const { touched, slotOf, lookup } = this;
-    const most = Math.min(this.second === undefined ? count : 2 * count, this.rows) * d;
-    if (this.gradAccum.length < most) this.gradAccum = new Float32Array(most);
-    const accum = this.gradAccum;
-    // Sums per row in the order of the batch, packed by first touch: the same float32 sums as a per-row buffer.
-    let n = 0;
-    if (this.second !== undefined) n = this.accumulateProducts(ids, values, count, grad, scale);
-    else {
-      for (let i = 0; i < count; i++) {
-        const row = lookup === undefined ? ids[i]! : lookup[ids[i]!]!;
-        let slot = slotOf[row]!;
-        if (slot < 0) {
-          slot = slotOf[row] = n;
-          touched[n++] = row;
-          accum.fill(0, slot * d, slot * d + d);
-        }
-        const g = values[i]! * scale;
-        const src = i * d;
-        const dst = slot * d;
-        for (let k = 0; k < d; k++) accum[dst + k]! += grad[src + k]! * g;
-      }
-    }
+    const { touched, slotOf } = this;
+    const n = this.accumulate(ids, values, count, grad, scale);
     if (opt.embeddingUpdate === "dense") this.denseStep(opt);
     else if (opt.kind === "adam") this.adamRows(n, opt);
-    else for (let t = 0; t < n; t++) this.adagradRow(touched[t]!, t * d, opt);
+    else for (let t = 0; t < n; t++) this.adagradRow(touched[t]!, t * this.dim, opt);
     for (let t = 0; t < n; t++) slotOf[touched[t]!] = -1;
   }
 
   /**
-   * applyGradient's sums for a table with second rows: g · value ⊙ w[b] into row a and g · value ⊙ w[a] into row b
+   * The gradient of the loss with respect to the whole table, [rows][dim] row-major, from `grad` as applyGradient
+   * takes it: the sums applyGradient hands its optimizer (before the L2 term), laid out densely, untouched rows 0.
+   * For gradient checks; a training step never builds it. Changes no weight.
+   */
+  gradient(ids: Int32Array, values: Float32Array, count: number, grad: Float32Array, scale = 1): Float32Array {
+    const d = this.dim;
+    const { touched, slotOf } = this;
+    const n = this.accumulate(ids, values, count, grad, scale);
+    const out = new Float32Array(this.rows * d);
+    for (let t = 0; t < n; t++) {
+      out.set(this.gradAccum.subarray(t * d, t * d + d), touched[t]! * d);
+      slotOf[touched[t]!] = -1;
+    }
+    return out;
+  }
+
+  /**
+   * Sums the gradient of each row the batch touched into `gradAccum`, packed by first touch (`touched`, `slotOf`),
+   * in the order of the batch: the same float32 sums as a per-row buffer. Returns the number of touched rows; the
+   * caller resets `slotOf` for them.
+   */
+  private accumulate(ids: Int32Array, values: Float32Array, count: number, grad: Float32Array, scale: number): number {
+    const d = this.dim;
+    const { touched, slotOf, lookup } = this;
+    const most = Math.min(this.second === undefined ? count : 2 * count, this.rows) * d;
+    if (this.gradAccum.length < most) this.gradAccum = new Float32Array(most);
+    if (this.second !== undefined) return this.accumulateProducts(ids, values, count, grad, scale);
+    const accum = this.gradAccum;
+    let n = 0;
+    for (let i = 0; i < count; i++) {
+      const row = lookup === undefined ? ids[i]! : lookup[ids[i]!]!;
+      let slot = slotOf[row]!;
+      if (slot < 0) {
+        slot = slotOf[row] = n;
+        touched[n++] = row;
+        accum.fill(0, slot * d, slot * d + d);
+      }
+      const g = values[i]! * scale;
+      const src = i * d;
+      const dst = slot * d;
+      for (let k = 0; k < d; k++) accum[dst + k]! += grad[src + k]! * g;
+    }
+    return n;
+  }
+
+  /**
+   * accumulate's sums for a table with second rows: g · value ⊙ w[b] into row a and g · value ⊙ w[a] into row b
    * (weights read before any row moves). Returns the number of touched rows.
    */
   private accumulateProducts(ids: Int32Array, values: Float32Array, count: number, grad: Float32Array, scale: number): number {
