@@ -1,6 +1,7 @@
 import { studentSlots, validateStudentWeights, type StudentWeights } from "./student-weights";
 import { hasSecondRows, remapSlotIds } from "../runtime/embedding-remap";
-import { poolSlots, type SlotLayout } from "../runtime/slots";
+import { refusedIdMessage } from "../runtime/scorer";
+import { fieldOfSlot, poolSlots, type SlotLayout } from "../runtime/slots";
 
 /**
  * The student's forward pass in plain JavaScript over the unpacked StudentWeights: the reference the
@@ -38,14 +39,20 @@ export class JsScorer {
     const second = remap !== undefined && hasSecondRows(remap) ? new Int32Array(n * S) : undefined;
     if (remap !== undefined) {
       const bad = remapSlotIds(remap, layout.slotCounts, ids, n, rows, second);
-      if (bad >= 0)
-        throw new RangeError(`JsScorer.score: id ${ids[bad]} at row ${Math.floor(bad / S)}, slot ${bad % S} is outside its field's ids of the feature map`);
+      if (bad >= 0) {
+        const field = fieldOfSlot(layout.slotCounts, bad % S);
+        const { inputOffset: from, inputSize } = remap.fields[field]!;
+        const where = { row: Math.floor(bad / S), slot: bad % S, field, pooled: layout.pooled };
+        throw new RangeError(refusedIdMessage("JsScorer.score", { id: ids[bad]!, ...where, from, to: from + inputSize, perField: true }));
+      }
     }
     for (let r = 0; r < n; r++) {
       for (let s = 0; s < S; s++) {
         const id = rows[r * S + s]!;
-        if (!(id >= 0 && id < totalRows))
-          throw new RangeError(`JsScorer.score: id ${id} at row ${r}, slot ${s} is outside the embedding table [0, ${totalRows})`);
+        if (!(id >= 0 && id < totalRows)) {
+          const where = { row: r, slot: s, field: fieldOfSlot(layout.slotCounts, s), pooled: layout.pooled };
+          throw new RangeError(refusedIdMessage("JsScorer.score", { id, ...where, from: 0, to: totalRows, perField: false }));
+        }
         const v = values[r * S + s]!;
         const src = id * D;
         for (let d = 0; d < D; d++) slotRows[s * D + d] = embedding[src + d]! * v;

@@ -1,4 +1,5 @@
-import { BLOB_BYTES_AT, BLOB_FEATURE_MAP_ID_AT, BLOB_HEADER_BYTES, BLOB_MAX_BATCH_AT, BLOB_MODEL_ID_AT, modelIdOf } from "../runtime/model-id";
+import { BLOB_VERSION, BLOB_VERSION_POOLED, BLOB_VERSION_REMAPPED, HeaderField, REMAP_RECORD_BYTES, RemapField } from "../runtime/blob-header";
+import { BLOB_HEADER_BYTES, modelIdOf } from "../runtime/model-id";
 import { REMAP_OP_CODE } from "../runtime/embedding-remap";
 import { slotLayoutOf, unpooledLayout } from "../runtime/slots";
 import { isQuantize, QUANTIZE_ORDER, quantizeF16, quantizeInt8Rows, type Quantize } from "./quantize";
@@ -11,16 +12,11 @@ import { MAX_LAYER_WIDTH, validateStudentWeights, type StudentWeights } from "./
  * int8 with per-row f32 scales, or binary16 (EmbeddingDtype).
  */
 
+// The header's and remap table's layout, shared with the loader (sdk/runtime/blob-header.ts).
+export { BLOB_VERSION, BLOB_VERSION_POOLED, BLOB_VERSION_REMAPPED, HeaderField, REMAP_RECORD_BYTES, RemapField };
+
 /** "CTRD" as a little-endian u32. */
 export const BLOB_MAGIC = 0x44525443;
-/** Blob format version of students without pooled fields (no slot table; S = F). */
-export const BLOB_VERSION = 1;
-/** Blob format version of students with pooled fields: numSlots and the slot table. */
-export const BLOB_VERSION_POOLED = 2;
-/** Blob format version of students with a compact embedding: v2's slot table (always) and the remap table. */
-export const BLOB_VERSION_REMAPPED = 3;
-/** Bytes of one remap-table record (layout.ts REMAP_RECORD_BYTES). */
-export const REMAP_RECORD_BYTES = 32;
 /** Bytes of the fixed header. */
 export const HEADER_BYTES = BLOB_HEADER_BYTES;
 /** Bytes of one layer-table record. */
@@ -43,32 +39,6 @@ export const DTYPE_OF: Record<Quantize, number> = { none: EmbeddingDtype.f32, fp
 /** Activation codes of the layer table. */
 export const ActivationCode = { linear: 0, relu: 1 } as const;
 
-/** Byte offsets of the header fields. */
-export const HeaderField = {
-  magic: 0,
-  version: 4,
-  numFields: 8,
-  embeddingDim: 12,
-  totalRows: 16,
-  embeddingDtype: 20,
-  maxBatch: BLOB_MAX_BATCH_AT,
-  numLayers: 28,
-  embeddingOffset: 32,
-  embeddingBytes: 36,
-  layerTableOffset: 40,
-  blobBytes: BLOB_BYTES_AT,
-  /** v2 only. */
-  numSlots: 48,
-  /** v2 only. */
-  slotTableOffset: 52,
-  /** v3 only. */
-  remapTableOffset: 56,
-  /** v3 only: the feature map's rows, the ids accepted. */
-  inputRows: 60,
-  modelId: BLOB_MODEL_ID_AT,
-  featureMapId: BLOB_FEATURE_MAP_ID_AT,
-} as const;
-
 /** Byte offsets of the fields of a layer-table record. */
 export const LayerField = {
   inDim: 0,
@@ -80,9 +50,6 @@ export const LayerField = {
   biasOffset: 24,
   biasBytes: 28,
 } as const;
-
-/** Byte offsets of the fields of a remap-table record (v3). */
-export const RemapField = { inputOffset: 0, inputSize: 4, op: 8, param: 12, rowOffset: 16, rows: 20 } as const;
 
 export interface PackOptions {
   /** sha256 hex id of the feature map the student was trained with. */

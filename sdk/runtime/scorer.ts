@@ -5,7 +5,9 @@
  * No Node and no tfjs imports: it runs in Workers, browsers, Deno and Node alike. The ABI is documented
  * in assembly/index.ts.
  */
+import { BLOB_VERSION, BLOB_VERSION_REMAPPED, HeaderField, REMAP_RECORD_BYTES, RemapField } from "./blob-header";
 import { BLOB_BYTES_AT, BLOB_HEADER_BYTES, ID_HEX_LENGTH, modelIdOf } from "./model-id";
+import { fieldOfSlot } from "./slots";
 
 /** The module ABI this loader speaks (assembly/index.ts: ABI_VERSION). */
 export const SCORER_ABI_VERSION = 1;
@@ -40,6 +42,32 @@ export class ScoreOverflowError extends ScorerError {
   ) {
     super(`Scorer.score: the model produced NaN for row ${row}: its weights overflow on the row's values`);
   }
+}
+
+/** An id a scorer refused: where it was, and the ids accepted there. */
+export interface RefusedId {
+  id: number;
+  /** The 0-based row of the batch. */
+  row: number;
+  /** The id's slot, and the field that slot belongs to (the same number unless some field pools several slots). */
+  slot: number;
+  field: number;
+  /** Whether some field pools several slots (the message then names the slot too). */
+  pooled: boolean;
+  /** The field's feature name, when the scorer knows its feature map. */
+  name?: string;
+  /** The ids accepted there, [from, to): the field's ids of the feature map with a compact embedding, else the table's rows. */
+  from: number;
+  to: number;
+  /** Whether [from, to) is the field's own range (a compact embedding) rather than the whole table. */
+  perField: boolean;
+}
+
+/** The words every scorer refuses an id with, e.g. "Scorer.score: id 40 at row 1, field 2 ('C3') is outside that field's ids [28, 42)". */
+export function refusedIdMessage(fn: string, r: RefusedId): string {
+  const where = `${r.pooled ? `slot ${r.slot} of ` : ""}field ${r.field}${r.name === undefined ? "" : ` ('${r.name}')`}`;
+  const accepted = r.perField ? `that field's ids [${r.from}, ${r.to})` : `the embedding table [0, ${r.to})`;
+  return `${fn}: id ${r.id} at row ${r.row}, ${where} is outside ${accepted}`;
 }
 
 /** How the module stores its embedding table (sdk/export/quantize.ts; dense layers are always f32). */
@@ -102,7 +130,7 @@ const STATUS_MESSAGES: Record<number, string> = {
   5: "the model blob's sizes or offsets are inconsistent (corrupted module?)",
   6: "out of memory while reserving scratch space",
   7: "batch size out of range",
-  8: "an id is outside the embedding table",
+  8: "an id is outside its field's ids (compact embedding) or the embedding table",
 };
 
 function statusMessage(status: number): string {
@@ -133,6 +161,8 @@ export class Scorer {
   private buffer: ArrayBuffer | null = null;
   private i32 = new Int32Array(0);
   private f32 = new Float32Array(0);
+  /** The feature names of the map checkFeatureMap accepted, by field (undefined until then): score's errors name fields by them. */
+  private fieldNames: readonly (string | undefined)[] = [];
 
   private constructor(exports: ScorerExports) {
     this.exports = exports;
@@ -235,24 +265,54 @@ export class Scorer {
     return out;
   }
 
-  /** Throws unless `map` is the feature map this model was trained with (same id, same field count). */
+  /**
+   * Throws unless `map` is the feature map this model was trained with (same id, same field count). Once it is
+   * accepted, `score`'s errors name each field by its feature's name too.
+   */
   checkFeatureMap(map: { id: string; features: unknown[] }): void {
     if (map.id !== this.info.featureMapId)
       throw new ScorerError(`Scorer.checkFeatureMap: feature map ${String(map.id)} is not the model's feature map ${this.info.featureMapId}`);
     if (map.features.length !== this.info.numFields)
       throw new ScorerError(`Scorer.checkFeatureMap: feature map has ${map.features.length} features, the model expects ${this.info.numFields}`);
+    this.fieldNames = map.features.map((f) => {
+      const name = typeof f === "object" && f !== null ? (f as { name?: unknown }).name : undefined;
+      return typeof name === "string" ? name : undefined;
+    });
   }
 
   private scoreError(status: number, ids: Int32Array, start: number): ScorerError {
     if (status === 8) {
       const at = this.exports.errorIndex();
       const { numFields, numSlots } = this.info;
-      const row = start + Math.floor(at / numSlots);
-      // Slots and fields coincide unless some field is pooled; name the column as the caller encoded it.
-      const column = `${numSlots === numFields ? "field" : "slot"} ${at % numSlots}`;
-      return new ScorerError(`Scorer.score: id ${ids[start * numSlots + at]} at row ${row}, ${column} is outside the embedding table`, status);
+      const slot = at % numSlots;
+      const accepted = this.acceptedIds(slot);
+      const refused = { id: ids[start * numSlots + at]!, row: start + Math.floor(at / numSlots), slot, pooled: numSlots !== numFields, ...accepted };
+      return new ScorerError(refusedIdMessage("Scorer.score", { ...refused, name: this.fieldNames[accepted.field] }), status);
     }
     return new ScorerError(`Scorer.score: ${statusMessage(status)} (status ${status})`, status);
+  }
+
+  /** The u32 at byte `at` of the blob: a header field, or one of its tables (init() has checked that they lie inside memory). */
+  private blobU32(at: number): number {
+    return new DataView(this.exports.memory.buffer).getUint32((this.exports.modelBase() >>> 0) + at, true);
+  }
+
+  /**
+   * The field of `slot` and the ids the module accepts there, read from the blob as the module reads them
+   * (assembly/index.ts score): a compact embedding's (v3) field range from its remap table, else [0, totalRows).
+   */
+  private acceptedIds(slot: number): Pick<RefusedId, "field" | "from" | "to" | "perField"> {
+    const version = this.blobU32(HeaderField.version);
+    const { numFields } = this.info;
+    let field = slot;
+    if (version !== BLOB_VERSION) {
+      const table = this.blobU32(HeaderField.slotTableOffset);
+      field = fieldOfSlot(Array.from({ length: numFields }, (_, f) => this.blobU32(table + 4 * f)), slot);
+    }
+    if (version !== BLOB_VERSION_REMAPPED) return { field, from: 0, to: this.blobU32(HeaderField.totalRows), perField: false };
+    const record = this.blobU32(HeaderField.remapTableOffset) + field * REMAP_RECORD_BYTES;
+    const from = this.blobU32(record + RemapField.inputOffset);
+    return { field, from, to: from + this.blobU32(record + RemapField.inputSize), perField: true };
   }
 
   /** Views over memory, rebuilt when it has grown (growth replaces the ArrayBuffer). */

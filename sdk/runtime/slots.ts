@@ -28,6 +28,16 @@ export function slotLayoutOf(slotCounts: readonly number[]): SlotLayout {
   return { numFields: slotCounts.length, numSlots, slotCounts: [...slotCounts], pooled: numSlots !== slotCounts.length };
 }
 
+/** The field whose slots include `slot` (0 ≤ slot < the sum of `slotCounts`), or -1 past the last. */
+export function fieldOfSlot(slotCounts: readonly number[], slot: number): number {
+  let end = 0;
+  for (let f = 0; f < slotCounts.length; f++) {
+    end += slotCounts[f]!;
+    if (slot < end) return f;
+  }
+  return -1;
+}
+
 /** One slot per field: the layout of feature maps without sequences. */
 export function unpooledLayout(numFields: number): SlotLayout {
   return slotLayoutOf(new Array<number>(numFields).fill(1));

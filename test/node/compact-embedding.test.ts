@@ -16,6 +16,7 @@ import { JsScorer } from "../../sdk/export/js-scorer";
 import { exportStudentOnnx } from "../../sdk/export/onnx";
 import { dequantizedStudent, type Quantize } from "../../sdk/export/quantize";
 import { HeaderField, REMAP_RECORD_BYTES } from "../../sdk/export/pack";
+import { randomStudentWeights } from "../../sdk/export/random-student";
 import { reexportRun } from "../../sdk/export/reexport";
 import type { StudentWeights } from "../../sdk/export/student-weights";
 import { instantiateBytes, webAssembly, type WasmMemory } from "../../sdk/export/wasm-api";
@@ -242,6 +243,29 @@ describe("the remap in TypeScript and AssemblyScript", () => {
   });
 });
 
+describe("an out-of-field id", () => {
+  it("is refused with the row, the slot and field (by name), and the field's ids, by the WASM and the JS scorer alike", async () => {
+    const map = mixedMap();
+    const layout = featureMapSlots(map);
+    const remap = planEmbeddingRemap(map, { kind: "qr", buckets: 3 });
+    const weights: StudentWeights = {
+      ...randomStudentWeights({ numFields: layout.numFields, slotCounts: layout.slotCounts, embeddingDim: 4, totalRows: remap.totalRows, hiddenUnits: [3], seed: 2, embeddingScale: 0.5, biasScale: 0.1 }),
+      remap,
+    };
+    const scorer = Scorer.fromModule(new webAssembly.Module((await exportStudentWasm(weights, { featureMapId: map.id })).wasm));
+    scorer.checkFeatureMap(map);
+    const { ids, values, n } = new RowEncoder(map, "json").encodeObjects([{ cat: "c1", seq: ["t1", "t2"] }, { hsh: "h7", seq: "t3|t4|t5" }]);
+    expect(scorer.score(ids, values, n)).toHaveLength(2);
+    const seq = remap.fields[4]!;
+    const S = layout.numSlots;
+    const bad = ids.slice();
+    bad[S + S - 1] = seq.inputOffset - 1; // the last slot of row 1's sequence carries the quantile field's last id
+    const message = `id ${seq.inputOffset - 1} at row 1, slot ${S - 1} of field 4 ('seq') is outside that field's ids [${seq.inputOffset}, ${seq.inputOffset + seq.inputSize})`;
+    expect(() => scorer.score(bad, values, n)).toThrow(`Scorer.score: ${message}`);
+    expect(() => new JsScorer(weights).score(bad, values, n)).toThrow(`JsScorer.score: ${message.replace(" ('seq')", "")}`);
+  });
+});
+
 describe("multiplySecondF32x4", () => {
   let k: RemapKernels;
   beforeAll(async () => {
@@ -311,6 +335,7 @@ describe.each<[string, CompactEmbeddingSpec]>([
   let trained: TrainedModel;
   let weights: StudentWeights;
   let tfjs: Float32Array;
+  let studentWasm: Uint8Array;
   let scorer: Scorer;
 
   beforeAll(async () => {
@@ -320,7 +345,8 @@ describe.each<[string, CompactEmbeddingSpec]>([
     trained = await trainOnLabels("DNN", STUDENT, { train: data.train, valid: data.valid, totalRows: data.featureMap.totalRows, remap }, TRAINING, silentLogger, "student", 0);
     weights = studentWeightsOf(trained.model, STUDENT, data.train.layout, remap);
     tfjs = probabilities(predictLogits(trained.model, data.test));
-    scorer = Scorer.fromModule(new webAssembly.Module((await exportStudentWasm(weights, { featureMapId: data.featureMap.id })).wasm));
+    studentWasm = (await exportStudentWasm(weights, { featureMapId: data.featureMap.id })).wasm;
+    scorer = Scorer.fromModule(new webAssembly.Module(studentWasm));
   });
 
   it("has exactly the rows the plan predicts, far fewer than the feature map's", () => {
@@ -357,10 +383,18 @@ describe.each<[string, CompactEmbeddingSpec]>([
     expect(maxAbsDiff(wrong.score(ids, values, n), tfjs)).toBeGreaterThan(1e-3);
   });
 
-  it("refuses an id outside its field's range, naming the row", () => {
+  it("refuses an id outside its field's range, naming the row, the field (by name once the map is checked) and the field's ids", () => {
     const ids = data.test.ids.slice(0, 2 * SYNTHETIC.fields);
-    ids[SYNTHETIC.fields + 2] = remap.fields[3]!.inputOffset; // field 2's slot carries field 3's first id
-    expect(() => scorer.score(ids, data.test.values, 2)).toThrow(/id \d+ at row 1, field 2 is outside/);
+    const { inputOffset, inputSize } = remap.fields[2]!;
+    ids[SYNTHETIC.fields + 2] = inputOffset + inputSize; // field 2's slot carries field 3's first id
+    const range = `that field's ids [${inputOffset}, ${inputOffset + inputSize})`;
+    expect(() => scorer.score(ids, data.test.values, 2)).toThrow(`Scorer.score: id ${inputOffset + inputSize} at row 1, field 2 is outside ${range}`);
+    expect(() => new JsScorer(weights).score(ids, data.test.values, 2)).toThrow(`JsScorer.score: id ${inputOffset + inputSize} at row 1, field 2 is outside ${range}`);
+    const named = Scorer.fromModule(new webAssembly.Module(studentWasm));
+    named.checkFeatureMap(data.featureMap);
+    expect(() => named.score(ids, data.test.values, 2)).toThrow(`Scorer.score: id ${inputOffset + inputSize} at row 1, field 2 ('C3') is outside ${range}`);
+    ids[SYNTHETIC.fields + 2] = -1;
+    expect(() => named.score(ids, data.test.values, 2)).toThrow(`Scorer.score: id -1 at row 1, field 2 ('C3') is outside ${range}`);
   });
 
   it("refuses a module whose remap table was tampered with, at init", async () => {

@@ -132,10 +132,14 @@ describe("exported student scorer", () => {
     expect(() => Scorer.fromModule(new webAssembly.Module(badLayout))).toThrow(/inconsistent/);
   });
 
-  test("answers an out-of-range id with an error naming the row and field, then keeps scoring", () => {
+  test("answers an out-of-range id with an error naming the row, the field (by name once a feature map is checked) and the table's range, then keeps scoring", () => {
     const { ids, values } = randomRows(11, 300);
     ids[260 * F + 4] = TOTAL_ROWS;
-    expect(() => scorer.score(ids, values, 300)).toThrow(/id 41 at row 260, field 4 is outside the embedding table/);
+    const fresh = Scorer.fromModule(new webAssembly.Module(exported.wasm));
+    expect(() => fresh.score(ids, values, 300)).toThrow("Scorer.score: id 41 at row 260, field 4 is outside the embedding table [0, 41)");
+    fresh.checkFeatureMap({ id: FEATURE_MAP_ID, features: Array.from({ length: F }, (_, i) => ({ name: `f${i}` })) });
+    expect(() => fresh.score(ids, values, 300)).toThrow("Scorer.score: id 41 at row 260, field 4 ('f4') is outside the embedding table [0, 41)");
+    expect(() => new JsScorer(weights).score(ids, values, 300)).toThrow("JsScorer.score: id 41 at row 260, field 4 is outside the embedding table [0, 41)");
     ids[260 * F + 4] = -1;
     expect(() => scorer.score(ids, values, 300)).toThrow(ScorerError);
     ids[260 * F + 4] = 0;

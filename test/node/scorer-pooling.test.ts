@@ -243,13 +243,15 @@ describe("pooled scorer", () => {
     expect(() => scorer.score(ids, values.subarray(1), 2)).toThrow(/'values' must be a Float32Array of at least n \* numSlots = 24 entries/);
   });
 
-  test("names the row and slot of an out-of-range id, also past the first chunk, then keeps scoring", () => {
+  test("names the row, slot and field of an out-of-range id, also past the first chunk, then keeps scoring", () => {
     const scorer = scorerOf(weights, "none", 16);
     const { ids, values } = randomRows(layout, 11, 40);
-    for (const [row, slot] of [[0, 0], [3, 7], [37, 11]] as const) {
+    for (const [row, slot, field] of [[0, 0, 0], [3, 7, 3], [37, 11, 4]] as const) {
       const saved = ids[row * S + slot]!;
       ids[row * S + slot] = TOTAL_ROWS;
-      expect(() => scorer.score(ids, values, 40)).toThrow(new RegExp(`id ${TOTAL_ROWS} at row ${row}, slot ${slot} is outside the embedding table`));
+      const message = `id ${TOTAL_ROWS} at row ${row}, slot ${slot} of field ${field} is outside the embedding table [0, ${TOTAL_ROWS})`;
+      expect(() => scorer.score(ids, values, 40)).toThrow(`Scorer.score: ${message}`);
+      expect(() => new JsScorer(weights).score(ids, values, 40)).toThrow(`JsScorer.score: ${message}`);
       ids[row * S + slot] = -1;
       expect(() => scorer.score(ids, values, 40)).toThrow(ScorerError);
       ids[row * S + slot] = saved;
