@@ -87,7 +87,8 @@ function describeModel(model: ModelMeta, map: FeatureMap, scorer: ScoreModel, li
     features: map.features.map((f) => ({ name: f.name, type: f.type, accepts: acceptedValues(f), ...(f.type === "sequence" ? { separator: f.separator, maxLength: f.maxLength } : {}) })),
     student: model.student,
     metrics: model.metrics,
-    sizes: { ...model.sizes, embeddingRows: map.totalRows, numFields: scorer.info.numFields, numSlots: scorer.info.numSlots },
+    // embeddingRows: the student's own table (fewer than the feature map's rows with a compact embedding).
+    sizes: { ...model.sizes, embeddingRows: scorer.info.embeddingRows, featureMapRows: map.totalRows, numFields: scorer.info.numFields, numSlots: scorer.info.numSlots },
     scorer: { abiVersion: scorer.info.abiVersion, maxBatch: scorer.info.maxBatch, quantize: scorer.info.quantize },
     limits,
   };

@@ -82,6 +82,8 @@ export interface ScorerInfo {
   /** S ≥ F: ids and values per encoded row; above F when some field pools several slots (sdk/runtime/slots.ts). */
   numSlots: number;
   maxBatch: number;
+  /** Rows of the module's embedding table: the feature map's totalRows, or fewer with a compact embedding (prune, hash, qr). */
+  embeddingRows: number;
   /** The embedding table's storage: f32 ("none"), fp16, or int8 with a per-row scale. */
   quantize: EmbeddingStorage;
 }
@@ -188,6 +190,7 @@ export class Scorer {
       numFields: exports.numFields(),
       numSlots: typeof exports.numSlots === "function" ? exports.numSlots() : exports.numFields(),
       maxBatch: exports.maxBatch(),
+      embeddingRows: this.blobU32(HeaderField.totalRows),
       quantize: typeof exports.embeddingDtype === "function" ? (STORAGE_OF_DTYPE[exports.embeddingDtype()] ?? "none") : "none",
     };
   }

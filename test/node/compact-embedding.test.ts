@@ -253,6 +253,7 @@ describe("an out-of-field id", () => {
       remap,
     };
     const scorer = Scorer.fromModule(new webAssembly.Module((await exportStudentWasm(weights, { featureMapId: map.id })).wasm));
+    expect(scorer.info.embeddingRows).toBe(remap.totalRows);
     scorer.checkFeatureMap(map);
     const { ids, values, n } = new RowEncoder(map, "json").encodeObjects([{ cat: "c1", seq: ["t1", "t2"] }, { hsh: "h7", seq: "t3|t4|t5" }]);
     expect(scorer.score(ids, values, n)).toHaveLength(2);
@@ -356,6 +357,7 @@ describe.each<[string, CompactEmbeddingSpec]>([
     expect(trained.model.tables[0]!.rows).toBe(remap.totalRows);
     expect(trained.model.tables[0]!.weights.length).toBe(remap.totalRows * STUDENT.embeddingDim);
     expect(weights.totalRows).toBe(remap.totalRows);
+    expect(scorer.info.embeddingRows).toBe(remap.totalRows);
     expect(remap.totalRows).toBeLessThan(data.featureMap.totalRows / 2);
   });
 

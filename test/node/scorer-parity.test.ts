@@ -88,6 +88,7 @@ describe("exported student scorer", () => {
       numFields: F,
       numSlots: F,
       maxBatch: 256,
+      embeddingRows: TOTAL_ROWS,
       quantize: "none",
     });
     expect(exported.modelId).toMatch(/^[0-9a-f]{64}$/);

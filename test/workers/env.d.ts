@@ -34,3 +34,15 @@ declare module "*/fixture/canary/model.json" {
   const model: unknown;
   export default model;
 }
+declare module "*/fixture/compact/expected.json" {
+  const expected: import("./fixture-types").Expected;
+  export default expected;
+}
+declare module "*/fixture/compact/feature-map.json" {
+  const map: unknown;
+  export default map;
+}
+declare module "*/fixture/compact/model.json" {
+  const model: unknown;
+  export default model;
+}

@@ -2,7 +2,8 @@
  * Builds the model directory and worker bundle the Workers tests (and the Node serve/deploy tests) run on:
  * a tiny feature map (categorical with a 4-word vocabulary, hashed with 16 buckets, numeric standard, and a
  * mean-pooled sequence of up to 3 tags),
- * seeded random student weights compiled by `exportStudentWasm`, `model.json`, request rows, and the
+ * seeded random student weights compiled by `exportStudentWasm` (and a compact student's, COMPACT_EMBEDDING),
+ * `model.json`, request rows, and the
  * expected CTRs of those rows computed in Node by the same Scorer and, independently, by a float64 forward
  * pass in plain JavaScript. Node-side only (uses node:fs).
  */
@@ -13,6 +14,7 @@ import { packageRoot } from "../../sdk/package-root";
 import { featureMapId, saveFeatureMap } from "../../sdk/data/feature-map-io";
 import { exportStudentWasm } from "../../sdk/export/export-student";
 import type { StudentWeights } from "../../sdk/export/student-weights";
+import { compactRemapOf, remapLookup, remapSecondLookup, type CompactEmbeddingSpec } from "../../sdk/runtime/embedding-remap";
 import { RowEncoder } from "../../sdk/runtime/encode";
 import { featureMapSlots } from "../../sdk/runtime/slots";
 import { FEATURE_MAP_FORMAT, FEATURE_MAP_VERSION, type FeatureMap } from "../../sdk/runtime/feature-map";
@@ -29,6 +31,11 @@ const EMBEDDING_DIM = 4;
 const HIDDEN_UNITS = [8] as const;
 /** Small on purpose, so that 40 rows are scored in several chunks. */
 export const FIXTURE_MAX_BATCH = 16;
+/**
+ * The compact student's embedding over the fixture's map: site (6 ids) hashed into 4 rows, user (17) a
+ * quotient–remainder table of 4 + ⌈17 / 4⌉ = 9 rows, price (2) whole, tags (5) hashed into 4: 19 rows, not 30.
+ */
+export const COMPACT_EMBEDDING: CompactEmbeddingSpec = { kind: "hash", buckets: 4, fields: [{ name: "user", kind: "qr", buckets: 4 }] };
 
 /** The files of a built fixture; `expected.json` sits beside each model's files. */
 export interface FixturePaths {
@@ -38,6 +45,8 @@ export interface FixturePaths {
    * rows are seen to be checked against the student that scores them).
    */
   canaryDir: string;
+  /** A compact student (COMPACT_EMBEDDING) over the primary's feature map: its table has fewer rows than the map. */
+  compactDir: string;
   bundleDir: string;
 }
 
@@ -96,18 +105,27 @@ function fixtureRows(): Record<string, unknown>[] {
   return rows;
 }
 
-/** The student's forward pass in float64: embeddings scaled by values, summed per field, concatenated, MLP, sigmoid. */
+/**
+ * The student's forward pass in float64: embeddings scaled by values (a compact student's ids mapped to its rows
+ * first, a qr field's row times its second row), summed per field, concatenated, MLP, sigmoid.
+ */
 export function referenceScores(w: StudentWeights, ids: Int32Array, values: Float32Array, n: number): number[] {
   const slotCounts = w.slotCounts ?? new Array<number>(w.numFields).fill(1);
   const S = slotCounts.reduce((a, b) => a + b, 0);
   const D = w.embeddingDim;
+  const rowOf = w.remap === undefined ? null : remapLookup(w.remap);
+  const secondOf = w.remap === undefined ? undefined : remapSecondLookup(w.remap);
   const out: number[] = [];
   for (let r = 0; r < n; r++) {
     let x: number[] = [];
     let s = r * S;
     for (const count of slotCounts) {
       const field = new Array<number>(D).fill(0);
-      for (let k = 0; k < count; k++, s++) for (let d = 0; d < D; d++) field[d]! += w.embedding[ids[s]! * D + d]! * values[s]!;
+      for (let k = 0; k < count; k++, s++) {
+        const row = rowOf === null ? ids[s]! : rowOf[ids[s]!]!;
+        const second = secondOf?.[ids[s]!] ?? -1;
+        for (let d = 0; d < D; d++) field[d]! += w.embedding[row * D + d]! * values[s]! * (second < 0 ? 1 : w.embedding[second * D + d]!);
+      }
       x.push(...field);
     }
     for (const layer of w.layers) {
@@ -136,10 +154,13 @@ async function buildWorkerRuntime(outfile: string): Promise<void> {
   await build({ entryPoints: [join(packageRoot(), "worker", "index.ts")], outfile, bundle: true, format: "esm", platform: "neutral", target: "es2022", logLevel: "warning" });
 }
 
-/** Writes a run directory for seeded random student weights over `map`, with `expected.json` for `rows`. */
-async function writeStudent(modelDir: string, map: FeatureMap, seed: number, rows: Record<string, unknown>[]): Promise<void> {
+/** Writes a run directory for seeded random student weights over `map` (compact under `embedding`), with `expected.json` for `rows`. */
+async function writeStudent(modelDir: string, map: FeatureMap, seed: number, rows: Record<string, unknown>[], embedding?: CompactEmbeddingSpec): Promise<void> {
   await mkdir(modelDir, { recursive: true });
-  const weights = randomStudentWeights({ numFields: map.features.length, slotCounts: featureMapSlots(map).slotCounts, embeddingDim: EMBEDDING_DIM, totalRows: map.totalRows, hiddenUnits: HIDDEN_UNITS, seed, embeddingScale: 0.5, biasScale: 0.1 });
+  const remap = compactRemapOf(map, embedding);
+  const totalRows = remap?.totalRows ?? map.totalRows;
+  const weights = randomStudentWeights({ numFields: map.features.length, slotCounts: featureMapSlots(map).slotCounts, embeddingDim: EMBEDDING_DIM, totalRows, hiddenUnits: HIDDEN_UNITS, seed, embeddingScale: 0.5, biasScale: 0.1 });
+  if (remap !== undefined) weights.remap = remap;
   const { wasm, modelId } = await exportStudentWasm(weights, { featureMapId: map.id, maxBatch: FIXTURE_MAX_BATCH });
   const model: ModelMeta = {
     id: modelId,
@@ -167,16 +188,18 @@ async function writeStudent(modelDir: string, map: FeatureMap, seed: number, row
   await writeFile(join(modelDir, "expected.json"), JSON.stringify(expected, null, 2) + "\n");
 }
 
-/** Writes `dir/model/` (the run directory), `dir/canary/` and `dir/bundle/` (the Workers project `deploy` writes, on a fresh runtime build). */
+/** Writes `dir/model/` (the run directory), `dir/canary/`, `dir/compact/` and `dir/bundle/` (the Workers project `deploy` writes, on a fresh runtime build). */
 export async function buildFixture(dir: string): Promise<FixturePaths> {
   const modelDir = join(dir, "model");
   const canaryDir = join(dir, "canary");
+  const compactDir = join(dir, "compact");
   const bundleDir = join(dir, "bundle");
   const rows = fixtureRows();
   await writeStudent(modelDir, fixtureFeatureMap(), SEED, rows);
   await writeStudent(canaryDir, canaryFeatureMap(), SEED + 2, rows.map(({ tags: _tags, ...row }) => row));
+  await writeStudent(compactDir, fixtureFeatureMap(), SEED + 3, rows, COMPACT_EMBEDDING);
   const runtime = join(dir, "runtime", "worker.js");
   await buildWorkerRuntime(runtime);
   await writeWorkerBundle(await readModelFiles(modelDir), bundleDir, { runtime });
-  return { modelDir, canaryDir, bundleDir };
+  return { modelDir, canaryDir, compactDir, bundleDir };
 }

@@ -9,6 +9,10 @@ import expected from "./fixture/model/expected.json";
 import featureMapJson from "./fixture/model/feature-map.json";
 import modelJson from "./fixture/model/model.json";
 import wasm from "./fixture/model/student.wasm";
+import compactExpected from "./fixture/compact/expected.json";
+import compactMapJson from "./fixture/compact/feature-map.json";
+import compactModelJson from "./fixture/compact/model.json";
+import compactWasm from "./fixture/compact/student.wasm";
 import { maxAbsDiff, scoreRequest, type ErrorJson, type ScoreJson } from "./fixture-types";
 
 const featureMap = validateFeatureMap(featureMapJson);
@@ -79,6 +83,26 @@ describe("createWorker", () => {
     const res = await call(createWorker({ wasm, featureMap: { format: "nope" }, model }), new Request("http://w/healthz"));
     expect(res.status).toBe(503);
     expect((await errorOf(res)).message).toContain("feature-map.json");
+  });
+});
+
+describe("a compact student (hashed and quotient–remainder fields, fixture-builder.ts COMPACT_EMBEDDING)", () => {
+  const compact: WorkerBundle = { wasm: compactWasm, featureMap: validateFeatureMap(compactMapJson), model: validateModelMeta(compactModelJson) };
+
+  it("reports its own table's rows on GET /v1/model, and the feature map's under featureMapRows", async () => {
+    const res = await call(createWorker(compact), new Request("http://w/v1/model"));
+    expect(res.status).toBe(200);
+    const { sizes } = await res.json<{ sizes: Record<string, number> }>();
+    // site 4 + user 4 + ⌈17 / 4⌉ + price 2 + tags 4 rows; the map has 6 + 17 + 2 + 5.
+    expect(sizes).toMatchObject({ embeddingRows: 19, featureMapRows: 30, numFields: 4, numSlots: 6 });
+  });
+
+  it("scores the fixture rows like the Node scorer and the float64 reference", async () => {
+    const res = await call(createWorker(compact), scoreRequest(JSON.stringify({ rows: compactExpected.rows })));
+    expect(res.status).toBe(200);
+    const { ctr } = await res.json<ScoreJson>();
+    expect(maxAbsDiff(ctr, compactExpected.ctr)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(ctr, compactExpected.reference)).toBeLessThan(1e-5);
   });
 });
 

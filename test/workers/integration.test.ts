@@ -149,7 +149,7 @@ describe("GET /v1/model and /healthz", () => {
       ],
       student: model.student,
       metrics: model.metrics,
-      sizes: { wasmBytes: model.sizes.wasmBytes, embeddingRows: 30, numFields: 4, numSlots: 6 },
+      sizes: { wasmBytes: model.sizes.wasmBytes, embeddingRows: 30, featureMapRows: 30, numFields: 4, numSlots: 6 },
       scorer: { abiVersion: 1, quantize: "none" },
       limits: { maxRows: 1000, maxBodyBytes: 1 << 20, unknownFields: "reject" },
     });
