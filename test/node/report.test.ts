@@ -9,7 +9,7 @@ import { calibrationBins } from "../../sdk/report/calibration-bins";
 import { coord } from "../../sdk/report/format";
 import { histogramCounts } from "../../sdk/report/histogram-counts";
 import { escapeHtml } from "../../sdk/report/html-escape";
-import { niceTicks } from "../../sdk/report/nice-ticks";
+import { logTicks, niceTicks } from "../../sdk/report/nice-ticks";
 import { renderReport, writeReport } from "../../sdk/report/report-html";
 import { renderCalibrationChart } from "../../sdk/report/svg-calibration";
 import { renderHistograms } from "../../sdk/report/svg-histogram";
@@ -338,5 +338,37 @@ describe("the other parts", () => {
     const c = renderCalibrationChart({ id: "c", title: "cal", series: [{ name: "m", summary: calibrationBins([0, 1], [0.2, 0.7]) }] });
     for (const svg of [h, c]) expect(svg).toMatch(/<svg [^>]*role="img"[^>]*><title id="[^"]+">[^<]+<\/title><desc id="[^"]+">[^<]+<\/desc>/);
     expect(c).toContain("ECE 0.2500");
+  });
+});
+
+describe("a line chart with a log x axis and reference lines", () => {
+  it("places ticks at decades, 1-2-5 or every digit as the range narrows, and linear ticks inside a narrower one", () => {
+    expect(logTicks(800, 2_000_000)).toEqual([1000, 10_000, 100_000, 1_000_000]);
+    expect(logTicks(3000, 70_000)).toEqual([5000, 10_000, 20_000, 50_000]);
+    expect(logTicks(31_000, 95_000)).toEqual([40_000, 50_000, 60_000, 70_000, 80_000, 90_000]);
+    expect(logTicks(34_000, 38_500)).toEqual([34_000, 36_000, 38_000]);
+    expect(logTicks(5360, 5930)).toEqual([5400, 5500, 5600, 5700, 5800, 5900]);
+    expect(logTicks(0, 10)).toEqual([]);
+  });
+
+  it("draws points by their log10, skips x ≤ 0, and draws each reference line across the plot with its marker", () => {
+    const svg = renderLineChart({
+      id: "c",
+      title: "t",
+      xLabel: "bytes",
+      yLabel: "auc",
+      logX: true,
+      formatX: (x) => `${x / 1000}k`,
+      series: [{ name: "a", points: [{ x: 1000, y: 0.7 }, { x: 10_000, y: 0.75 }, { x: 0, y: 0.8 }] }],
+      references: [{ name: "ref", y: 0.78, markerX: 100_000 }],
+    });
+    const cx = [...svg.matchAll(/<circle cx="([\d.]+)"[^>]*><title>(a|ref): /g)].map((m) => Number(m[1]));
+    // equal ratios, equal distances: 1k → 10k → 100k
+    expect(cx).toHaveLength(3);
+    expect(cx[1]! - cx[0]!).toBeCloseTo(cx[2]! - cx[1]!, 1);
+    expect(svg).toContain(">10k</text>");
+    expect(svg).toContain("1 non-finite value not drawn");
+    expect(svg).toMatch(/<g><title>ref: 0\.78<\/title><line x1="64" x2="544" /);
+    expect(svg).toContain("Reference lines: ref at 0.7800.");
   });
 });
