@@ -9,12 +9,13 @@ import { calibrationBins } from "../../sdk/report/calibration-bins";
 import { coord } from "../../sdk/report/format";
 import { histogramCounts } from "../../sdk/report/histogram-counts";
 import { escapeHtml } from "../../sdk/report/html-escape";
+import { SERIES_COLORS } from "../../sdk/report/palette";
 import { logTicks, niceTicks } from "../../sdk/report/nice-ticks";
 import { renderReport, writeReport } from "../../sdk/report/report-html";
 import { renderCalibrationChart } from "../../sdk/report/svg-calibration";
 import { renderHistograms } from "../../sdk/report/svg-histogram";
 import { renderLineChart } from "../../sdk/report/svg-line-chart";
-import type { ExperimentReportData, ExperimentRow, PairedDifference, ReportMeta, SeededExperimentRow } from "../../sdk/report/types";
+import type { ExperimentReportData, ExperimentRow, PairedDifference, ReportMeta, SeededExperimentRow, SizeSweep } from "../../sdk/report/types";
 import type { EpochRecord } from "../../sdk/train/fit";
 
 const EVIL = `<script>alert("x")</script> & 'co'`;
@@ -91,6 +92,32 @@ describe("renderReport", () => {
     expect(count(html, "<svg")).toBe(6);
     for (const id of ["chart-train-loss", "chart-metric-0-auc", "chart-metric-1-logloss", "chart-metric-2-kd", "chart-gate", "chart-calibration"])
       expect(html).toContain(`<svg id="${id}"`);
+  });
+
+  it("adds the size trade-off with a size sweep: the chart in the table's colours, each budget's row, names escaped", () => {
+    const student = (name: string, auc: number, gzipBytes: number) => ({ name, auc, logloss: 0.45, params: 900, wasmBytes: 40_000, gzipBytes, dir: null });
+    const sizeSweep: SizeSweep = {
+      ensemble: "gating",
+      points: [
+        { budgetBytes: 4000, reachable: false, smallestGzipBytes: 38_785, reason: "no student fits 4,000 bytes gzip; the smallest reachable is 38,785" },
+        { budgetBytes: 40_000, reachable: true, predicted: { wasmBytes: 39_900, gzipBytesAtMost: 39_940 }, capacity: { embedding: { kind: "prune", keep: 4 }, embeddingRows: 60, quantize: "none" }, kd: student("kd 40k", 0.77, 34_000), noKd: student("no 40k", 0.76, 34_010) },
+      ],
+      uncompressed: student("student KD gating", 0.788, 38_400),
+      fullEmbeddingRows: 220,
+      teachers: [{ name: EVIL, auc: 0.779, logloss: 0.45 }],
+      seeds: 1,
+    };
+    const html = renderReport(sampleData({ sizeSweep }));
+    expect(count(html, "<svg")).toBe(7);
+    const svg = /<svg id="chart-size-sweep"[\s\S]*?<\/svg>/.exec(html)![0];
+    // the KD series and the uncompressed line take the table's KD gating colour, the label-only series the no-KD row's
+    const colour = (i: number) => SERIES_COLORS[i]!;
+    expect(svg).toContain(`stroke="${colour(3)}" stroke-width="2"`);
+    expect(svg).toContain(`fill="${colour(4)}"><title>label-only student: 34010, 0.76</title>`);
+    expect(svg).toContain(`<title>teacher ${escapeHtml(EVIL)}: 0.779</title>`);
+    expect(html).toContain("prune keep 4, 60 rows, f32");
+    expect(html).toContain("unreachable: no student fits 4,000 bytes gzip");
+    expect(html).not.toContain("<script");
   });
 
   it("leaves out the KD chart when no model has a kd metric, and the gate chart (with a note) when gate is null", () => {
