@@ -39,6 +39,7 @@ export type { EnsembleLogits } from "./distill/ensemble";
 export type { RunReport } from "./pipeline/run";
 export type { EvaluateResult } from "./pipeline/evaluate-run";
 export type { SeededExperimentRow } from "./pipeline/experiment-seeds";
+export type { SizeSweep, SizeSweepPoint, SizeSweepStudent, SizeSweepCapacity, PairedDifference } from "./report/types";
 export type { ReexportResult } from "./export/reexport";
 export type { Quantize } from "./export/quantize";
 export type { Metrics } from "./train/evaluate";

@@ -2,6 +2,8 @@ import { reexportRun, type ReexportResult } from "../export/reexport";
 import type { Quantize } from "../export/quantize";
 import { evaluateRun as evaluate, type EvaluateResult } from "../pipeline/evaluate-run";
 import { runSeededExperiment, type SeededExperimentRow } from "../pipeline/experiment-seeds";
+import { checkSizeSweepConfig, sizeSweepBudgets } from "../pipeline/size-sweep";
+import type { SizeSweep } from "../report/types";
 import { distillRun as distillInto, readRunConfig, withBudget } from "../pipeline/distill-run";
 import { runPipeline as run, trainStage, type RunReport } from "../pipeline/run";
 import type { ConfigArgument } from "./train";
@@ -84,20 +86,29 @@ export interface ExperimentOptions extends TrainOptions {
   /** Repeat over this many seeds (training.seed, +1, …); default 1. */
   seeds?: number;
   overwrite?: boolean;
+  /**
+   * The size sweep (`--size-sweep`): budgets in gzip bytes of student.wasm. At each, a KD student (the gated
+   * ensemble, as the table's main arm) and a label-only student sized to fit it; default none.
+   */
+  sizeSweep?: readonly number[];
 }
 
 /** What `experiment --json` prints: the paper's table (mean over seeds), the Bayes bound of synthetic data, the reports. */
 export interface ExperimentSummary {
   rows: SeededExperimentRow[];
   bayes: { auc: number; logloss: number } | null;
+  /** With `sizeSweep`: each budget's students (or why none fits), the uncompressed KD student and the teachers. */
+  sizeSweep?: SizeSweep;
   reports: string[];
 }
 
 /** The paper's table, as `ctr-distill experiment`: every teacher, the student without KD and from each ensemble. */
 export async function runExperiment(config: ConfigArgument, opts: ExperimentOptions): Promise<ExperimentSummary> {
   const cfg = resolveConfig(config);
+  const sizeSweep = sizeSweepBudgets(opts.sizeSweep ?? [], "runExperiment: 'sizeSweep'");
+  if (sizeSweep.length > 0) checkSizeSweepConfig(cfg, "runExperiment: 'sizeSweep'");
   await useBackend(opts);
-  return runSeededExperiment(cfg, opts.outDir, opts.seeds ?? 1, loggerOf(opts), { overwrite: opts.overwrite === true });
+  return runSeededExperiment(cfg, opts.outDir, opts.seeds ?? 1, loggerOf(opts), { overwrite: opts.overwrite === true, sizeSweep });
 }
 
 /** Every model of a run directory (teachers, the tfjs student, student.wasm) on a labelled file, as `evaluate --json`. */

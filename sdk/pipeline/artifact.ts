@@ -34,6 +34,10 @@ export interface Artifact {
   dir: string;
   modelId: string;
   wasm: Uint8Array;
+  /** student.wasm's gzip size, as model.json records it. */
+  gzipBytes: number;
+  /** The embedding storage it was exported with. */
+  quantize: Quantize;
 }
 
 /** Writes the run directory's serving part: feature-map.json, student.wasm and model.json (DESIGN.md). */
@@ -73,5 +77,5 @@ export async function writeArtifact(inputs: ArtifactInputs): Promise<Artifact> {
     config,
   };
   await writeFile(join(outDir, "model.json"), JSON.stringify(model, null, 2) + "\n");
-  return { dir: outDir, modelId, wasm };
+  return { dir: outDir, modelId, wasm, gzipBytes, quantize };
 }

@@ -4,10 +4,11 @@ import type { RunConfig } from "../config-types";
 import type { Logger } from "../log";
 import { markBest } from "../report/best-row";
 import { writeReport } from "../report/report-html";
-import type { ExperimentRow, SeededExperimentRow } from "../report/types";
+import { pairedTInterval } from "../metrics/paired-interval";
+import type { ExperimentRow, PairedDifference, SeededExperimentRow, SizeSweep, SizeSweepPoint, SizeSweepStudent } from "../report/types";
 import { EXPERIMENT_VARIANTS, experimentTitle, runExperiment, trainingsPerExperiment, type ExperimentResult, type StudentVariant } from "./experiment";
 import { writeOutputFolder } from "./output-folder";
-import { compareOverSeeds } from "./paired-comparisons";
+import { compareOverSeeds, difference } from "./paired-comparisons";
 import { TrainingCounter } from "./training-counter";
 
 export type { SeededExperimentRow } from "../report/types";
@@ -37,10 +38,51 @@ export function averageRows(runs: ExperimentRow[][]): SeededExperimentRow[] {
   return markBest(rows);
 }
 
+/** One sweep student over seeds: mean metrics and gzip size, their spread; the first seed's run directory. */
+function averageSweepStudent(same: readonly SizeSweepStudent[]): SizeSweepStudent {
+  const [auc, aucStd] = meanStd(same.map((s) => s.auc));
+  const [logloss, loglossStd] = meanStd(same.map((s) => s.logloss));
+  const [gzipBytes] = meanStd(same.map((s) => s.gzipBytes));
+  const { name, params, wasmBytes, dir } = same[0]!;
+  return { name, auc, logloss, aucStd, loglossStd, params, wasmBytes, gzipBytes, dir };
+}
+
+/** A comparison every seed has, as a paired t-interval on the per-seed differences; absent otherwise. */
+function overSeeds(per: readonly (PairedDifference | undefined)[]): PairedDifference | undefined {
+  if (per.length < 2 || per.some((d) => d === undefined)) return undefined;
+  return difference(per[0]!.baseline, pairedTInterval(per.map((d) => d!.diff)), "seeds", per.length);
+}
+
+/**
+ * The size sweeps of several seeds, matched by budget: means and spreads of each student, the KD students'
+ * differences as paired t-intervals over the seeds. A budget unreachable in any seed is unreachable; the
+ * capacity and predicted sizes are the first seed's (a `split` config may draw another feature map per seed).
+ */
+export function averageSizeSweeps(sweeps: readonly SizeSweep[]): SizeSweep {
+  const first = sweeps[0]!;
+  const points = first.points.map((p): SizeSweepPoint => {
+    const same = sweeps.map((s) => s.points.find((q) => q.budgetBytes === p.budgetBytes)!);
+    const unreachable = same.find((q) => !q.reachable);
+    if (unreachable !== undefined || !p.reachable) return unreachable ?? p;
+    const reached = same as Extract<SizeSweepPoint, { reachable: true }>[];
+    const vsNoKd = overSeeds(reached.map((q) => q.kd.vsNoKd));
+    const vsUncompressed = overSeeds(reached.map((q) => q.kd.vsUncompressed));
+    const kd = { ...averageSweepStudent(reached.map((q) => q.kd)), ...(vsNoKd ? { vsNoKd } : {}), ...(vsUncompressed ? { vsUncompressed } : {}) };
+    return { ...p, kd, noKd: averageSweepStudent(reached.map((q) => q.noKd)) };
+  });
+  const teachers = first.teachers.map((t) => {
+    const same = sweeps.map((s) => s.teachers.find((u) => u.name === t.name) ?? t);
+    return { name: t.name, auc: meanStd(same.map((u) => u.auc))[0], logloss: meanStd(same.map((u) => u.logloss))[0] };
+  });
+  return { ...first, points, uncompressed: averageSweepStudent(sweeps.map((s) => s.uncompressed)), teachers, seeds: sweeps.length };
+}
+
 export interface SeededExperimentResult {
   /** The table, averaged over the seeds (one seed: its own rows, with zero spread). */
   rows: SeededExperimentRow[];
   bayes: ExperimentResult["bayes"];
+  /** With `sizeSweep`: the size sweep (over several seeds, its means). */
+  sizeSweep?: SizeSweep;
   /** The report to read first (the combined one over several seeds), then each seed's own. */
   reports: string[];
 }
@@ -56,25 +98,28 @@ export async function runSeededExperiment(
   outDir: string,
   seeds: number,
   log: Logger,
-  opts: { overwrite?: boolean; variants?: readonly StudentVariant[] } = {},
+  opts: { overwrite?: boolean; variants?: readonly StudentVariant[]; sizeSweep?: readonly number[] } = {},
 ): Promise<SeededExperimentResult> {
   const started = performance.now();
   const variants = opts.variants ?? EXPERIMENT_VARIANTS;
-  const counter = new TrainingCounter(seeds * trainingsPerExperiment(config, variants), log);
+  const sizeSweep = opts.sizeSweep ?? [];
+  const counter = new TrainingCounter(seeds * trainingsPerExperiment(config, variants, sizeSweep), log);
   return writeOutputFolder(outDir, { kind: "experiment", config, overwrite: opts.overwrite }, async (dir) => {
     if (seeds === 1) {
-      const run = await runExperiment({ config, outDir: dir, finalDir: outDir, log, variants, counter });
-      return { rows: averageRows([run.rows]), bayes: run.bayes, reports: [run.report] };
+      const run = await runExperiment({ config, outDir: dir, finalDir: outDir, log, variants, counter, sizeSweep });
+      return { rows: averageRows([run.rows]), bayes: run.bayes, ...(run.sizeSweep === undefined ? {} : { sizeSweep: run.sizeSweep }), reports: [run.report] };
     }
     const runs: ExperimentResult[] = [];
     const seedList = Array.from({ length: seeds }, (_, k) => config.training.seed + k);
     for (const [k, seed] of seedList.entries()) {
       log(`== experiment seed ${seed} (${k + 1}/${seeds})`);
       const sub = `seed-${seed}`;
-      runs.push(await runExperiment({ config: { ...config, training: { ...config.training, seed } }, outDir: join(dir, sub), finalDir: join(outDir, sub), log, variants, counter }));
+      runs.push(await runExperiment({ config: { ...config, training: { ...config.training, seed } }, outDir: join(dir, sub), finalDir: join(outDir, sub), log, variants, counter, sizeSweep }));
     }
     const rows = averageRows(runs.map((r) => r.rows));
     const bayes = runs[0]!.bayes;
+    const sweeps = runs.flatMap((r) => (r.sizeSweep === undefined ? [] : [r.sizeSweep]));
+    const sweepField = sweeps.length === 0 ? {} : { sizeSweep: averageSizeSweeps(sweeps) };
     const meta = { ...runs[0]!.meta, seeds: seedList, seconds: (performance.now() - started) / 1000 };
     await writeReport(join(dir, "report.html"), {
       title: `${experimentTitle(config, rows.filter((r) => r.kind === "teacher").map((r) => r.name))}, ${seeds} seeds`,
@@ -86,9 +131,10 @@ export async function runSeededExperiment(
       gate: null,
       calibration: [],
       bayes,
+      ...sweepField,
       seedReports: seedList.map((seed) => ({ seed, href: `seed-${seed}/report.html` })),
     });
-    await writeFile(join(dir, "experiment.json"), JSON.stringify({ rows, bayes, meta }, null, 2) + "\n");
-    return { rows, bayes, reports: [join(outDir, "report.html"), ...runs.map((r) => r.report)] };
+    await writeFile(join(dir, "experiment.json"), JSON.stringify({ rows, bayes, meta, ...sweepField }, null, 2) + "\n");
+    return { rows, bayes, ...sweepField, reports: [join(outDir, "report.html"), ...runs.map((r) => r.report)] };
   });
 }

@@ -3,12 +3,13 @@ import { bestByValidation } from "../report/best-row";
 import type { ExperimentRow, PairedDifference } from "../report/types";
 
 /** Resamples of the paired bootstrap over test rows (one seed's intervals). */
-const BOOTSTRAP_RESAMPLES = 1000;
+export const BOOTSTRAP_RESAMPLES = 1000;
 
 /** The comparisons a student row carries, and the baseline each is against. */
 type ComparisonKey = "vsBestTeacher" | "vsNoKd";
 
-function difference(baseline: string, interval: Interval, method: PairedDifference["method"], samples: number): PairedDifference {
+/** A difference with its interval, "within noise" where the interval includes 0. */
+export function difference(baseline: string, interval: Interval, method: PairedDifference["method"], samples: number): PairedDifference {
   return { baseline, diff: interval.estimate, low: interval.low, high: interval.high, method, samples, withinNoise: !(interval.low > 0 || interval.high < 0) };
 }
 

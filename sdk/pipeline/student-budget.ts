@@ -21,6 +21,19 @@ export interface BudgetFit {
   predicted: PredictedSize;
 }
 
+/** No student of the config's shape fits `budgetBytes`: the smallest one, its keep or buckets 1, is larger. */
+export class StudentBudgetUnreachableError extends UserError {
+  override name = "StudentBudgetUnreachableError";
+  constructor(
+    readonly budgetBytes: number,
+    /** The smallest student's sizes (keep or buckets 1): what a budget must at least be. */
+    readonly smallest: PredictedSize,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The config with `student.embedding` sized to `student.budgetBytes`, and the fit; the config as it is without a budget. */
 export async function fitStudentBudget(
   config: RunConfig,
@@ -54,7 +67,9 @@ export async function fitStudentBudget(
   const most = Math.max(...featureMap.features.map((f) => f.size));
   const smallest = sizeOf(1);
   if (smallest.gzipBytesAtMost > budget)
-    throw new UserError(
+    throw new StudentBudgetUnreachableError(
+      budget,
+      smallest,
       `config.student.budgetBytes: no student fits ${budget.toLocaleString("en-US")} bytes gzip; the smallest reachable is ` +
         `${smallest.gzipBytesAtMost.toLocaleString("en-US")} bytes (student.embedding ${key} 1, student.wasm ${smallest.wasmBytes.toLocaleString("en-US")} bytes): ` +
         "raise the budget, or lower student.embeddingDim or student.hiddenUnits",

@@ -1,6 +1,7 @@
 import { describeComparison, describeInterval, formatDifference } from "../report/format-difference";
 import { headlineStudent } from "../report/report-comparisons";
-import type { PairedDifference, ReportRow } from "../report/types";
+import { describeCapacity } from "../report/report-size-sweep";
+import type { PairedDifference, ReportRow, SizeSweep } from "../report/types";
 import type { RunReport } from "./run";
 
 /** Right-aligned numeric columns, left-aligned first column. */
@@ -52,4 +53,43 @@ export function formatExperimentTable(rows: ReportRow[], bayes: { auc: number; l
   const best = rows.find((r) => r.best);
   if (best !== undefined) notes.push(`* best by validation AUC${best.dir === null ? "" : `; its run directory: ${best.dir}`}`);
   return [pad(cells), ...notes].join("\n");
+}
+
+/**
+ * The size sweep as a plain-text table: per budget, the capacity the budget chose, the predicted gzip bound and
+ * both students' actual gzip sizes, their test AUC and logloss, and the KD student's AUC minus the label-only one's
+ * with its 95% interval; an unreachable budget says the least reachable one. Then the reference lines of the plot.
+ */
+export function formatSizeSweepTable(sweep: SizeSweep): string {
+  const metric = (v: number, std: number | undefined) => (sweep.seeds > 1 && std !== undefined ? `${v.toFixed(4)} ± ${std.toFixed(4)}` : v.toFixed(4));
+  const bytes = (v: number) => Math.round(v).toLocaleString("en-US");
+  const cells: string[][] = [["budget (gzip B)", "capacity", "predicted ≤", "gzip KD / no KD", "AUC KD", "AUC no KD", "KD − no KD", "logloss KD", "logloss no KD"]];
+  const notes: string[] = [];
+  for (const p of sweep.points) {
+    if (!p.reachable) {
+      cells.push([bytes(p.budgetBytes), "unreachable", `≥ ${bytes(p.smallestGzipBytes)}`, "-", "-", "-", "-", "-", "-"]);
+      notes.push(`${bytes(p.budgetBytes)} B: ${p.reason}`);
+      continue;
+    }
+    cells.push([
+      bytes(p.budgetBytes),
+      describeCapacity(p.capacity),
+      bytes(p.predicted.gzipBytesAtMost),
+      `${bytes(p.kd.gzipBytes)} / ${bytes(p.noKd.gzipBytes)}`,
+      metric(p.kd.auc, p.kd.aucStd),
+      metric(p.noKd.auc, p.noKd.aucStd),
+      p.kd.vsNoKd === undefined ? "" : differenceCell(p.kd.vsNoKd).trimEnd(),
+      metric(p.kd.logloss, p.kd.loglossStd),
+      metric(p.noKd.logloss, p.noKd.loglossStd),
+    ]);
+  }
+  const u = sweep.uncompressed;
+  const over = sweep.seeds > 1 ? `, means over ${sweep.seeds} seeds` : "";
+  return [
+    `size sweep: KD from the ${sweep.ensemble} ensemble and label-only, each student fitted to the budget${over}`,
+    pad(cells),
+    ...notes,
+    `uncompressed KD student (${u.name}): test AUC ${metric(u.auc, u.aucStd)}, logloss ${metric(u.logloss, u.loglossStd)}, student.wasm ${bytes(u.gzipBytes)} bytes gzip, whole embedding (${bytes(sweep.fullEmbeddingRows)} rows), f32`,
+    `teachers' test AUC: ${sweep.teachers.map((t) => `${t.name} ${t.auc.toFixed(4)}`).join(", ")}`,
+  ].join("\n");
 }

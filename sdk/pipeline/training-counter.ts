@@ -9,9 +9,19 @@ export class TrainingCounter {
   private readonly started = performance.now();
 
   constructor(
-    readonly total: number,
+    private planned: number,
     private readonly log: Logger,
   ) {}
+
+  /** The trainings counted on, less any dropped. */
+  get total(): number {
+    return this.planned;
+  }
+
+  /** `n` of the planned trainings will not happen (a size-sweep budget no student reaches). */
+  drop(n: number): void {
+    this.planned = Math.max(this.begun, this.planned - n);
+  }
 
   /** Training `model` begins: "training k/K: model", the time left once one has finished, a `training` event. */
   begin(model: string): void {

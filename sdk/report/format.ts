@@ -27,3 +27,10 @@ export function formatMetric(v: number, digits = 4): string {
 export function formatCount(v: number): string {
   return Number.isFinite(v) ? Math.round(v).toLocaleString("en-US") : "n/a";
 }
+
+/** A size in decimal units, three significant digits: 950 B, 4 kB, 16.5 kB, 1.2 MB (the budgets are gzip bytes). */
+export function formatBytes(v: number): string {
+  if (!Number.isFinite(v)) return "n/a";
+  const [unit, scale] = Math.abs(v) >= 1e6 ? ["MB", 1e6] : Math.abs(v) >= 1e3 ? ["kB", 1e3] : ["B", 1];
+  return `${+(v / scale).toPrecision(3)} ${unit}`;
+}

@@ -66,3 +66,37 @@ export function niceTicks(min: number, max: number, options: NiceTicksOptions = 
   }
   return { lo: ticks[0]!, hi: ticks[ticks.length - 1]!, step, ticks };
 }
+
+/** Mantissas of log-axis ticks, sparsest first: decades, then 1-2-5, then every digit. */
+const LOG_MANTISSAS: readonly (readonly number[])[] = [[1], [1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]];
+
+/**
+ * Tick values of a log axis over [min, max] (0 < min ≤ max): the sparsest of decades, 1-2-5 or 1…9 per decade
+ * that puts at least three ticks in range (at most `count` + 2 of them, when a sparser set has too few),
+ * or, inside a range too narrow even for 1…9, linear nice ticks (three or more where a step of 1/16 of it allows). Empty when min is not positive or not finite.
+ */
+export function logTicks(min: number, max: number, options: { count?: number } = {}): number[] {
+  const lo = Math.min(min, max);
+  const hi = Math.max(min, max);
+  if (!(lo > 0) || !isPlottable(hi)) return [];
+  const count = Math.max(3, options.count ?? 6);
+  const inRange = (mantissas: readonly number[]): number[] => {
+    const out: number[] = [];
+    for (let e = Math.floor(Math.log10(lo)) - 1; e <= Math.ceil(Math.log10(hi)); e++)
+      for (const m of mantissas) {
+        const v = Number((m * 10 ** e).toPrecision(12));
+        if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
+      }
+    return out;
+  };
+  let best: number[] = [];
+  for (const mantissas of LOG_MANTISSAS) {
+    const ticks = inRange(mantissas);
+    if (ticks.length >= 3) return ticks.length <= count + 2 || best.length === 0 ? ticks : best;
+    if (ticks.length > best.length) best = ticks;
+  }
+  // A range within one digit step: linear nice ticks, as many as it takes to have three inside it.
+  let linear: number[] = [];
+  for (let n = 4; n <= 16 && linear.length < 3; n *= 2) linear = niceTicks(lo, hi, { count: n }).ticks.filter((t) => t >= lo && t <= hi);
+  return linear;
+}

@@ -7,6 +7,7 @@ import { seriesColor } from "./palette";
 import { REPORT_CSS } from "./report-style";
 import { renderMeta } from "./report-meta";
 import { renderComparisons } from "./report-comparisons";
+import { renderSizeSweepChart, renderSizeSweepTable, sizeSweepColors, sizeSweepLead } from "./report-size-sweep";
 import { renderExperimentTable } from "./report-table";
 import { renderCalibrationChart, type CalibrationSeries } from "./svg-calibration";
 import { renderHistograms } from "./svg-histogram";
@@ -142,6 +143,16 @@ function calibrationSection(data: ExperimentReportData, colors: Map<string, stri
   return section("calibration", heading, escapeHtml(lead), `<div class="calibration">${chart}<div>${calibrationTable(series)}${notes.map(note).join("")}</div></div>`);
 }
 
+/** `experiment --size-sweep`: test AUC against student.wasm's gzip size, KD and label-only, with the teachers' and the uncompressed KD student's lines. */
+function sizeSweepSection(data: ExperimentReportData, colors: Map<string, string>): string {
+  const sweep = data.sizeSweep!;
+  const noKdRow = data.rows.find((r) => r.kind === "student" && r.ensemble === null)?.name;
+  const chart = renderSizeSweepChart(sweep, sizeSweepColors(sweep, colors, noKdRow));
+  const unreachable = sweep.points.filter((p) => !p.reachable).length;
+  const notes = unreachable === 0 ? "" : note(`${unreachable} budget${unreachable === 1 ? " is" : "s are"} unreachable: no student of this shape fits ${unreachable === 1 ? "it" : "them"} (see the table); nothing was trained for ${unreachable === 1 ? "it" : "them"}.`);
+  return section("size-sweep", "Size trade-off", escapeHtml(sizeSweepLead(sweep)), `${chart}${notes}${renderSizeSweepTable(sweep)}`);
+}
+
 /** A combined report's last section: each seed's own report, which holds its curves, gate and calibration. */
 function seedsSection(links: NonNullable<ExperimentReportData["seedReports"]>): string {
   const items = links.map((l) => `<li><a href="${escapeHtml(l.href)}">seed ${escapeHtml(String(l.seed))}</a></li>`).join("");
@@ -156,7 +167,7 @@ function createdAt(text: string): string {
 
 /**
  * The experiment's (or run's) report as one self-contained HTML page: the results table, the students'
- * paired comparisons (where the rows carry them), the setup (data, splits, seeds, backend, wall time,
+ * paired comparisons (where the rows carry them), the size trade-off (with a size sweep), the setup (data, splits, seeds, backend, wall time,
  * config), training curves, gate-weight histograms and a reliability diagram, all inline SVG with inline
  * CSS; a combined report over seeds links each seed's report instead of the charts. Nothing is fetched and no script runs; every string from the data is escaped.
  */
@@ -168,6 +179,7 @@ export function renderReport(data: ExperimentReportData, options: ReportOptions 
     `<header><h1>${escapeHtml(data.title)}</h1><p class="meta">Created ${createdAt(data.createdAt)} by ctr-distill ${escapeHtml(data.command)}.</p></header>`,
     section("results", "Results", "", renderExperimentTable(data.rows, data.bayes)),
     ...(comparisons === "" ? [] : [section("comparisons", "Student − best teacher, paired", "", comparisons)]),
+    ...(data.sizeSweep === undefined ? [] : [sizeSweepSection(data, colors)]),
     section("setup", "Setup", "", renderMeta(data.meta)),
     ...(data.seedReports !== undefined
       ? [seedsSection(data.seedReports)]

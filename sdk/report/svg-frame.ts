@@ -75,6 +75,8 @@ export interface AxisSpec {
   max?: number;
   /** Vertical gridlines for the x axis (default true); horizontal ones for y are always drawn. */
   grid?: boolean;
+  /** A tick's label (default: as many decimals as the step needs). */
+  format?: (tick: number) => string;
 }
 
 function visibleTicks(a: AxisSpec): number[] {
@@ -92,13 +94,13 @@ export function renderAxes(area: Rect, x: AxisSpec, y: AxisSpec): string {
   for (const t of visibleTicks(y)) {
     const py = coord(y.scale(t));
     parts.push(`<line x1="${coord(area.x)}" x2="${coord(right)}" y1="${py}" y2="${py}" stroke="${GRID_COLOR}"/>`);
-    parts.push(`<text x="${coord(area.x - 6)}" y="${py}" text-anchor="end" dominant-baseline="middle" fill="${AXIS_COLOR}">${escapeHtml(tickLabel(t, y.ticks.step))}</text>`);
+    parts.push(`<text x="${coord(area.x - 6)}" y="${py}" text-anchor="end" dominant-baseline="middle" fill="${AXIS_COLOR}">${escapeHtml(y.format?.(t) ?? tickLabel(t, y.ticks.step))}</text>`);
   }
   for (const t of visibleTicks(x)) {
     const px = coord(x.scale(t));
     if (x.grid !== false) parts.push(`<line x1="${px}" x2="${px}" y1="${coord(area.y)}" y2="${coord(bottom)}" stroke="${GRID_COLOR}"/>`);
     parts.push(`<line x1="${px}" x2="${px}" y1="${coord(bottom)}" y2="${coord(bottom + 4)}" stroke="${AXIS_COLOR}"/>`);
-    parts.push(`<text x="${px}" y="${coord(bottom + 8)}" text-anchor="middle" dominant-baseline="hanging" fill="${AXIS_COLOR}">${escapeHtml(tickLabel(t, x.ticks.step))}</text>`);
+    parts.push(`<text x="${px}" y="${coord(bottom + 8)}" text-anchor="middle" dominant-baseline="hanging" fill="${AXIS_COLOR}">${escapeHtml(x.format?.(t) ?? tickLabel(t, x.ticks.step))}</text>`);
   }
   parts.push(`<path d="M${coord(area.x)} ${coord(area.y)}V${coord(bottom)}H${coord(right)}" fill="none" stroke="${AXIS_COLOR}"/>`);
   parts.push(`<text x="${coord(area.x + area.width / 2)}" y="${coord(bottom + 36)}" text-anchor="middle" fill="#333">${escapeHtml(x.label)}</text>`);
@@ -121,6 +123,8 @@ export interface LegendItem {
   square?: boolean;
   /** Draw the marker on the line swatch (default true). */
   marker?: boolean;
+  /** The dash pattern of a dashed swatch (default DASH). */
+  dash?: string;
 }
 
 /** Dash pattern of dashed series. */
@@ -144,7 +148,7 @@ export function renderLegend(items: LegendItem[], x: number, y: number, width: n
     const label = truncate(it.label, column - swatch - 8);
     const mark = it.square
       ? `<rect x="${coord(cx + 6)}" y="${coord(cy - 6)}" width="12" height="12" fill="${it.color}" fill-opacity="0.75"/>`
-      : `<line x1="${coord(cx)}" x2="${coord(cx + 20)}" y1="${coord(cy)}" y2="${coord(cy)}" stroke="${it.color}" stroke-width="2"${it.dashed ? ` stroke-dasharray="${DASH}"` : ""}/>` +
+      : `<line x1="${coord(cx)}" x2="${coord(cx + 20)}" y1="${coord(cy)}" y2="${coord(cy)}" stroke="${it.color}" stroke-width="2"${it.dashed ? ` stroke-dasharray="${it.dash ?? DASH}"` : ""}/>` +
         (it.marker === false ? "" : `<circle cx="${coord(cx + 10)}" cy="${coord(cy)}" r="3" fill="${it.color}"/>`);
     parts.push(`<g><title>${escapeHtml(it.label)}</title>${mark}<text x="${coord(cx + swatch)}" y="${coord(cy)}" dominant-baseline="middle" fill="#222">${escapeHtml(label)}</text></g>`);
   });

@@ -1,4 +1,6 @@
-import type { RunConfig } from "../config-types";
+import type { EnsembleKind, RunConfig } from "../config-types";
+import type { Quantize } from "../export/quantize";
+import type { CompactEmbeddingSpec } from "../runtime/embedding-remap";
 import type { EpochRecord } from "../train/fit";
 
 /** One line of the paper's experiment table (DESIGN.md `experiment --json`, extended). */
@@ -64,6 +66,71 @@ export interface SeededExperimentRow extends ExperimentRow {
 /** A row of a report: one run's, or averaged over seeds (with the spread fields). */
 export type ReportRow = ExperimentRow & Partial<Omit<SeededExperimentRow, keyof ExperimentRow>>;
 
+/** One student of the size sweep: its test metrics and the size of its student.wasm. */
+export interface SizeSweepStudent {
+  name: string;
+  /** Test split (over seeds: the means, with the standard deviations beside). */
+  auc: number;
+  logloss: number;
+  aucStd?: number;
+  loglossStd?: number;
+  params: number;
+  wasmBytes: number;
+  /** student.wasm's gzip size, as model.json records it (over seeds: the mean). */
+  gzipBytes: number;
+  /** Its run directory (over seeds: the first seed's). */
+  dir: string | null;
+}
+
+/** What the budget chose: the student's embedding and its storage. */
+export interface SizeSweepCapacity {
+  /** `student.embedding` as sized: its kind, and the keep (prune) or buckets (hash) that fit. */
+  embedding: CompactEmbeddingSpec;
+  /** Rows of the student's embedding table (SizeSweep.fullEmbeddingRows uncompressed). */
+  embeddingRows: number;
+  quantize: Quantize;
+}
+
+/** One budget of the sweep: both students fitted to it, or why none fits. */
+export type SizeSweepPoint =
+  | {
+      /** The gzip size student.wasm must fit. */
+      budgetBytes: number;
+      reachable: true;
+      /** The size formula's prediction: student.wasm exactly, its gzip at most. */
+      predicted: { wasmBytes: number; gzipBytesAtMost: number };
+      capacity: SizeSweepCapacity;
+      /** Distilled from SizeSweep.ensemble, as the table's main arm: test AUC against the label-only student's and the uncompressed KD student's. */
+      kd: SizeSweepStudent & { vsNoKd?: PairedDifference; vsUncompressed?: PairedDifference };
+      /** Trained on labels alone, as the table's student without KD. */
+      noKd: SizeSweepStudent;
+    }
+  | {
+      budgetBytes: number;
+      reachable: false;
+      /** The gzip bound of the smallest student (keep or buckets 1): the least budget that is reachable. */
+      smallestGzipBytes: number;
+      reason: string;
+    };
+
+/**
+ * `experiment --size-sweep`: the size trade-off. At each budget a KD student (from the table's gated
+ * ensemble, as its main arm) and a label-only student, both fitted to it, with the arms' common random numbers.
+ */
+export interface SizeSweep {
+  ensemble: EnsembleKind;
+  /** In ascending budget. */
+  points: SizeSweepPoint[];
+  /** The KD student with the feature map's whole embedding, f32: the size the sweep compresses from. */
+  uncompressed: SizeSweepStudent;
+  /** Rows of the whole embedding (the feature map's). */
+  fullEmbeddingRows: number;
+  /** Each teacher's test metrics: the plot's reference lines. */
+  teachers: { name: string; auc: number; logloss: number }[];
+  /** Seeds the numbers are means over (1: one run's). */
+  seeds: number;
+}
+
 /** A split's size and click rate. */
 export interface SplitSummary {
   rows: number;
@@ -101,6 +168,8 @@ export interface ExperimentReportData {
   /** Test-split predictions of selected models, for the calibration plot. */
   calibration: { name: string; labels: Float32Array; probs: Float32Array }[];
   bayes: { auc: number; logloss: number } | null;
+  /** `experiment --size-sweep`: test AUC against student.wasm's gzip size, KD and label-only. */
+  sizeSweep?: SizeSweep;
   /** A combined report over seeds: links to each seed's own report (its curves, gate and calibration). */
   seedReports?: { seed: number; href: string }[];
 }

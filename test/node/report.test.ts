@@ -9,12 +9,13 @@ import { calibrationBins } from "../../sdk/report/calibration-bins";
 import { coord } from "../../sdk/report/format";
 import { histogramCounts } from "../../sdk/report/histogram-counts";
 import { escapeHtml } from "../../sdk/report/html-escape";
-import { niceTicks } from "../../sdk/report/nice-ticks";
+import { SERIES_COLORS } from "../../sdk/report/palette";
+import { logTicks, niceTicks } from "../../sdk/report/nice-ticks";
 import { renderReport, writeReport } from "../../sdk/report/report-html";
 import { renderCalibrationChart } from "../../sdk/report/svg-calibration";
 import { renderHistograms } from "../../sdk/report/svg-histogram";
 import { renderLineChart } from "../../sdk/report/svg-line-chart";
-import type { ExperimentReportData, ExperimentRow, PairedDifference, ReportMeta, SeededExperimentRow } from "../../sdk/report/types";
+import type { ExperimentReportData, ExperimentRow, PairedDifference, ReportMeta, SeededExperimentRow, SizeSweep } from "../../sdk/report/types";
 import type { EpochRecord } from "../../sdk/train/fit";
 
 const EVIL = `<script>alert("x")</script> & 'co'`;
@@ -91,6 +92,32 @@ describe("renderReport", () => {
     expect(count(html, "<svg")).toBe(6);
     for (const id of ["chart-train-loss", "chart-metric-0-auc", "chart-metric-1-logloss", "chart-metric-2-kd", "chart-gate", "chart-calibration"])
       expect(html).toContain(`<svg id="${id}"`);
+  });
+
+  it("adds the size trade-off with a size sweep: the chart in the table's colours, each budget's row, names escaped", () => {
+    const student = (name: string, auc: number, gzipBytes: number) => ({ name, auc, logloss: 0.45, params: 900, wasmBytes: 40_000, gzipBytes, dir: null });
+    const sizeSweep: SizeSweep = {
+      ensemble: "gating",
+      points: [
+        { budgetBytes: 4000, reachable: false, smallestGzipBytes: 38_785, reason: "no student fits 4,000 bytes gzip; the smallest reachable is 38,785" },
+        { budgetBytes: 40_000, reachable: true, predicted: { wasmBytes: 39_900, gzipBytesAtMost: 39_940 }, capacity: { embedding: { kind: "prune", keep: 4 }, embeddingRows: 60, quantize: "none" }, kd: student("kd 40k", 0.77, 34_000), noKd: student("no 40k", 0.76, 34_010) },
+      ],
+      uncompressed: student("student KD gating", 0.788, 38_400),
+      fullEmbeddingRows: 220,
+      teachers: [{ name: EVIL, auc: 0.779, logloss: 0.45 }],
+      seeds: 1,
+    };
+    const html = renderReport(sampleData({ sizeSweep }));
+    expect(count(html, "<svg")).toBe(7);
+    const svg = /<svg id="chart-size-sweep"[\s\S]*?<\/svg>/.exec(html)![0];
+    // the KD series and the uncompressed line take the table's KD gating colour, the label-only series the no-KD row's
+    const colour = (i: number) => SERIES_COLORS[i]!;
+    expect(svg).toContain(`stroke="${colour(3)}" stroke-width="2"`);
+    expect(svg).toContain(`fill="${colour(4)}"><title>label-only student: 34010, 0.76</title>`);
+    expect(svg).toContain(`<title>teacher ${escapeHtml(EVIL)}: 0.779</title>`);
+    expect(html).toContain("prune keep 4, 60 rows, f32");
+    expect(html).toContain("unreachable: no student fits 4,000 bytes gzip");
+    expect(html).not.toContain("<script");
   });
 
   it("leaves out the KD chart when no model has a kd metric, and the gate chart (with a note) when gate is null", () => {
@@ -338,5 +365,37 @@ describe("the other parts", () => {
     const c = renderCalibrationChart({ id: "c", title: "cal", series: [{ name: "m", summary: calibrationBins([0, 1], [0.2, 0.7]) }] });
     for (const svg of [h, c]) expect(svg).toMatch(/<svg [^>]*role="img"[^>]*><title id="[^"]+">[^<]+<\/title><desc id="[^"]+">[^<]+<\/desc>/);
     expect(c).toContain("ECE 0.2500");
+  });
+});
+
+describe("a line chart with a log x axis and reference lines", () => {
+  it("places ticks at decades, 1-2-5 or every digit as the range narrows, and linear ticks inside a narrower one", () => {
+    expect(logTicks(800, 2_000_000)).toEqual([1000, 10_000, 100_000, 1_000_000]);
+    expect(logTicks(3000, 70_000)).toEqual([5000, 10_000, 20_000, 50_000]);
+    expect(logTicks(31_000, 95_000)).toEqual([40_000, 50_000, 60_000, 70_000, 80_000, 90_000]);
+    expect(logTicks(34_000, 38_500)).toEqual([34_000, 36_000, 38_000]);
+    expect(logTicks(5360, 5930)).toEqual([5400, 5500, 5600, 5700, 5800, 5900]);
+    expect(logTicks(0, 10)).toEqual([]);
+  });
+
+  it("draws points by their log10, skips x ≤ 0, and draws each reference line across the plot with its marker", () => {
+    const svg = renderLineChart({
+      id: "c",
+      title: "t",
+      xLabel: "bytes",
+      yLabel: "auc",
+      logX: true,
+      formatX: (x) => `${x / 1000}k`,
+      series: [{ name: "a", points: [{ x: 1000, y: 0.7 }, { x: 10_000, y: 0.75 }, { x: 0, y: 0.8 }] }],
+      references: [{ name: "ref", y: 0.78, markerX: 100_000 }],
+    });
+    const cx = [...svg.matchAll(/<circle cx="([\d.]+)"[^>]*><title>(a|ref): /g)].map((m) => Number(m[1]));
+    // equal ratios, equal distances: 1k → 10k → 100k
+    expect(cx).toHaveLength(3);
+    expect(cx[1]! - cx[0]!).toBeCloseTo(cx[2]! - cx[1]!, 1);
+    expect(svg).toContain(">10k</text>");
+    expect(svg).toContain("1 non-finite value not drawn");
+    expect(svg).toMatch(/<g><title>ref: 0\.78<\/title><line x1="64" x2="544" /);
+    expect(svg).toContain("Reference lines: ref at 0.7800.");
   });
 });
