@@ -40,7 +40,7 @@ export type { RunReport } from "./pipeline/run";
 export type { EvaluateResult } from "./pipeline/evaluate-run";
 export type { SeededExperimentRow } from "./pipeline/experiment-seeds";
 export type { ReexportResult } from "./export/reexport";
-export type { Quantize } from "./export/quantize";
+export type { DenseQuantize, Quantize } from "./export/quantize";
 export type { Metrics } from "./train/evaluate";
 export type { EpochRecord, FitResult } from "./train/fit";
 export type { LoadedRun } from "./score/load-run";

@@ -88,7 +88,7 @@ function describeModel(model: ModelMeta, map: FeatureMap, scorer: ScoreModel, li
     student: model.student,
     metrics: model.metrics,
     sizes: { ...model.sizes, embeddingRows: map.totalRows, numFields: scorer.info.numFields, numSlots: scorer.info.numSlots },
-    scorer: { abiVersion: scorer.info.abiVersion, maxBatch: scorer.info.maxBatch, quantize: scorer.info.quantize },
+    scorer: { abiVersion: scorer.info.abiVersion, maxBatch: scorer.info.maxBatch, quantize: scorer.info.quantize, quantizeDense: scorer.info.quantizeDense },
     limits,
   };
 }

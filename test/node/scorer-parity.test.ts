@@ -89,6 +89,7 @@ describe("exported student scorer", () => {
       numSlots: F,
       maxBatch: 256,
       quantize: "none",
+      quantizeDense: "none",
     });
     expect(exported.modelId).toMatch(/^[0-9a-f]{64}$/);
   });
