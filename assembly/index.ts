@@ -25,11 +25,13 @@
  *                            Added within ABI 1: a loader treats its absence as no remap.
  *   embeddingDtype(): i32    the stored embedding type (layout.ts EMBEDDING_*), -1 before init().
  *                            Added within ABI 1: a loader treats its absence as f32.
+ *   denseDtype(): i32        the stored dense-layer type (layout.ts DENSE_*), -1 before init().
+ *                            Added within ABI 1: a loader treats its absence as f32.
  *   memory                   the linear memory.
  * Pointer and size getters return 0 until init() has succeeded.
  */
 import {
-  ACT_LINEAR, ACT_RELU, BLOB_MAGIC, BLOB_VERSION, BLOB_VERSION_POOLED, BLOB_VERSION_REMAPPED, EMBEDDING_F16, EMBEDDING_F32, EMBEDDING_INT8_ROW_SCALE,
+  ACT_LINEAR, ACT_RELU, BLOB_MAGIC, DENSE_F32, DENSE_INT8_CHANNEL_SCALE, denseWeightsBytesOf, H_DENSE_DTYPE, BLOB_VERSION, BLOB_VERSION_POOLED, BLOB_VERSION_REMAPPED, EMBEDDING_F16, EMBEDDING_F32, EMBEDDING_INT8_ROW_SCALE,
   H_BLOB_BYTES, H_EMBEDDING_BYTES, H_EMBEDDING_DIM, H_EMBEDDING_DTYPE, H_EMBEDDING_OFFSET, H_FEATURE_MAP_ID, H_LAYER_TABLE_OFFSET,
   H_INPUT_ROWS, H_MAGIC, H_MAX_BATCH, H_MODEL_ID, H_NUM_FIELDS, H_NUM_LAYERS, H_NUM_SLOTS, H_REMAP_TABLE_OFFSET, H_SLOT_TABLE_OFFSET,
   H_TOTAL_ROWS, H_VERSION, HEADER_BYTES,
@@ -41,6 +43,7 @@ import {
 import { hasSecondRows, multiplySecondF32x4, remapIds } from "./remap";
 import { firstBadId, gatherF16F32x4, gatherF32x4, gatherI8F32x4 } from "./embedding";
 import { denseF32x4 } from "./dense";
+import { denseInt8I16x8, quantizeRowsF32x4 } from "./dense-int8";
 import { poolSlotsF32x4 } from "./pooling";
 import { sigmoidColumn } from "./activations";
 
@@ -65,6 +68,8 @@ const STATUS_OUT_OF_MEMORY: i32 = 6;
 const STATUS_BAD_BATCH: i32 = 7;
 /** Status: an input id is outside [0, totalRows); see errorIndex(). */
 const STATUS_BAD_ID: i32 = 8;
+/** Status: the dense dtype is not one this module computes with. */
+const STATUS_BAD_DENSE_DTYPE: i32 = 9;
 
 /** Bytes of the largest 32-bit memory. */
 const MAX_MEMORY_BYTES: u64 = <u64>1 << 32;
@@ -86,6 +91,12 @@ let slotRowsAt: usize = 0;
 let rowsAt: usize = 0;
 /** Each id's second row (qr) or -1, i32 [maxBatch][S]; 0 unless the embedding is compact (v3). */
 let secondAt: usize = 0;
+/** Quantised input rows of an int8 dense layer, i16 [maxBatch][xqStride]; 0 unless the layers are int8. */
+let xqAt: usize = 0;
+/** Their scales, f32 [maxBatch]; 0 unless the layers are int8. */
+let xScalesAt: usize = 0;
+/** Row stride of xq in i16: roundUp(widestRow, 8), so every row is 16-aligned and has room for the even pad. */
+let xqStride: i32 = 0;
 /** Whether some field multiplies a second row into its first (qr), set by init(). */
 let withSecond = false;
 /** Flat index of the first bad id of the last score() call, or -1. */
@@ -160,6 +171,8 @@ function checkBlob(): i32 {
   if (version != BLOB_VERSION && version != BLOB_VERSION_POOLED && version != BLOB_VERSION_REMAPPED) return STATUS_BAD_VERSION;
   const dtype = header(H_EMBEDDING_DTYPE);
   if (dtype != EMBEDDING_F32 && dtype != EMBEDDING_INT8_ROW_SCALE && dtype != EMBEDDING_F16) return STATUS_BAD_DTYPE;
+  const denseDtype = header(H_DENSE_DTYPE);
+  if (denseDtype != DENSE_F32 && denseDtype != DENSE_INT8_CHANNEL_SCALE) return STATUS_BAD_DENSE_DTYPE;
   const blobBytes = header(H_BLOB_BYTES);
   if (blobBytes < HEADER_BYTES || <u64>base + <u64>blobBytes > memoryBytes) return STATUS_BAD_LAYOUT;
   const fields = header(H_NUM_FIELDS);
@@ -188,7 +201,7 @@ function checkBlob(): i32 {
     if (act != ACT_LINEAR && act != ACT_RELU) return STATUS_BAD_LAYOUT;
     const weightsBytes = layerField(i, L_WEIGHTS_BYTES);
     const biasBytes = layerField(i, L_BIAS_BYTES);
-    if (<u64>weightsBytes != <u64>inDim * <u64>outPadded * 4 || biasBytes != outPadded * 4) return STATUS_BAD_LAYOUT;
+    if (<u64>weightsBytes != denseWeightsBytesOf(denseDtype, inDim, outPadded) || biasBytes != outPadded * 4) return STATUS_BAD_LAYOUT;
     if (!inBlob(layerField(i, L_WEIGHTS_OFFSET), weightsBytes, blobBytes)) return STATUS_BAD_LAYOUT;
     if (!inBlob(layerField(i, L_BIAS_OFFSET), biasBytes, blobBytes)) return STATUS_BAD_LAYOUT;
     width = outDim;
@@ -223,8 +236,12 @@ export function init(): i32 {
   const remapped = header(H_VERSION) == BLOB_VERSION_REMAPPED;
   const second = remapped && hasSecondRows(<i32>header(H_NUM_FIELDS), modelBaseAddress() + <usize>header(H_REMAP_TABLE_OFFSET));
   const rowsBytes = remapped ? 2 * inputBytes : 0;
+  const int8Dense = header(H_DENSE_DTYPE) == DENSE_INT8_CHANNEL_SCALE;
+  const qStride = (stride + 7) & ~(<u64>7);
+  const xqBytes = int8Dense ? align16(batch * qStride * 2) : 0;
+  const xScalesBytes = int8Dense ? align16(batch * 4) : 0;
   const scratch = align16(<u64>modelBaseAddress() + <u64>header(H_BLOB_BYTES));
-  const end = scratch + 2 * inputBytes + 2 * actBytes + outputBytes + slotRowsBytes + rowsBytes;
+  const end = scratch + 2 * inputBytes + 2 * actBytes + outputBytes + slotRowsBytes + rowsBytes + xqBytes + xScalesBytes;
   if (end > MAX_MEMORY_BYTES) return STATUS_OUT_OF_MEMORY;
   const pagesNeeded = <i32>((end + 0xffff) >> 16);
   const pagesNow = memory.size();
@@ -237,6 +254,10 @@ export function init(): i32 {
   slotRowsAt = pooled ? outputAt + <usize>outputBytes : 0;
   rowsAt = remapped ? outputAt + <usize>outputBytes + <usize>slotRowsBytes : 0;
   secondAt = remapped ? rowsAt + <usize>inputBytes : 0;
+  const afterRows = outputAt + <usize>outputBytes + <usize>slotRowsBytes + <usize>rowsBytes;
+  xqAt = int8Dense ? afterRows : 0;
+  xScalesAt = int8Dense ? afterRows + <usize>xqBytes : 0;
+  xqStride = <i32>qStride;
   withSecond = second;
   ready = true;
   return STATUS_OK;
@@ -285,6 +306,10 @@ export function inputRows(): i32 {
 
 export function embeddingDtype(): i32 {
   return ready ? <i32>header(H_EMBEDDING_DTYPE) : -1;
+}
+
+export function denseDtype(): i32 {
+  return ready ? <i32>header(H_DENSE_DTYPE) : -1;
 }
 
 /** Gathers the scaled embeddings of rows 0..n-1 (`columns` table rows each at `ids`) into x, with the kernel of the stored dtype. */
@@ -336,13 +361,17 @@ export function score(n: i32): i32 {
   const layers = header(H_NUM_LAYERS);
   for (let i: u32 = 0; i < layers; i++) {
     const outPadded = <i32>layerField(i, L_OUT_PADDED);
-    denseF32x4(
-      x, xStride, n,
-      base + <usize>layerField(i, L_WEIGHTS_OFFSET),
-      base + <usize>layerField(i, L_BIAS_OFFSET),
-      <i32>layerField(i, L_IN_DIM), outPadded,
-      y, outPadded, layerField(i, L_ACTIVATION) == ACT_RELU,
-    );
+    const inDim = <i32>layerField(i, L_IN_DIM);
+    const weights = base + <usize>layerField(i, L_WEIGHTS_OFFSET);
+    const bias = base + <usize>layerField(i, L_BIAS_OFFSET);
+    const applyRelu = layerField(i, L_ACTIVATION) == ACT_RELU;
+    if (xqAt != 0) {
+      // int8 layers: quantise this layer's input rows, then integer dot products (dense-int8.ts).
+      quantizeRowsF32x4(x, xStride, n, inDim, xqAt, xqStride, xScalesAt);
+      denseInt8I16x8(xqAt, xqStride, xScalesAt, n, weights + (<usize>outPadded << 2), weights, bias, inDim, outPadded, y, outPadded, applyRelu);
+    } else {
+      denseF32x4(x, xStride, n, weights, bias, inDim, outPadded, y, outPadded, applyRelu);
+    }
     const t = x;
     x = y;
     y = t;

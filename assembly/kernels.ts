@@ -5,6 +5,7 @@
  * f32x4 peak loop (peak.ts).
  */
 export { denseF32x4, denseScalar } from "./dense";
+export { denseInt8I16x8, denseInt8Scalar, quantizeRowsF32x4, quantizeRowsScalar } from "./dense-int8";
 export {
   gatherF32x4, gatherScalar, gatherI8F32x4, gatherI8Scalar, gatherF16F32x4, gatherF16Scalar, firstBadId,
 } from "./embedding";

@@ -1,7 +1,8 @@
 /**
  * Memory layout of the scorer and of the packed model blob (the exporter, sdk/export/pack.ts, writes the
  * same layout; keep the two in step and bump BLOB_VERSION on any incompatible change; filling a reserved
- * code is not one: a module that does not know an embedding dtype answers STATUS_BAD_DTYPE).
+ * code is not one: a module that does not know an embedding dtype answers STATUS_BAD_DTYPE, a dense dtype
+ * STATUS_BAD_DENSE_DTYPE).
  *
  * Linear memory (64 KiB pages, little-endian):
  *
@@ -15,11 +16,12 @@
  *   │ +44   u32 blob bytes          +48 u32 numSlots S (v2+) +52 u32 slot table offset (v2+)       │
  *   │ +56   u32 remap table offset (v3)                      +60 u32 inputRows (v3)                 │
  *   │       (v1: +48 .. +63 reserved (0), and S = F; v2: +56 .. +63 reserved (0))                  │
- *   │ +64   model id: 64 ASCII hex  +128 feature-map id: 64 ASCII hex   +192 .. +255 reserved (0)   │
+ *   │ +64   model id: 64 ASCII hex  +128 feature-map id: 64 ASCII hex                              │
+ *   │ +192  u32 dense dtype (0 f32, 1 int8; any version)     +196 .. +255 reserved (0)             │
  *   ├──────────────────────────────────────────────────────────────────────────────────────────────┤
  *   │ layer table, L records of 32 bytes (u32 each):                                                │
  *   │   inDim, outDim, outPadded = roundUp(outDim, 4), activation (0 linear, 1 relu),               │
- *   │   weights offset, weights bytes = inDim * outPadded * 4, bias offset, bias bytes = outPadded*4 │
+ *   │   weights offset, weights bytes (by dense dtype, below), bias offset, bias bytes = outPadded*4 │
  *   ├──────────────────────────────────────────────────────────────────────────────────────────────┤
  *   │ v2 and v3, slot table (offset 16-aligned): u32 [F] slots of each field, each ≥ 1, summing to │
  *   │   S; a row carries S ids/values, field f's slots contiguous and in field order, and field f's │
@@ -41,8 +43,11 @@
  *   │           row r is codes[r][d] * scales[r] (symmetric, scale = max|row| / 127);              │
  *   │                                             bytes = align16(totalRows * 4) + totalRows * D    │
  *   │   2 f16:  IEEE binary16 [totalRows][D], row-major;              bytes = totalRows * D * 2     │
- *   │ per layer: weights as panels f32 [outPadded / 4][inDim][4]  (panel p holds columns 4p..4p+3; │
- *   │            padded columns are 0), then bias f32 [outPadded]                (16-aligned each)  │
+ *   │ per layer, by dense dtype (16-aligned each), then bias f32 [outPadded]:                       │
+ *   │   0 f32:  weights as panels f32 [outPadded / 4][inDim][4]  (panel p holds columns 4p..4p+3;   │
+ *   │           padded columns are 0);                        bytes = inDim * outPadded * 4         │
+ *   │   1 int8: per-channel scales f32 [outPadded], then codes i8 [outPadded / 4][ceil(inDim/2)][4][2]│
+ *   │           (dense-int8.ts draws them); bytes = outPadded * 4 + outPadded * 2 * ceil(inDim / 2) │
  *   └──────────────────────────────────────────────────────────────────────────────────────────────┘
  *   scratch = align16(MODEL_BASE + blob bytes), laid out by init() and grown into with memory.grow:
  *     ids     i32 [maxBatch][S]            values  f32 [maxBatch][S]
@@ -51,9 +56,12 @@
  *     slots   f32 [maxBatch][S * D]        (only when S > F: the scaled slot rows, pooled into actA)
  *     rows    i32 [maxBatch][S]            (only v3: the ids mapped to rows of the table)
  *     second  i32 [maxBatch][S]            (only v3: each id's second row, qr's quotient row, or -1)
+ *     xq      i16 [maxBatch][roundUp(maxStride, 8)]  (only int8 dense: a layer's quantised input rows)
+ *     xScales f32 [maxBatch]               (only int8 dense: their scales)
  *   maxStride = max(roundUp(F * D, 4), outPadded of every layer); every offset is from MODEL_BASE.
  *   Writers emit v1 unless some field has several slots (v2) or the embedding is compact (v3), so other blobs
- *   (and their ids) stay as they were.
+ *   (and their ids) stay as they were. The dense dtype fills a field that was reserved (0) in every version: f32
+ *   blobs keep their bytes and ids, and a module that predates it refuses an int8 one (its weights bytes differ).
  */
 
 /** "CTRD" read as a little-endian u32: the first four bytes of every blob. */
@@ -105,6 +113,8 @@ export const H_SLOT_TABLE_OFFSET: u32 = 52;
 export const H_REMAP_TABLE_OFFSET: u32 = 56;
 /** Header (v3): ids accepted, the feature map's rows (the table itself has totalRows). */
 export const H_INPUT_ROWS: u32 = 60;
+/** Header (any version, reserved 0 before): how the dense layers are stored (DENSE_*). */
+export const H_DENSE_DTYPE: u32 = 192;
 /** Header: model id (64 ASCII hex). */
 export const H_MODEL_ID: u32 = 64;
 /** Header: feature-map id (64 ASCII hex). */
@@ -155,6 +165,11 @@ export const EMBEDDING_F32: u32 = 0;
 export const EMBEDDING_INT8_ROW_SCALE: u32 = 1;
 /** Embedding dtype: IEEE binary16 rows. */
 export const EMBEDDING_F16: u32 = 2;
+
+/** Dense dtype: f32 panels. */
+export const DENSE_F32: u32 = 0;
+/** Dense dtype: int8 codes with one f32 scale per output channel (dense-int8.ts). */
+export const DENSE_INT8_CHANNEL_SCALE: u32 = 1;
 
 /** Activation code: identity. */
 export const ACT_LINEAR: u32 = 0;
@@ -208,6 +223,13 @@ export const MAX_WIDTH: u32 = 1 << 20;
 // @ts-ignore: decorator
 @inline export function int8CodesOffset(totalRows: u32): u64 {
   return align16(<u64>totalRows * 4);
+}
+
+/** Bytes a layer's weights of dense `dtype` must take, or 0 for an unknown dtype. */
+export function denseWeightsBytesOf(dtype: u32, inDim: u32, outPadded: u32): u64 {
+  if (dtype == DENSE_F32) return <u64>inDim * <u64>outPadded * 4;
+  if (dtype == DENSE_INT8_CHANNEL_SCALE) return <u64>outPadded * 4 + <u64>outPadded * 2 * <u64>((inDim + 1) >> 1);
+  return 0;
 }
 
 /** Bytes an embedding of `dtype` must take, or 0 for an unknown dtype. */

@@ -17,6 +17,8 @@ import { mulberry32 } from "../sdk/data/prng";
  * `npm run bench -- score`: rows/s of the WASM scorer (through the Scorer loader) at batch 1, 20 and 256
  * against the same student on tfjs-backend-wasm, on onnxruntime (the ONNX export; the native CPU build,
  * onnxruntime-node, and the WebAssembly build, onnxruntime-web; one thread each) and in plain JS; the scorer's GFLOP/s against a measured f32x4 peak of one core; module sizes.
+ * The scorer with int8 dense layers (`quantizeDense: "int8"`, cases `batch=N int8-dense`) is timed against the same
+ * peers, which keep f32 (the ONNX export has no int8 dense form); its drift from the f32 student is in the case.
  * The student is Criteo-shaped: 39 fields, embeddingDim 16, hidden [256, 128], 100k embedding rows,
  * seeded random weights (speed does not depend on training; int8 accuracy is measured on a trained
  * student by the tests and BENCHMARKS.md).
@@ -287,6 +289,15 @@ export const benchmark: Benchmark = async ({ quick, log }: BenchOptions): Promis
   const gapTo = (got: ArrayLike<number>) => Array.from(got).reduce((m, v, i) => Math.max(m, Math.abs(v - want[i]!)), 0);
   const scorerOf = (s: Scorer): ScoreBatch => (row, batch) => s.score(ids.subarray(row * FIELDS), values.subarray(row * FIELDS), batch);
   const ours = { name: "ours", score: scorerOf(exported.none.scorer) };
+  // int8 dense layers (f32 embeddings): checked against the JS reference of the same integer arithmetic.
+  const int8DenseWasm = (await exportStudentWasm(weights, { featureMapId, quantizeDense: "int8" })).wasm;
+  const int8DenseScorer = Scorer.fromModule(new webAssembly.Module(int8DenseWasm));
+  const int8DenseWant = new JsScorer(weights, { quantizeDense: "int8" }).score(ids, values, probe);
+  const int8DenseGot = int8DenseScorer.score(ids, values, probe);
+  const int8DenseGap = Array.from(int8DenseGot).reduce((m, v, i) => Math.max(m, Math.abs(v - int8DenseWant[i]!)), 0);
+  if (!(int8DenseGap < 1e-5)) throw new Error(`bench score: the int8-dense scorer disagrees with its JS reference by ${int8DenseGap}`);
+  const int8DenseDrift = gapTo(int8DenseGot);
+  const int8Dense = { name: "int8-dense", score: scorerOf(int8DenseScorer) };
 
   await selectBackend("wasm");
   const peers: { name: string; score: ScoreBatch }[] = [{ name: "tfjs-wasm", score: tfjsScorer(weights, ids, values) }];
@@ -301,10 +312,13 @@ export const benchmark: Benchmark = async ({ quick, log }: BenchOptions): Promis
   const cases: BenchCase[] = [];
   let oursAt256 = 0;
   for (const batch of BATCHES) {
-    const rates = await interleaved([ours, ...peers], batch, POOL_ROWS, rounds, seconds);
+    const rates = await interleaved([ours, int8Dense, ...peers], batch, POOL_ROWS, rounds, seconds);
     const mine = rates.get("ours")!;
+    const mineInt8 = rates.get("int8-dense")!;
     if (batch === 256) oursAt256 = mine;
     for (const p of peers) cases.push(rateCase(BENCH, `batch=${batch}`, p.name, mine, rates.get(p.name)!, "rows/s"));
+    for (const p of [{ name: "ours f32" }, ...peers])
+      cases.push(rateCase(BENCH, `batch=${batch} int8-dense`, p.name, mineInt8, rates.get(p.name === "ours f32" ? "ours" : p.name)!, "rows/s", { maxAbsDiffVsF32: int8DenseDrift }));
     log(`batch=${batch}: ${[...rates].map(([name, r]) => `${name} ${Math.round(r).toLocaleString("en-US")}`).join(", ")} rows/s`);
   }
 
@@ -321,6 +335,7 @@ export const benchmark: Benchmark = async ({ quick, log }: BenchOptions): Promis
   for (const q of ["fp16", "int8"] as const) {
     cases.push(costCase(BENCH, `size ${q}`, "f32 module", exported[q].wasm.byteLength, exported.none.wasm.byteLength, "bytes", { gzip: exported[q].gzip, f32Gzip: exported.none.gzip }));
   }
+  cases.push(costCase(BENCH, "size int8-dense", "f32 module", int8DenseWasm.byteLength, exported.none.wasm.byteLength, "bytes", { gzip: gzipSync(int8DenseWasm).byteLength, f32Gzip: exported.none.gzip }));
   log(`sizes: ${QUANTIZE_ORDER.map((q) => `${q} ${exported[q].wasm.byteLength.toLocaleString("en-US")} B (gzip ${exported[q].gzip.toLocaleString("en-US")})`).join(", ")}; student.onnx (f32) ${onnx.byteLength.toLocaleString("en-US")} B`);
   return cases;
 };

@@ -41,7 +41,7 @@ export type { EvaluateResult } from "./pipeline/evaluate-run";
 export type { SeededExperimentRow } from "./pipeline/experiment-seeds";
 export type { SizeSweep, SizeSweepPoint, SizeSweepStudent, SizeSweepCapacity, PairedDifference } from "./report/types";
 export type { ReexportResult } from "./export/reexport";
-export type { Quantize } from "./export/quantize";
+export type { DenseQuantize, Quantize } from "./export/quantize";
 export type { Metrics } from "./train/evaluate";
 export type { EpochRecord, FitResult } from "./train/fit";
 export type { LoadedRun } from "./score/load-run";

@@ -89,7 +89,7 @@ function describeModel(model: ModelMeta, map: FeatureMap, scorer: ScoreModel, li
     metrics: model.metrics,
     // embeddingRows: the student's own table (fewer than the feature map's rows with a compact embedding).
     sizes: { ...model.sizes, embeddingRows: scorer.info.embeddingRows, featureMapRows: map.totalRows, numFields: scorer.info.numFields, numSlots: scorer.info.numSlots },
-    scorer: { abiVersion: scorer.info.abiVersion, maxBatch: scorer.info.maxBatch, quantize: scorer.info.quantize },
+    scorer: { abiVersion: scorer.info.abiVersion, maxBatch: scorer.info.maxBatch, quantize: scorer.info.quantize, quantizeDense: scorer.info.quantizeDense },
     limits,
   };
 }

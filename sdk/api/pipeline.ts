@@ -1,5 +1,5 @@
 import { reexportRun, type ReexportResult } from "../export/reexport";
-import type { Quantize } from "../export/quantize";
+import type { DenseQuantize, Quantize } from "../export/quantize";
 import { evaluateRun as evaluate, type EvaluateResult } from "../pipeline/evaluate-run";
 import { runSeededExperiment, type SeededExperimentRow } from "../pipeline/experiment-seeds";
 import { checkSizeSweepConfig, sizeSweepBudgets } from "../pipeline/size-sweep";
@@ -120,11 +120,17 @@ export async function evaluateRun(runDir: string, file: string, opts: TrainOptio
 
 export interface ExportRunOptions extends CallOptions {
   quantize?: Quantize;
+  /** Dense-layer storage: "none" (f32, the default) or "int8"; with "int8" the run's student.onnx is removed. */
+  quantizeDense?: DenseQuantize;
   /** Largest student.wasm in bytes. */
   budget?: number;
 }
 
 /** Rebuilds a run's student.wasm and student.onnx from its checkpoint, quantised or to a budget, as `ctr-distill export`. */
 export async function exportRun(runDir: string, opts: ExportRunOptions = {}): Promise<ReexportResult> {
-  return reexportRun(runDir, { ...(opts.quantize !== undefined ? { quantize: opts.quantize } : {}), ...(opts.budget !== undefined ? { budget: opts.budget } : {}) });
+  return reexportRun(runDir, {
+    ...(opts.quantize !== undefined ? { quantize: opts.quantize } : {}),
+    ...(opts.quantizeDense !== undefined ? { quantizeDense: opts.quantizeDense } : {}),
+    ...(opts.budget !== undefined ? { budget: opts.budget } : {}),
+  });
 }

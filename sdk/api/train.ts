@@ -8,7 +8,7 @@ import { writeOutputFolder } from "../pipeline/output-folder";
 import { saveStudentRun } from "../pipeline/save-student";
 import { trainDistilledStudent, trainJointStudent, trainPlainStudent, type StudentResult } from "../pipeline/students";
 import { trainTeachers as trainAll, type TeacherResult } from "../pipeline/teachers";
-import type { Quantize } from "../export/quantize";
+import type { DenseQuantize, Quantize } from "../export/quantize";
 import { resolveConfig, type RunConfigInput } from "./config";
 import { loggerOf, useBackend, type CallOptions, type TrainOptions } from "./options";
 
@@ -75,6 +75,8 @@ export interface ExportStudentOptions extends CallOptions {
   overwrite?: boolean;
   /** Embedding storage: "none" (f32), "fp16" or "int8"; default f32, or with `budget` the least lossy that fits. */
   quantize?: Quantize;
+  /** Dense-layer storage: "none" (f32, the default) or "int8" (per-channel int8 weights; no student.onnx is written). */
+  quantizeDense?: DenseQuantize;
   /** Largest student.wasm in bytes. */
   budget?: number;
 }
@@ -93,6 +95,6 @@ export async function exportStudent(config: ConfigArgument, data: PreparedData, 
   const cfg = resolveConfig(config);
   const log = loggerOf(opts);
   beginStage(log, "export", `export: ${opts.outDir}`);
-  const artifact = await writeOutputFolder(opts.outDir, { kind: "run", config: cfg, overwrite: opts.overwrite }, (dir) => saveStudentRun(dir, cfg, data, student, { quantize: opts.quantize, budget: opts.budget }));
+  const artifact = await writeOutputFolder(opts.outDir, { kind: "run", config: cfg, overwrite: opts.overwrite }, (dir) => saveStudentRun(dir, cfg, data, student, { quantize: opts.quantize, quantizeDense: opts.quantizeDense, budget: opts.budget }));
   return { ...artifact, dir: opts.outDir, featureMap: data.featureMap };
 }

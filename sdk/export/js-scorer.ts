@@ -1,21 +1,39 @@
+import { denseInt8Row, quantizeDenseChannels, type Int8DenseLayer } from "./dense-int8";
+import { isDenseQuantize, type DenseQuantize } from "./quantize";
 import { studentSlots, validateStudentWeights, type StudentWeights } from "./student-weights";
 import { hasSecondRows, remapSlotIds } from "../runtime/embedding-remap";
 import { refusedIdMessage } from "../runtime/scorer";
 import { fieldOfSlot, poolSlots, type SlotLayout } from "../runtime/slots";
 
+export interface JsScorerOptions {
+  /**
+   * "int8": the dense layers as an int8 student.wasm computes them (dense-int8.ts: per-channel int8 weights, int16
+   * inputs per row, exact integer sums), bit for bit up to the final sigmoid. Default "none": f32 weights, f64 sums.
+   */
+  quantizeDense?: DenseQuantize;
+}
+
 /**
  * The student's forward pass in plain JavaScript over the unpacked StudentWeights: the reference the
  * wasm scorer is tested against, and the "plain JS" peer of the scoring benchmark. Activations are kept
- * in Float32Arrays; sums run in JS numbers (f64).
+ * in Float32Arrays; sums run in JS numbers (f64), or in integers with `quantizeDense: "int8"`.
  */
 export class JsScorer {
   readonly numFields: number;
   readonly layout: SlotLayout;
   private readonly inputWidth: number;
   private readonly widest: number;
+  /** The int8 layers, with `quantizeDense: "int8"`. */
+  private readonly int8Layers: Int8DenseLayer[] | null;
 
-  constructor(readonly weights: StudentWeights) {
+  constructor(
+    readonly weights: StudentWeights,
+    opts: JsScorerOptions = {},
+  ) {
     validateStudentWeights(weights, "JsScorer");
+    const dense = opts.quantizeDense ?? "none";
+    if (!isDenseQuantize(dense)) throw new RangeError(`JsScorer: 'quantizeDense' must be "none" or "int8", got ${JSON.stringify(dense)}`);
+    this.int8Layers = dense === "int8" ? weights.layers.map(quantizeDenseChannels) : null;
     this.numFields = weights.numFields;
     this.layout = studentSlots(weights);
     this.inputWidth = weights.numFields * weights.embeddingDim;
@@ -34,6 +52,7 @@ export class JsScorer {
     let x = new Float32Array(this.widest);
     let y = new Float32Array(this.widest);
     const slotRows = new Float32Array(S * D);
+    const codes = new Int32Array(this.widest);
     const { remap } = this.weights;
     const rows = remap === undefined ? ids : new Int32Array(n * S);
     const second = remap !== undefined && hasSecondRows(remap) ? new Int32Array(n * S) : undefined;
@@ -62,16 +81,21 @@ export class JsScorer {
       }
       if (layout.pooled) poolSlots(slotRows, layout, 1, D, x);
       else x.set(slotRows);
-      for (const layer of layers) {
+      for (let i = 0; i < layers.length; i++) {
+        const layer = layers[i]!;
         const { inDim, outDim, weights: w, bias } = layer;
-        for (let j = 0; j < outDim; j++) y[j] = bias[j]!;
-        // Row-major kernel: stream W row by row, one input scalar at a time.
-        for (let k = 0; k < inDim; k++) {
-          const xk = x[k]!;
-          const row = k * outDim;
-          for (let j = 0; j < outDim; j++) y[j] = y[j]! + xk * w[row + j]!;
+        if (this.int8Layers !== null) {
+          denseInt8Row(this.int8Layers[i]!, x, codes, y);
+        } else {
+          for (let j = 0; j < outDim; j++) y[j] = bias[j]!;
+          // Row-major kernel: stream W row by row, one input scalar at a time.
+          for (let k = 0; k < inDim; k++) {
+            const xk = x[k]!;
+            const row = k * outDim;
+            for (let j = 0; j < outDim; j++) y[j] = y[j]! + xk * w[row + j]!;
+          }
+          if (layer.activation === "relu") for (let j = 0; j < outDim; j++) if (!(y[j]! > 0)) y[j] = 0;
         }
-        if (layer.activation === "relu") for (let j = 0; j < outDim; j++) if (!(y[j]! > 0)) y[j] = 0;
         const t = x;
         x = y;
         y = t;

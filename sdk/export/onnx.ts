@@ -1,5 +1,6 @@
 import { ProtoWriter } from "./protobuf";
-import { quantizeF16, quantizeInt8Rows, type Quantize } from "./quantize";
+import { UserError } from "../errors";
+import { quantizeF16, quantizeInt8Rows, type DenseQuantize, type Quantize } from "./quantize";
 import { studentSlots, validateStudentWeights, type StudentWeights } from "./student-weights";
 import { hasSecondRows, remapLookup, remapSecondLookup } from "../runtime/embedding-remap";
 import type { SlotLayout } from "../runtime/slots";
@@ -20,7 +21,10 @@ import type { SlotLayout } from "../runtime/slots";
  *
  * With `quantize`, the table is stored as the WASM scorer stores it and widened after the gather:
  * fp16 → Cast(float); int8 → Cast(float) of the codes times Gather(scales) * values, the same
- * f32(code) * f32(scale * value) as assembly/embedding.ts. Dense layers are f32 either way.
+ * f32(code) * f32(scale * value) as assembly/embedding.ts. Dense layers are f32 either way: the int8 dense
+ * layers of student.wasm (`quantizeDense: "int8"`) are refused, since opset 13 has no operator for their
+ * arithmetic (int16 inputs with one scale per row, int8 weights with one per output channel: DynamicQuantizeLinear
+ * + MatMulInteger quantise the inputs to uint8 with one scale per tensor, which would score other numbers).
  * A compact embedding's remap (sdk/runtime/embedding-remap.ts) is stored as its lookup, int64 [inputRows]: the
  * row of every feature-map id, the same rows as the WASM scorer's per-field ops (which also refuse an id of
  * another field's range; the lookup maps it).
@@ -57,6 +61,8 @@ const BATCH_DIM = "N";
 export interface OnnxExportOptions {
   /** How the embedding table is stored (default "none": f32). */
   quantize?: Quantize;
+  /** Only "none" (the default): int8 dense layers have no ONNX form here, and are refused with a UserError. */
+  quantizeDense?: DenseQuantize;
   /** Recorded in the model's metadata_props, for a consumer to check against its feature map. */
   featureMapId?: string;
   /** Recorded in metadata_props: the id of the WASM scorer built from the same weights. */
@@ -108,6 +114,11 @@ function poolingMatrix(layout: SlotLayout): Float32Array {
 /** Encodes the student as an ONNX ModelProto. */
 export function exportStudentOnnx(weights: StudentWeights, opts: OnnxExportOptions = {}): Uint8Array {
   validateStudentWeights(weights, "exportStudentOnnx");
+  if (opts.quantizeDense !== undefined && opts.quantizeDense !== "none")
+    throw new UserError(
+      `exportStudentOnnx: 'quantizeDense' ${JSON.stringify(opts.quantizeDense)} has no ONNX form: student.wasm's int8 dense layers (int16 inputs scaled ` +
+        "per row, int8 weights per output channel) are not an opset-13 graph; export the ONNX model with f32 dense layers",
+    );
   const { numFields: F, embeddingDim: D, layers } = weights;
   // With qr fields, a row of ones after the table: the second row of every id that has none.
   const second = weights.remap !== undefined && hasSecondRows(weights.remap) ? remapSecondLookup(weights.remap)! : null;

@@ -2,14 +2,15 @@ import { BLOB_VERSION, BLOB_VERSION_POOLED, BLOB_VERSION_REMAPPED, HeaderField, 
 import { BLOB_HEADER_BYTES, modelIdOf } from "../runtime/model-id";
 import { REMAP_OP_CODE } from "../runtime/embedding-remap";
 import { slotLayoutOf, unpooledLayout } from "../runtime/slots";
-import { isQuantize, QUANTIZE_ORDER, quantizeF16, quantizeInt8Rows, type Quantize } from "./quantize";
+import { int8DenseWeightsBytes, packInt8Dense, quantizeDenseChannels } from "./dense-int8";
+import { DENSE_QUANTIZE_ORDER, isDenseQuantize, isQuantize, QUANTIZE_ORDER, quantizeF16, quantizeInt8Rows, type DenseQuantize, type Quantize } from "./quantize";
 import { MAX_LAYER_WIDTH, validateStudentWeights, type StudentWeights } from "./student-weights";
 
 /**
  * Packs StudentWeights into the blob the scorer module reads at modelBase(). The layout is drawn in
  * assembly/layout.ts; the constants below mirror it (change both together and bump BLOB_VERSION).
- * All fields little-endian u32; every array 16-byte aligned; dense layers f32, the embedding table f32,
- * int8 with per-row f32 scales, or binary16 (EmbeddingDtype).
+ * All fields little-endian u32; every array 16-byte aligned; dense layers f32 or int8 with per-channel f32
+ * scales (DenseDtype), the embedding table f32, int8 with per-row f32 scales, or binary16 (EmbeddingDtype).
  */
 
 // The header's and remap table's layout, shared with the loader (sdk/runtime/blob-header.ts).
@@ -36,6 +37,12 @@ export const EmbeddingDtype = { f32: 0, int8RowScale: 1, f16: 2 } as const;
 /** The dtype code each quantisation stores its table as. */
 export const DTYPE_OF: Record<Quantize, number> = { none: EmbeddingDtype.f32, fp16: EmbeddingDtype.f16, int8: EmbeddingDtype.int8RowScale };
 
+/** Dense-layer types (layout.ts DENSE_*). */
+export const DenseDtype = { f32: 0, int8ChannelScale: 1 } as const;
+
+/** The dtype code each dense quantisation stores its weights as. */
+export const DENSE_DTYPE_OF: Record<DenseQuantize, number> = { none: DenseDtype.f32, int8: DenseDtype.int8ChannelScale };
+
 /** Activation codes of the layer table. */
 export const ActivationCode = { linear: 0, relu: 1 } as const;
 
@@ -58,6 +65,8 @@ export interface PackOptions {
   maxBatch?: number;
   /** How the embedding table is stored (default "none": f32). */
   quantize?: Quantize;
+  /** How the dense layers are stored (default "none": f32). */
+  quantizeDense?: DenseQuantize;
 }
 
 export interface PackedModel {
@@ -106,6 +115,8 @@ function checkOptions(opts: PackOptions, fn: string): number {
     throw new RangeError(`${fn}: 'maxBatch' must be an integer in [1, ${MAX_BATCH_LIMIT}], got ${maxBatch}`);
   if (opts.quantize !== undefined && !isQuantize(opts.quantize))
     throw new RangeError(`${fn}: 'quantize' must be one of ${QUANTIZE_ORDER.join(", ")}, got ${JSON.stringify(opts.quantize)}`);
+  if (opts.quantizeDense !== undefined && !isDenseQuantize(opts.quantizeDense))
+    throw new RangeError(`${fn}: 'quantizeDense' must be one of ${DENSE_QUANTIZE_ORDER.join(", ")}, got ${JSON.stringify(opts.quantizeDense)}`);
   return maxBatch;
 }
 
@@ -116,6 +127,7 @@ export function packStudent(weights: StudentWeights, opts: PackOptions): PackedM
   validateStudentWeights(weights, fn);
   const { numFields, embeddingDim, totalRows, layers } = weights;
   const quantize = opts.quantize ?? "none";
+  const quantizeDense = opts.quantizeDense ?? "none";
   const table = encodeEmbedding(weights, quantize);
   // Only pooled students get the v2 header and slot table, only compact ones v3: every other blob, and its model id, stays as it was.
   const { remap } = weights;
@@ -130,6 +142,7 @@ export function packStudent(weights: StudentWeights, opts: PackOptions): PackedM
     pooled: pooled !== null,
     remapped: remap !== undefined,
     embeddingBytes: table.bytes,
+    quantizeDense,
   });
   const embeddingBytes = table.bytes;
   const placed = placedLayers.map((p, i) => ({ ...p, layer: layers[i]! }));
@@ -149,6 +162,7 @@ export function packStudent(weights: StudentWeights, opts: PackOptions): PackedM
   u32(HeaderField.embeddingBytes, embeddingBytes);
   u32(HeaderField.layerTableOffset, layerTableOffset);
   u32(HeaderField.blobBytes, blobBytes);
+  u32(HeaderField.denseDtype, DENSE_DTYPE_OF[quantizeDense]);
   if (pooled) {
     u32(HeaderField.numSlots, pooled.numSlots);
     u32(HeaderField.slotTableOffset, slotTableOffset);
@@ -181,7 +195,8 @@ export function packStudent(weights: StudentWeights, opts: PackOptions): PackedM
     u32(rec + LayerField.weightsBytes, p.weightsBytes);
     u32(rec + LayerField.biasOffset, p.biasOffset);
     u32(rec + LayerField.biasBytes, p.biasBytes);
-    f32(p.weightsOffset, packDensePanels(p.layer.weights, p.layer.inDim, p.layer.outDim));
+    if (quantizeDense === "int8") blob.set(packInt8Dense(quantizeDenseChannels(p.layer), p.outPadded), p.weightsOffset);
+    else f32(p.weightsOffset, packDensePanels(p.layer.weights, p.layer.inDim, p.layer.outDim));
     f32(p.biasOffset, padBias(p.layer.bias, p.layer.outDim));
   });
 
@@ -202,6 +217,8 @@ export interface BlobShape {
   /** Whether the blob has a remap table (v3). */
   remapped: boolean;
   embeddingBytes: number;
+  /** How the dense layers are stored (default "none": f32 panels). */
+  quantizeDense?: DenseQuantize;
 }
 
 /** Where each part of a blob goes: header, layer table, slot table (v2, v3), remap table (v3), embedding, then each layer's weights and bias. */
@@ -218,7 +235,7 @@ export function blobLayout(shape: BlobShape) {
   const layers = shape.layers.map((layer) => {
     const outPadded = roundUp(layer.outDim, PANEL_WIDTH);
     const weightsOffset = at;
-    const weightsBytes = layer.inDim * outPadded * 4;
+    const weightsBytes = shape.quantizeDense === "int8" ? int8DenseWeightsBytes(layer.inDim, outPadded) : layer.inDim * outPadded * 4;
     at = roundUp(at + weightsBytes, 16);
     const biasOffset = at;
     const biasBytes = outPadded * 4;

@@ -1,15 +1,28 @@
 import type { StudentWeights } from "./student-weights";
 
 /**
- * Embedding quantisation for export. The student's bytes are its embedding table (~98% of them for a
- * Criteo-sized student, ANCHORS.md), so only the table is quantised; the dense layers stay f32 (a
- * 624-256-128-1 MLP is 0.8 MB of the 6.4 MB f32 student at 100k rows × 16).
+ * Quantisation for export. The student's bytes are mostly its embedding table (~98% of them for a
+ * Criteo-sized student, ANCHORS.md), so `quantize` names the table's storage; the dense layers stay f32
+ * (a 624-256-128-1 MLP is 0.8 MB of the 6.4 MB f32 student at 100k rows × 16) unless `quantizeDense` says
+ * otherwise.
  *
  * - `fp16`: IEEE binary16, round to nearest even; widened exactly in the gather (assembly/f16.ts).
  * - `int8`: symmetric per-row: scale = max|row| / 127 (f32), code = round(w / scale) in [-127, 127].
  *   The scorer computes f32(code) * f32(scale * value): the scale folds into the row's input value.
+ * - `quantizeDense: "int8"`: every dense layer's weights int8 with one scale per output channel, inputs
+ *   quantised to int16 per row while scoring, integer dot products (dense-int8.ts). Orthogonal to `quantize`.
  */
 export type Quantize = "none" | "fp16" | "int8";
+
+/** How the dense layers are stored and computed: f32 ("none") or int8 weights with int16 activations. */
+export type DenseQuantize = "none" | "int8";
+
+/** The dense options, least lossy first. */
+export const DENSE_QUANTIZE_ORDER: readonly DenseQuantize[] = ["none", "int8"];
+
+export function isDenseQuantize(v: unknown): v is DenseQuantize {
+  return typeof v === "string" && (DENSE_QUANTIZE_ORDER as readonly string[]).includes(v);
+}
 
 /** The options from least to most lossy: the order a byte budget tries them in. */
 export const QUANTIZE_ORDER: readonly Quantize[] = ["none", "fp16", "int8"];

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { readRunModel } from "../pipeline/run-model";
@@ -8,15 +8,15 @@ import { readCheckpointManifest, type CheckpointManifest } from "../train/checkp
 import type { CompileOptions } from "./compile";
 import { exportStudentWasm } from "./export-student";
 import { exportStudentOnnx } from "./onnx";
-import type { Quantize } from "./quantize";
+import type { DenseQuantize, Quantize } from "./quantize";
 import { slotCountsOf, type DenseLayerWeights, type StudentWeights } from "./student-weights";
 import { featureMapSlots, type SlotLayout } from "../runtime/slots";
 import { compactRemapOf, type CompactEmbeddingSpec } from "../runtime/embedding-remap";
 import type { FeatureMap } from "../runtime/feature-map";
 
 /**
- * `ctr-distill export --run DIR [--quantize none|fp16|int8] [--budget BYTES]`: rebuilds a run's
- * `student.wasm` and `student.onnx` from the student checkpoint the pipeline saved in `DIR/student/`
+ * `ctr-distill export --run DIR [--quantize none|fp16|int8] [--quantize-dense none|int8] [--budget BYTES]`: rebuilds a
+ * run's `student.wasm` and `student.onnx` (removed with int8 dense layers, which have no ONNX form) from the student checkpoint the pipeline saved in `DIR/student/`
  * (sdk/train/checkpoint.ts: `checkpoint.json` + `weights.bin`), and updates `model.json`'s id and sizes.
  * Reads the checkpoint's tensors directly: no tfjs model is built.
  */
@@ -24,6 +24,8 @@ import type { FeatureMap } from "../runtime/feature-map";
 export interface ReexportOptions {
   /** Embedding storage (default: "none", or with `budget` the least lossy option that fits). */
   quantize?: Quantize;
+  /** Dense-layer storage (default "none": f32); "int8" removes the run's student.onnx. */
+  quantizeDense?: DenseQuantize;
   /** Largest student.wasm in bytes (see exportStudentWasm). */
   budget?: number;
   /** Where assembly/ lives (tests). */
@@ -35,6 +37,7 @@ export interface ReexportResult {
   /** Bytes of the new student.wasm. */
   bytes: number;
   quantize: Quantize;
+  quantizeDense: DenseQuantize;
 }
 
 /** Sub-directory of a run holding the student checkpoint. */
@@ -107,7 +110,7 @@ export async function readStudentCheckpoint(dir: string, expect: { featureMap: F
 
 /**
  * Rebuilds `DIR/student.wasm` (quantised or to a byte budget as asked) and `DIR/student.onnx` (the same
- * quantisation) from `DIR/student/`, then sets model.json's `id`, `quantize` and `sizes`. Metrics in
+ * quantisation) from `DIR/student/`, then sets model.json's `id`, `quantize`, `quantizeDense` and `sizes`. Metrics in
  * model.json stay those of the f32 student (quantisation is measured, not retrained: see BENCHMARKS.md).
  */
 export async function reexportRun(dir: string, opts: ReexportOptions = {}): Promise<ReexportResult> {
@@ -115,22 +118,32 @@ export async function reexportRun(dir: string, opts: ReexportOptions = {}): Prom
   const checkpointDir = join(dir, STUDENT_CHECKPOINT_DIR);
   const { weights } = await readStudentCheckpoint(checkpointDir, { featureMap, layout: featureMapSlots(featureMap) });
 
-  const exported = await exportStudentWasm(weights, { featureMapId: featureMap.id, quantize: opts.quantize, budget: opts.budget, compile: opts.compile });
-  const onnx = exportStudentOnnx(weights, { quantize: exported.quantize, featureMapId: featureMap.id, modelId: exported.modelId });
+  const exported = await exportStudentWasm(weights, {
+    featureMapId: featureMap.id,
+    quantize: opts.quantize,
+    quantizeDense: opts.quantizeDense,
+    budget: opts.budget,
+    compile: opts.compile,
+  });
+  // int8 dense layers have no ONNX form (onnx.ts): no student.onnx, rather than one that scores other numbers.
+  const onnx = exported.quantizeDense === "none" ? exportStudentOnnx(weights, { quantize: exported.quantize, featureMapId: featureMap.id, modelId: exported.modelId }) : null;
   await writeAtomic(join(dir, "student.wasm"), exported.wasm);
-  await writeAtomic(join(dir, "student.onnx"), onnx);
+  if (onnx !== null) await writeAtomic(join(dir, "student.onnx"), onnx);
+  else await rm(join(dir, "student.onnx"), { force: true });
+  const { onnxBytes: _stale, ...sizes } = (model.sizes ?? {}) as Record<string, unknown>;
   const updated = {
     ...model,
     id: exported.modelId,
     quantize: exported.quantize,
+    quantizeDense: exported.quantizeDense,
     sizes: {
-      ...(model.sizes ?? {}),
+      ...sizes,
       wasmBytes: exported.wasm.byteLength,
       wasmGzipBytes: gzipSync(exported.wasm).byteLength,
       embeddingBytes: exported.embeddingBytes,
-      onnxBytes: onnx.byteLength,
+      ...(onnx === null ? {} : { onnxBytes: onnx.byteLength }),
     },
   };
   await writeAtomic(join(dir, "model.json"), JSON.stringify(updated, null, 2) + "\n");
-  return { modelId: exported.modelId, bytes: exported.wasm.byteLength, quantize: exported.quantize };
+  return { modelId: exported.modelId, bytes: exported.wasm.byteLength, quantize: exported.quantize, quantizeDense: exported.quantizeDense };
 }

@@ -1,6 +1,6 @@
 import { loadScorerBase, type CompileOptions } from "./compile";
 import { blobLayout, embeddingSectionBytes } from "./pack";
-import type { Quantize } from "./quantize";
+import type { DenseQuantize, Quantize } from "./quantize";
 import { appendDataSegment } from "./wasm-patch";
 import { instantiateBytes } from "./wasm-api";
 
@@ -32,6 +32,8 @@ export interface StudentShape {
   /** Whether the embedding is compact (a remap table). */
   remapped: boolean;
   quantize: Quantize;
+  /** How the dense layers are stored (default "none": f32; "int8": per-channel scales and int8 codes). */
+  quantizeDense?: DenseQuantize;
 }
 
 /** Bytes of the packed blob of a student of `shape`. */
@@ -43,6 +45,7 @@ export function studentBlobBytes(shape: StudentShape): number {
     pooled: shape.slotCounts.some((c) => c > 1),
     remapped: shape.remapped,
     embeddingBytes: embeddingSectionBytes(shape.totalRows, shape.embeddingDim, shape.quantize),
+    quantizeDense: shape.quantizeDense ?? "none",
   }).blobBytes;
 }
 

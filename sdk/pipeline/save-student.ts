@@ -12,14 +12,14 @@ export const RUN_CONFIG_FILE = "config.json";
 
 /**
  * Makes `dir` a servable run directory of `student`: its checkpoint (`student/`, what `export` rebuilds from),
- * the config, and the artifact (feature-map.json, student.wasm, student.onnx, model.json).
+ * the config, and the artifact (feature-map.json, student.wasm, student.onnx unless the dense layers are int8, model.json).
  */
 export async function saveStudentRun(
   dir: string,
   config: RunConfig,
   data: PreparedData,
   student: StudentResult,
-  exportOptions: Pick<ArtifactInputs, "quantize" | "budget" | "budgetFit"> = {},
+  exportOptions: Pick<ArtifactInputs, "quantize" | "quantizeDense" | "budget" | "budgetFit"> = {},
   /** The config written to config.json, when `config` is one resolved from it (a student sized to its budget). */
   runConfig: RunConfig = config,
 ): Promise<Artifact> {

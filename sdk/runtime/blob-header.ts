@@ -39,6 +39,8 @@ export const HeaderField = {
   inputRows: 60,
   modelId: BLOB_MODEL_ID_AT,
   featureMapId: BLOB_FEATURE_MAP_ID_AT,
+  /** Any version (reserved 0 before, so f32 blobs keep their bytes): DenseDtype. */
+  denseDtype: 192,
 } as const;
 
 /** Byte offsets of the fields of a remap-table record (v3). */

@@ -2,7 +2,7 @@
  * `ctr-distill/runtime`: what every scorer shares, with no Node and no tfjs — feature-map validation, the row
  * encoder and the WASM `Scorer`. Browsers, Deno, Bun and Workers import this.
  */
-export { Scorer, ScorerError, ScoreOverflowError, SCORER_ABI_VERSION, type EmbeddingStorage, type ScorerInfo, type WasmBytes, type WasmModule } from "./scorer";
+export { Scorer, ScorerError, ScoreOverflowError, SCORER_ABI_VERSION, type DenseStorage, type EmbeddingStorage, type ScorerInfo, type WasmBytes, type WasmModule } from "./scorer";
 export { RowEncoder, EncodeError, type EncodedRows, type RawSource } from "./encode";
 export { featureMapId } from "./feature-map-id";
 export { modelIdOf } from "./model-id";

@@ -70,8 +70,11 @@ export function refusedIdMessage(fn: string, r: RefusedId): string {
   return `${fn}: id ${r.id} at row ${r.row}, ${where} is outside ${accepted}`;
 }
 
-/** How the module stores its embedding table (sdk/export/quantize.ts; dense layers are always f32). */
+/** How the module stores its embedding table (sdk/export/quantize.ts). */
 export type EmbeddingStorage = "none" | "fp16" | "int8";
+
+/** How the module stores and computes its dense layers: f32, or int8 weights with int16 inputs (sdk/export/dense-int8.ts). */
+export type DenseStorage = "none" | "int8";
 
 export interface ScorerInfo {
   abiVersion: number;
@@ -86,6 +89,8 @@ export interface ScorerInfo {
   embeddingRows: number;
   /** The embedding table's storage: f32 ("none"), fp16, or int8 with a per-row scale. */
   quantize: EmbeddingStorage;
+  /** The dense layers' storage: f32 ("none") or int8 with a per-channel scale. */
+  quantizeDense: DenseStorage;
 }
 
 /** The part of the standard WebAssembly API the loader uses. */
@@ -114,6 +119,8 @@ interface ScorerExports {
   embeddingDtype?(): number;
   /** Added within ABI 1; a module without it has one slot per field. */
   numSlots?(): number;
+  /** Added within ABI 1; a module without it computes f32 dense layers. */
+  denseDtype?(): number;
 }
 
 const FUNCTION_EXPORTS = [
@@ -122,6 +129,9 @@ const FUNCTION_EXPORTS = [
 
 /** The module's embedding dtype codes (assembly/layout.ts EMBEDDING_*). */
 const STORAGE_OF_DTYPE: Record<number, EmbeddingStorage> = { 0: "none", 1: "int8", 2: "fp16" };
+
+/** The module's dense dtype codes (assembly/layout.ts DENSE_*). */
+const STORAGE_OF_DENSE_DTYPE: Record<number, DenseStorage> = { 0: "none", 1: "int8" };
 
 /** Status codes of the module (assembly/index.ts STATUS_*) and what they mean. */
 const STATUS_MESSAGES: Record<number, string> = {
@@ -133,6 +143,7 @@ const STATUS_MESSAGES: Record<number, string> = {
   6: "out of memory while reserving scratch space",
   7: "batch size out of range",
   8: "an id is outside its field's ids (compact embedding) or the embedding table",
+  9: "the model blob's dense-layer type is not supported by this module",
 };
 
 function statusMessage(status: number): string {
@@ -192,6 +203,7 @@ export class Scorer {
       maxBatch: exports.maxBatch(),
       embeddingRows: this.blobU32(HeaderField.totalRows),
       quantize: typeof exports.embeddingDtype === "function" ? (STORAGE_OF_DTYPE[exports.embeddingDtype()] ?? "none") : "none",
+      quantizeDense: typeof exports.denseDtype === "function" ? (STORAGE_OF_DENSE_DTYPE[exports.denseDtype()] ?? "none") : "none",
     };
   }
 

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,7 +48,7 @@ async function moduleScores(dir: string): Promise<{ scorer: Scorer; scores: Floa
   return { scorer, scores: scorer.score(t.ids, t.values, t.n) };
 }
 
-async function modelJson(dir: string): Promise<{ id: string; quantize?: string; sizes: Record<string, number>; metrics: unknown }> {
+async function modelJson(dir: string): Promise<{ id: string; quantize?: string; quantizeDense?: string; sizes: Record<string, number | undefined>; metrics: unknown }> {
   return JSON.parse(await readFile(join(dir, "model.json"), "utf8"));
 }
 
@@ -99,6 +100,30 @@ describe("reexportRun", () => {
     const aucInt8 = auc(t.labels, after.scores);
     expect(aucF32).toBeGreaterThan(0.7);
     expect(Math.abs(aucInt8 - aucF32)).toBeLessThan(1e-3);
+  });
+
+  test("rebuilds a student.wasm with int8 dense layers: no student.onnx, model.json says so, the JS reference agrees, AUC within 2e-3", async () => {
+    const before = await moduleScores(runDir);
+    const f32Gzip = (await modelJson(runDir)).sizes.wasmGzipBytes!;
+    const result = await reexportRun(runDir, { quantizeDense: "int8" });
+    expect(result).toMatchObject({ quantize: "none", quantizeDense: "int8" });
+    expect(result.bytes).toBeLessThan(f32Bytes);
+    expect(existsSync(join(runDir, "student.onnx"))).toBe(false);
+    const meta = await modelJson(runDir);
+    expect(meta).toMatchObject({ id: result.modelId, quantize: "none", quantizeDense: "int8" });
+    expect(meta.sizes.onnxBytes).toBeUndefined();
+    expect(meta.sizes.wasmGzipBytes).toBeLessThan(f32Gzip);
+    const after = await moduleScores(runDir);
+    expect(after.scorer.info).toMatchObject({ quantize: "none", quantizeDense: "int8", modelId: result.modelId });
+    const t = data.test;
+    const want = new JsScorer(weights, { quantizeDense: "int8" }).score(t.ids, t.values, t.n);
+    expect(after.scores.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i]!)), 0)).toBeLessThan(1e-5);
+    expect(Math.abs(auc(t.labels, after.scores) - auc(t.labels, before.scores))).toBeLessThan(2e-3);
+    // Back to f32 dense layers: student.onnx again.
+    const again = await reexportRun(runDir, {});
+    expect(again.quantizeDense).toBe("none");
+    expect(existsSync(join(runDir, "student.onnx"))).toBe(true);
+    expect((await modelJson(runDir)).sizes.onnxBytes).toBeGreaterThan(0);
   });
 
   test("picks fp16 for a budget that f32 exceeds and fp16 meets, and back to f32 for a budget it meets", async () => {

@@ -90,6 +90,7 @@ describe("exported student scorer", () => {
       maxBatch: 256,
       embeddingRows: TOTAL_ROWS,
       quantize: "none",
+      quantizeDense: "none",
     });
     expect(exported.modelId).toMatch(/^[0-9a-f]{64}$/);
   });

@@ -8,7 +8,7 @@ import { parseConfig } from "../../sdk/config";
 import { prepareData, type PreparedData } from "../../sdk/data/prepare";
 import { mulberry32 } from "../../sdk/data/prng";
 import { exportStudentWasm } from "../../sdk/export/export-student";
-import type { Quantize } from "../../sdk/export/quantize";
+import type { DenseQuantize, Quantize } from "../../sdk/export/quantize";
 import { gzipBound, studentSizer, type StudentShape } from "../../sdk/export/student-size";
 import type { StudentWeights } from "../../sdk/export/student-weights";
 import { silentLogger } from "../../sdk/log";
@@ -48,19 +48,21 @@ beforeAll(async () => {
 });
 
 describe("the size formula of student.wasm", () => {
-  it.each<[string, Quantize, boolean, number[]]>([
-    ["f32", "none", false, [1, 1, 1]],
-    ["fp16, pooled", "fp16", false, [1, 3, 2]],
-    ["int8, compact", "int8", true, [1, 1, 1]],
-    ["f32, compact and pooled", "none", true, [2, 1, 1]],
-  ])("predicts the exact bytes of a %s student, and bounds its gzip", async (_name, quantize, remapped, slotCounts) => {
+  it.each<[string, Quantize, boolean, number[], DenseQuantize]>([
+    ["f32", "none", false, [1, 1, 1], "none"],
+    ["fp16, pooled", "fp16", false, [1, 3, 2], "none"],
+    ["int8, compact", "int8", true, [1, 1, 1], "none"],
+    ["f32, compact and pooled", "none", true, [2, 1, 1], "none"],
+    ["f32 with int8 dense layers (odd widths 15, 7, 3)", "none", false, [1, 1, 1], "int8"],
+    ["int8 with int8 dense layers, compact and pooled", "int8", true, [2, 1, 1], "int8"],
+  ])("predicts the exact bytes of a %s student, and bounds its gzip", async (_name, quantize, remapped, slotCounts, quantizeDense) => {
     const sizer = await studentSizer();
     const remap: EmbeddingRemap | undefined = remapped
       ? { inputRows: 90, totalRows: 33, fields: [0, 1, 2].map((f) => ({ inputOffset: 30 * f, inputSize: 30, op: "clamp" as const, param: 10, rowOffset: 11 * f, rows: 11 })) }
       : undefined;
-    const shape: StudentShape = { numFields: 3, embeddingDim: 5, totalRows: remap?.totalRows ?? 90, hiddenUnits: [7, 3], slotCounts, remapped, quantize };
+    const shape: StudentShape = { numFields: 3, embeddingDim: 5, totalRows: remap?.totalRows ?? 90, hiddenUnits: [7, 3], slotCounts, remapped, quantize, quantizeDense };
     const predicted = sizer(shape);
-    const { wasm } = await exportStudentWasm(studentOf(shape, remap), { featureMapId: FEATURE_MAP_ID, quantize });
+    const { wasm } = await exportStudentWasm(studentOf(shape, remap), { featureMapId: FEATURE_MAP_ID, quantize, quantizeDense });
     expect(predicted.wasmBytes).toBe(wasm.byteLength);
     expect(gzipSync(wasm).byteLength).toBeLessThanOrEqual(predicted.gzipBytesAtMost);
   });
