@@ -29,6 +29,7 @@ export function parseConfig(doc: unknown, where = "config", options: ParseOption
   config.teachers ??= [];
   if (config.teachers.length === 0 && config.data.teacherScores === undefined) walker.expected(["teachers"], RUN_CONFIG.properties.teachers, raw.teachers);
   refuseInJointTraining(config, walker);
+  refuseValidKd(config, walker);
   if (config.student.embedding !== undefined) {
     const problem = compactSpecProblem(config.student.embedding, config.data.features.map((f) => f.name), config.student.budgetBytes !== undefined);
     if (problem !== null) walker.fail(["student", "embedding", ...problem.path], problem.reason);
@@ -54,6 +55,16 @@ function refuseInJointTraining(config: RunConfig, walker: SchemaWalker): void {
   if (config.distill.ensemble !== "mean") walker.fail(["distill", "ensemble"], `${why}: joint training distils from the mean of the teachers; expected "mean", got ${JSON.stringify(config.distill.ensemble)}`);
   if (config.distill.hint) walker.fail(["distill", "hint"], `${why} (the hint teacher would still be training); set it to false, or train the teachers first ("pretrained")`);
   if (config.data.teacherScores !== undefined) walker.fail(["data", "teacherScores"], `${why} (logged teachers cannot train with the student); drop them, or use "pretrained"`);
+}
+
+/** `distill.validKdFraction` mixes in-memory validation rows into the student's batches of the frozen teachers' logits. */
+function refuseValidKd(config: RunConfig, walker: SchemaWalker): void {
+  if (config.distill.validKdFraction === 0) return;
+  const at = ["distill", "validKdFraction"];
+  if (config.distill.teacherTraining === "joint")
+    walker.fail(at, 'not supported with distill.teacherTraining "joint" (its teachers train on the batches, so they have no frozen logits for the validation rows); set it to 0, or use "pretrained"');
+  if (config.data.cache === "disk")
+    walker.fail(at, 'not supported with data.cache "disk" (the validation rows join the train split\'s batches, which must then be in memory); set it to 0, or data.cache to "memory"');
 }
 
 /** Runs on synthetic data stored `features: []` before their fields were written out: read it as absent. */

@@ -303,6 +303,13 @@ export const DISTILL = Type.Object(
     hint: Type.Boolean({ default: false, description: "Add hint regularisation: β·mean‖v_t − W·v_s‖² between a teacher's and the student's hidden layers." }),
     hintWeight: Type.Number({ minimum: 0, default: 0.1, description: "β of the hint term (with `hint`)." }),
     earlyStop: oneOf(["auc", "kd-loss"] as const, { default: "kd-loss", description: "The student's stopping signal: validation AUC, or the KD loss on validation data (the paper's)." }),
+    validKdFraction: Type.Number({
+      minimum: 0,
+      exclusiveMaximum: 1,
+      default: 0,
+      description:
+        "The share of the validation rows the student also learns from, with no BCE on their labels (never read): (1 − α)·KD against the frozen teachers' logits, and the hint term with `hint`. Drawn by `training.seed` in the order that halves valid for the gate; early stopping reads only the other rows. 0: the student trains on train alone. Not with `data.cache: \"disk\"` or joint training.",
+    }),
     teacherTraining: oneOf(["pretrained", "joint"] as const, { default: "pretrained", description: "pretrained: teachers trained first, then frozen; joint: teachers and student in one loop." }),
     gate: GATE,
   },

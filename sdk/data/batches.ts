@@ -29,19 +29,38 @@ export function shuffledBatches(ds: RowDataset, batchSize: number, rand: Rand): 
   return "store" in ds ? blockShuffledBatches(ds, batchSize, rand) : memoryShuffledBatches(ds, batchSize, rand);
 }
 
-function* memoryShuffledBatches(ds: EncodedDataset, batchSize: number, rand: Rand): Generator<Batch> {
-  const F = ds.layout.numSlots;
-  const order = new Int32Array(ds.n);
-  for (let i = 0; i < ds.n; i++) order[i] = i;
+function memoryShuffledBatches(ds: EncodedDataset, batchSize: number, rand: Rand): Generator<Batch> {
+  return stackedShuffledBatches([ds], batchSize, rand);
+}
+
+/**
+ * One epoch over in-memory datasets stacked end to end, as if concatenated (nothing is copied): row r of part
+ * k has index r + the rows of the parts before it. A Fisher–Yates shuffle of every row with `rand`; buffers as
+ * `shuffledBatches` yields them. The parts share one slot layout.
+ */
+export function* stackedShuffledBatches(parts: readonly EncodedDataset[], batchSize: number, rand: Rand): Generator<Batch> {
+  checkBatchSize("stackedShuffledBatches", batchSize);
+  const F = parts[0]!.layout.numSlots;
+  const starts = new Int32Array(parts.length + 1);
+  parts.forEach((p, k) => {
+    if (p.layout.numSlots !== F) throw new RangeError(`stackedShuffledBatches: part ${k} has ${p.layout.numSlots} slots per row, part 0 has ${F}`);
+    starts[k + 1] = starts[k]! + p.n;
+  });
+  const total = starts[parts.length]!;
+  const order = new Int32Array(total);
+  for (let i = 0; i < total; i++) order[i] = i;
   shuffleInPlace(order, rand);
   const ids = new Int32Array(batchSize * F);
   const values = new Float32Array(batchSize * F);
   const labels = new Float32Array(batchSize);
-  for (let start = 0; start < ds.n; start += batchSize) {
-    const n = Math.min(batchSize, ds.n - start);
+  for (let start = 0; start < total; start += batchSize) {
+    const n = Math.min(batchSize, total - start);
     const index = order.subarray(start, start + n);
     for (let k = 0; k < n; k++) {
-      const r = index[k]!;
+      let part = 0;
+      while (index[k]! >= starts[part + 1]!) part++;
+      const ds = parts[part]!;
+      const r = index[k]! - starts[part]!;
       ids.set(ds.ids.subarray(r * F, r * F + F), k * F);
       values.set(ds.values.subarray(r * F, r * F + F), k * F);
       labels[k] = ds.labels[r]!;

@@ -1,8 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { DistillConfig, StudentConfig, TrainingConfig } from "../config-types";
 import type { Batch } from "../data/batches";
-import type { EncodedDataset, RowDataset } from "../data/dataset";
+import { subsetDataset, type EncodedDataset, type RowDataset } from "../data/dataset";
 import { deriveSeed } from "../data/prng";
+import { UserError } from "../errors";
 import { randomSource } from "../layers/random";
 import type { EmbeddingRemap } from "../runtime/embedding-remap";
 import type { Logger } from "../log";
@@ -13,6 +14,7 @@ import { fit } from "../train/fit";
 import { predictLogits } from "../train/step";
 import { fitSettings, type TrainedModel } from "../train/train-teacher";
 import { distillationLoss, kdLossValue } from "./kd-loss";
+import { splitValidation } from "./validation-split";
 
 /**
  * Where hint targets come from: v_t for the rows of a batch, [n, dim], computed as the batch is trained (a
@@ -61,9 +63,34 @@ export interface DistillInputs {
 /** Name of the learned projection W of hint regularisation, kept beside the student's own parameters. */
 export const HINT_PROJECTION = "hint/projection";
 
+/** Validation rows with their teacher logits: what the student trains on, or what its early stopping reads. */
+export interface ValidationSlice {
+  /** Rows of the validation split, sorted. */
+  rows: Int32Array;
+  ds: EncodedDataset;
+  teacher: Float32Array;
+}
+
+/**
+ * The validation split under `distill.validKdFraction` = f. The student also learns, through the KD term alone,
+ * from the first ⌊n·f⌋ rows of the seeded order that the gate halves (splitValidation), against the teachers'
+ * logits `teacherValid`; their labels are replaced by 0, so nothing of them is read. Early stopping reads the
+ * other rows only. With f = 0 nothing is trained and the monitor is the whole split, as it is.
+ */
+export function validationSlices(valid: EncodedDataset, teacherValid: Float32Array, fraction: number, trainingSeed: number): { learn: ValidationSlice | null; monitor: ValidationSlice } {
+  if (teacherValid.length !== valid.n) throw new RangeError(`validationSlices: 'teacherValid' has ${teacherValid.length} logits for ${valid.n} validation rows`);
+  if (fraction === 0) return { learn: null, monitor: { rows: Int32Array.from({ length: valid.n }, (_, i) => i), ds: valid, teacher: teacherValid } };
+  const slice = (rows: Int32Array): ValidationSlice => ({ rows, ds: subsetDataset(valid, rows), teacher: Float32Array.from(rows, (r) => teacherValid[r]!) });
+  const [learnRows, monitorRows] = splitValidation(valid.n, fraction, trainingSeed);
+  const learn = slice(learnRows);
+  return { learn: { ...learn, ds: { ...learn.ds, labels: new Float32Array(learn.ds.n) } }, monitor: slice(monitorRows) };
+}
+
 /**
  * Trains the DNN student on L = α·BCE + (1 − α)·KD against precomputed teacher logits (teachers frozen).
  * Early stopping follows `distill.earlyStop`: the KD loss on validation data (it needs no labels), or AUC.
+ * With `distill.validKdFraction` > 0, a seeded share of the validation rows joins the training batches with
+ * their KD term only (validationSlices), and early stopping reads the rest.
  */
 export async function distillStudent(
   inputs: DistillInputs,
@@ -78,24 +105,38 @@ export async function distillStudent(
   const model = buildModel("DNN", studentHyperparameters(student), { numFields: inputs.train.layout.numFields, totalRows: inputs.totalRows, rng: randomSource(seed), remap: inputs.remap }, "student");
   const params = countParams(model);
   log(`distilling ${label} (${params.toLocaleString("en-US")} parameters, α ${distill.alpha}, T ${distill.temperature}, ${distill.kdLoss} KD, early stop by ${distill.earlyStop})`);
-  const { valid, teacherTrain, teacherValid } = inputs;
+  const { teacherTrain } = inputs;
+  const { learn, monitor } = validationSlices(inputs.valid, inputs.teacherValid, distill.validKdFraction, training.seed);
+  if (learn !== null && "store" in inputs.train)
+    throw new UserError(`distillStudent: distill.validKdFraction ${distill.validKdFraction} needs the train split in memory (its batches take in validation rows), not data.cache "disk"`);
+  if (learn !== null) log(`  ${label}: KD on ${learn.rows.length} validation rows beside train, early stopping on the other ${monitor.rows.length}`);
   const hint = distill.hint ? hintTerm(model, inputs.hint, distill.hintWeight) : null;
+  const trainRows = inputs.train.n;
   const result = await fit(model, {
     label,
     train: inputs.train,
+    ...(learn === null ? {} : { alsoTrain: learn.ds }),
     ...fitSettings(training, seed),
     loss: (out, labels, batch) => {
       const teacher = new Float32Array(batch.n);
-      for (let i = 0; i < batch.n; i++) teacher[i] = teacherTrain[batch.index[i]!]!;
+      // 1 for a training row, 0 for a validation row: its BCE is dropped.
+      const labelled = learn === null ? null : new Float32Array(batch.n);
+      for (let i = 0; i < batch.n; i++) {
+        const r = batch.index[i]!;
+        if (r < trainRows) {
+          teacher[i] = teacherTrain[r]!;
+          if (labelled !== null) labelled[i] = 1;
+        } else teacher[i] = learn!.teacher[r - trainRows]!;
+      }
       return tf.tidy(() => {
-        const loss = distillationLoss(out.logit, labels, tf.tensor1d(teacher), distill);
+        const loss = distillationLoss(out.logit, labels, tf.tensor1d(teacher), distill, labelled === null ? undefined : tf.tensor1d(labelled));
         return hint === null ? loss : loss.add(hint(out.hidden!, batch));
       });
     },
     monitor: (m) => {
-      const logits = predictLogits(m, valid);
-      const metrics = evaluateLogits(valid.labels, logits);
-      const kd = kdLossValue(logits, teacherValid, distill);
+      const logits = predictLogits(m, monitor.ds);
+      const metrics = evaluateLogits(monitor.ds.labels, logits);
+      const kd = kdLossValue(logits, monitor.teacher, distill);
       const score = distill.earlyStop === "kd-loss" ? -kd : metrics.auc - metrics.logloss;
       return { score, metrics: { auc: metrics.auc, logloss: metrics.logloss, kd } };
     },

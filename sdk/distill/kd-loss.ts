@@ -22,10 +22,21 @@ export function kdLoss(student: tf.Tensor1D, teacher: tf.Tensor1D, cfg: Pick<Dis
   return cfg.kdLoss === "mse" ? mseKdLoss(student, teacher) : softKdLoss(student, teacher, cfg.temperature);
 }
 
-/** L = α·BCE(y, σ(z_s)) + (1 − α)·KD(z_t, z_s). */
-export function distillationLoss(student: tf.Tensor1D, labels: tf.Tensor1D, teacher: tf.Tensor1D, cfg: Pick<DistillConfig, "alpha" | "kdLoss" | "temperature">): tf.Scalar {
+/**
+ * L = α·BCE(y, σ(z_s)) + (1 − α)·KD(z_t, z_s), the mean over the batch's rows. `labelled` (1 or 0 per row, all 1
+ * when left out) drops the BCE of the rows marked 0: they add only their (1 − α)·KD to the sum, and their
+ * labels count for nothing (`distill.validKdFraction`'s validation rows).
+ */
+export function distillationLoss(
+  student: tf.Tensor1D,
+  labels: tf.Tensor1D,
+  teacher: tf.Tensor1D,
+  cfg: Pick<DistillConfig, "alpha" | "kdLoss" | "temperature">,
+  labelled?: tf.Tensor1D,
+): tf.Scalar {
   return tf.tidy(() => {
-    const hard = tf.losses.sigmoidCrossEntropy(labels, student);
+    const hard =
+      labelled === undefined ? tf.losses.sigmoidCrossEntropy(labels, student) : tf.losses.sigmoidCrossEntropy(labels, student, labelled, 0, tf.Reduction.SUM).div(student.shape[0]);
     return hard.mul(cfg.alpha).add(kdLoss(student, teacher, cfg).mul(1 - cfg.alpha));
   });
 }

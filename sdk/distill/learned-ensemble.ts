@@ -1,7 +1,7 @@
 import type { TrainingConfig } from "../config-types";
 import type { PreparedData } from "../data/prepare";
 import { subsetDataset } from "../data/dataset";
-import { deriveSeed, mulberry32, shuffleInPlace } from "../data/prng";
+import { deriveSeed } from "../data/prng";
 import { randomSource } from "../layers/random";
 import type { Logger } from "../log";
 import { disposeModel } from "../models/model";
@@ -11,9 +11,13 @@ import { predictLogits, predictOutputs, type SideInput } from "../train/step";
 import { bceLoss, fitSettings } from "../train/train-teacher";
 import type { EnsembleLogits, EnsembleSettings, TeacherLogits } from "./ensemble";
 import { buildTeacherGate, buildWeightedEnsemble } from "./gate";
+import { splitValidation, VALIDATION_SPLIT_SEED_STREAM } from "./validation-split";
 
-/** Seed stream of the ensemble's own parameters, apart from the teachers' and the students'. */
-const ENSEMBLE_SEED_STREAM = 500;
+/**
+ * Seed stream of the ensemble's own parameters, apart from the teachers' and the students'; its halves of the
+ * validation split come from splitValidation, whose stream is this one.
+ */
+const ENSEMBLE_SEED_STREAM = VALIDATION_SPLIT_SEED_STREAM;
 
 /** Teachers' logits of one split as a row-major [n, M] side input. */
 export function teacherSide(arrays: Float32Array[]): SideInput {
@@ -24,14 +28,6 @@ export function teacherSide(arrays: Float32Array[]): SideInput {
     for (let i = 0; i < n; i++) values[i * m + t] = a[i]!;
   });
   return { values, dim: m };
-}
-
-/** Row indices of two seeded, disjoint halves of n rows. */
-function splitHalves(n: number, seed: number): [Int32Array, Int32Array] {
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  shuffleInPlace(order, mulberry32(seed));
-  const half = n >> 1;
-  return [order.slice(0, half).sort(), order.slice(half).sort()];
 }
 
 function subsetSide(side: SideInput, rows: Int32Array): SideInput {
@@ -61,7 +57,7 @@ export async function trainLearnedEnsemble(kind: "weighted" | "gating", teachers
   const { valid } = data;
   // Which rows the weights are fitted on and which stop the fit: the training split (whose teacher logits are
   // over-confident where teachers overfit), or two seeded halves of the validation split.
-  const halves = gate.data === "valid" ? splitHalves(valid.n, seed) : null;
+  const halves = gate.data === "valid" ? splitValidation(valid.n, 0.5, training.seed) : null;
   const fitRows = halves === null ? { ds: data.train, side: trainSide } : { ds: subsetDataset(valid, halves[0]), side: subsetSide(validSide, halves[0]) };
   const stopRows = halves === null ? { ds: valid, side: validSide } : { ds: subsetDataset(valid, halves[1]), side: subsetSide(validSide, halves[1]) };
   log(`training the ${kind === "gating" ? `teacher gate (input: ${gate.input}, hidden ${JSON.stringify(gate.hiddenUnits)})` : "ensemble weights"} over ${teachers.names.join(", ")}`);

@@ -1,5 +1,5 @@
-import { shuffledBatches } from "../data/batches";
-import type { RowDataset } from "../data/dataset";
+import { shuffledBatches, stackedShuffledBatches } from "../data/batches";
+import type { EncodedDataset, RowDataset } from "../data/dataset";
 import { mulberry32 } from "../data/prng";
 import type { Logger } from "../log";
 import type { CtrModel } from "../models/model";
@@ -18,6 +18,11 @@ export interface MonitorResult {
 export interface FitOptions {
   label: string;
   train: RowDataset;
+  /**
+   * In-memory rows trained beside `train`, shuffled into the same batches and indexed after it: a batch row
+   * whose `index` is i ≥ train.n is row i − train.n of these. Needs `train` in memory, and no `side`.
+   */
+  alsoTrain?: EncodedDataset;
   batchSize: number;
   epochs: number;
   /** Epochs without improvement of the monitor before stopping (FuxiCTR: 2). */
@@ -121,15 +126,22 @@ export async function fit(model: CtrModel, options: FitOptions): Promise<FitResu
   const optimizer = new DenseOptimizer({ ...options.optimizer });
   const rand = mulberry32(options.seed);
   const step = { layout: options.train.layout, clipNorm: options.clipNorm, optimizer, sparse: optimizer.config, ...(options.side ? { side: options.side } : {}) };
+  const { train, alsoTrain } = options;
+  let epochBatches = () => shuffledBatches(train, options.batchSize, rand);
+  if (alsoTrain !== undefined) {
+    if ("store" in train || options.side !== undefined)
+      throw new Error(`fit: 'alsoTrain' needs 'train' in memory and no 'side' (${options.label} has ${"store" in train ? "its train split on disk" : "a side input"})`);
+    epochBatches = () => stackedShuffledBatches([train, alsoTrain], options.batchSize, rand);
+  }
   try {
     return await runEpochs({
       ...options,
       optimizers: [optimizer],
       models: [model],
-      rowsPerEpoch: options.train.n,
+      rowsPerEpoch: train.n + (alsoTrain?.n ?? 0),
       runEpoch: async (_epoch, at) => {
         const progress = new EpochProgress(options.log, at);
-        for (const batch of shuffledBatches(options.train, options.batchSize, rand)) await progress.step(batch.n, trainStep(model, batch, options.loss, step));
+        for (const batch of epochBatches()) await progress.step(batch.n, trainStep(model, batch, options.loss, step));
         return progress.finish();
       },
       monitor: () => options.monitor(model),
