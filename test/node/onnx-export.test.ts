@@ -8,7 +8,7 @@ import type { Quantize } from "../../sdk/export/quantize";
 import type { DenseLayerWeights, StudentWeights } from "../../sdk/export/student-weights";
 import { webAssembly } from "../../sdk/export/wasm-api";
 import { Scorer } from "../../sdk/runtime/scorer";
-import { mulberry32 } from "../../sdk/data/prng";
+import { seeded } from "./fixtures/seeded";
 
 /**
  * The hand-written ONNX export: its protobuf read back by a minimal decoder (always), and run by
@@ -26,12 +26,6 @@ const F = 5;
 const D = 6;
 const TOTAL_ROWS = 40;
 const FEATURE_MAP_ID = createHash("sha256").update("onnx-export feature map").digest("hex");
-
-/** mulberry32: a small seeded generator, uniform in [-1, 1). */
-function seeded(seed: number): () => number {
-  const uniform = mulberry32(seed);
-  return () => uniform() * 2 - 1;
-}
 
 function randomStudent(seed: number): StudentWeights {
   const rnd = seeded(seed);

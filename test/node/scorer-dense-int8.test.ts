@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, test } from "vitest";
-import { mulberry32 } from "../../sdk/data/prng";
 import { UserError } from "../../sdk/errors";
 import { loadKernelsModule, loadScorerBase } from "../../sdk/export/compile";
 import {
@@ -15,6 +14,7 @@ import type { DenseLayerWeights, StudentWeights } from "../../sdk/export/student
 import { appendDataSegment } from "../../sdk/export/wasm-patch";
 import { instantiateBytes, webAssembly, type WasmMemory } from "../../sdk/export/wasm-api";
 import { Scorer } from "../../sdk/runtime/scorer";
+import { seeded } from "./fixtures/seeded";
 
 /**
  * Int8 dense layers (quantizeDense "int8"): the weight and activation quantisers, the i32x4.dot_i16x8_s kernel
@@ -39,12 +39,6 @@ interface Kernels {
 const SIZES = [0, 1, 3, 4, 5, 17, 64];
 const MEMORY_PAGES = 96;
 const FEATURE_MAP_ID = createHash("sha256").update("scorer-dense-int8 feature map").digest("hex");
-
-/** mulberry32: uniform in [-1, 1). */
-function seeded(seed: number): () => number {
-  const uniform = mulberry32(seed);
-  return () => uniform() * 2 - 1;
-}
 
 const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
 

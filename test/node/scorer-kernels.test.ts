@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { loadKernelsModule } from "../../sdk/export/compile";
 import { packDensePanels, padBias } from "../../sdk/export/pack";
 import { instantiateBytes, type WasmMemory } from "../../sdk/export/wasm-api";
-import { mulberry32 } from "../../sdk/data/prng";
+import { seeded } from "./fixtures/seeded";
 
 /** Each SIMD kernel of assembly/ against its scalar reference, both compiled (build/scorer-kernels.wasm). */
 
@@ -19,12 +19,6 @@ interface Kernels {
 
 const SIZES = [0, 1, 3, 4, 5, 17, 64];
 const MEMORY_PAGES = 64;
-
-/** mulberry32: a small seeded generator, uniform in [-1, 1). */
-function seeded(seed: number): () => number {
-  const uniform = mulberry32(seed);
-  return () => uniform() * 2 - 1;
-}
 
 const roundUp4 = (x: number) => Math.ceil(x / 4) * 4;
 

@@ -6,7 +6,7 @@ import { HeaderField } from "../../sdk/export/pack";
 import type { DenseLayerWeights, StudentWeights } from "../../sdk/export/student-weights";
 import { webAssembly } from "../../sdk/export/wasm-api";
 import { Scorer, ScorerError, SCORER_ABI_VERSION } from "../../sdk/runtime/scorer";
-import { mulberry32 } from "../../sdk/data/prng";
+import { seeded } from "./fixtures/seeded";
 
 /** The exported wasm scorer against the plain-JS forward pass, on a seeded random student. */
 
@@ -15,12 +15,6 @@ const D = 5;
 const TOTAL_ROWS = 41;
 const FEATURE_MAP_ID = createHash("sha256").update("scorer-parity feature map").digest("hex");
 const TOLERANCE = 1e-5;
-
-/** mulberry32: a small seeded generator, uniform in [-1, 1). */
-function seeded(seed: number): () => number {
-  const uniform = mulberry32(seed);
-  return () => uniform() * 2 - 1;
-}
 
 function randomStudent(seed: number): StudentWeights {
   const rnd = seeded(seed);

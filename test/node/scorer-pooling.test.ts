@@ -10,7 +10,7 @@ import { appendDataSegment } from "../../sdk/export/wasm-patch";
 import { instantiateBytes, webAssembly, type WasmMemory } from "../../sdk/export/wasm-api";
 import { Scorer, ScorerError } from "../../sdk/runtime/scorer";
 import { poolSlots, slotLayoutOf, type SlotLayout } from "../../sdk/runtime/slots";
-import { mulberry32 } from "../../sdk/data/prng";
+import { seeded } from "./fixtures/seeded";
 
 /** Multi-valued fields: the pooling kernel, the v2 blob, and pooled scorers against a JS reference. */
 
@@ -18,12 +18,6 @@ const FEATURE_MAP_ID = createHash("sha256").update("scorer-pooling feature map")
 const TOTAL_ROWS = 50;
 const SLOT_COUNTS = [1, 3, 1, 5, 2];
 const MEMORY_PAGES = 64;
-
-/** mulberry32: a small seeded generator, uniform in [-1, 1). */
-function seeded(seed: number): () => number {
-  const uniform = mulberry32(seed);
-  return () => uniform() * 2 - 1;
-}
 
 function student(o: Partial<RandomStudentOptions> = {}): StudentWeights {
   const numFields = o.slotCounts?.length ?? 4;

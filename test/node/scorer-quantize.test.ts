@@ -11,7 +11,7 @@ import {
 import type { DenseLayerWeights, StudentWeights } from "../../sdk/export/student-weights";
 import { instantiateBytes, webAssembly, type WasmMemory } from "../../sdk/export/wasm-api";
 import { Scorer } from "../../sdk/runtime/scorer";
-import { mulberry32 } from "../../sdk/data/prng";
+import { seeded } from "./fixtures/seeded";
 
 /** int8 (per-row scale) and fp16 embeddings: the conversions, the gather kernels, the exports and the budget. */
 
@@ -28,12 +28,6 @@ interface Kernels {
 const SIZES = [0, 1, 3, 4, 5, 17, 64];
 const MEMORY_PAGES = 64;
 const FEATURE_MAP_ID = createHash("sha256").update("scorer-quantize feature map").digest("hex");
-
-/** mulberry32: a small seeded generator, uniform in [-1, 1). */
-function seeded(seed: number): () => number {
-  const uniform = mulberry32(seed);
-  return () => uniform() * 2 - 1;
-}
 
 let k: Kernels;
 
