@@ -10,11 +10,11 @@ import { JsScorer } from "../../sdk/export/js-scorer";
 import { exportStudentOnnx } from "../../sdk/export/onnx";
 import { DenseDtype, HeaderField, LayerField, LAYER_RECORD_BYTES, packStudent } from "../../sdk/export/pack";
 import { dequantizedStudent, type DenseQuantize } from "../../sdk/export/quantize";
-import type { DenseLayerWeights, StudentWeights } from "../../sdk/export/student-weights";
+import type { DenseLayerWeights } from "../../sdk/export/student-weights";
 import { appendDataSegment } from "../../sdk/export/wasm-patch";
 import { instantiateBytes, webAssembly, type WasmMemory } from "../../sdk/export/wasm-api";
 import { Scorer } from "../../sdk/runtime/scorer";
-import { seeded } from "./fixtures/seeded";
+import { randomLayer, randomStudent, seeded } from "./fixtures/seeded";
 
 /**
  * Int8 dense layers (quantizeDense "int8"): the weight and activation quantisers, the i32x4.dot_i16x8_s kernel
@@ -82,16 +82,6 @@ function firstBitDifference(a: ArrayBufferView, b: ArrayBufferView): number {
   if (x.length !== y.length) return Math.min(x.length, y.length);
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return i;
   return -1;
-}
-
-function randomLayer(rnd: () => number, inDim: number, outDim: number, activation: DenseLayerWeights["activation"]): DenseLayerWeights {
-  return {
-    inDim,
-    outDim,
-    weights: Float32Array.from({ length: inDim * outDim }, () => (rnd() * 2) / Math.sqrt(inDim)),
-    bias: Float32Array.from({ length: outDim }, () => rnd() * 0.1),
-    activation,
-  };
 }
 
 /** Rows of x with varied magnitudes (one row all zero when n > 2), stride xStride, padding NaN. */
@@ -332,19 +322,6 @@ describe("denseInt8I16x8", () => {
   });
 });
 
-/** A seeded student with the widths of the demo's shape, and a row generator. */
-function randomStudent(seed: number, F = 6, D = 8, totalRows = 300, hidden = [37, 9], slotCounts?: number[]): StudentWeights {
-  const rnd = seeded(seed);
-  const widths = [F * D, ...hidden];
-  return {
-    numFields: F,
-    embeddingDim: D,
-    totalRows,
-    embedding: Float32Array.from({ length: totalRows * D }, (_, i) => rnd() * 0.2 * (1 + (Math.floor(i / D) % 7))),
-    layers: [...hidden.map((h, i) => randomLayer(rnd, widths[i]!, h, "relu")), randomLayer(rnd, widths[widths.length - 1]!, 1, "linear")],
-    ...(slotCounts === undefined ? {} : { slotCounts }),
-  };
-}
 
 function randomInputs(seed: number, n: number, S: number, totalRows: number): { ids: Int32Array; values: Float32Array } {
   const rnd = seeded(seed);
@@ -414,7 +391,7 @@ describe("an exported student with int8 dense layers", () => {
   });
 
   test("is refused by a module when its dense type is unknown or its weights bytes are not its layout's", async () => {
-    const weights = randomStudent(29);
+    const weights = randomStudent(29, 6, 8);
     const base = await loadScorerBase();
     const modelBase = (instantiateBytes(base).exports.modelBase as () => number)() >>> 0;
     const load = (blob: Uint8Array) => Scorer.fromModule(new webAssembly.Module(appendDataSegment(base, modelBase, blob)));
@@ -427,7 +404,7 @@ describe("an exported student with int8 dense layers", () => {
   });
 
   test("has no ONNX form: exportStudentOnnx refuses it with a UserError", () => {
-    const weights = randomStudent(31);
+    const weights = randomStudent(31, 6, 8);
     expect(() => exportStudentOnnx(weights, { quantizeDense: "int8" })).toThrow(UserError);
     expect(() => exportStudentOnnx(weights, { quantizeDense: "int8" })).toThrow(/'quantizeDense' "int8" has no ONNX form/);
     expect(exportStudentOnnx(weights, { quantizeDense: "none" })).toEqual(exportStudentOnnx(weights));

@@ -8,10 +8,9 @@ import { EmbeddingDtype, HeaderField, packStudent } from "../../sdk/export/pack"
 import {
   dequantizedStudent, dequantizeInt8Rows, f16BitsToF32, f32ToF16Bits, quantizeF16, quantizeInt8Rows, type Quantize,
 } from "../../sdk/export/quantize";
-import type { DenseLayerWeights, StudentWeights } from "../../sdk/export/student-weights";
 import { instantiateBytes, webAssembly, type WasmMemory } from "../../sdk/export/wasm-api";
 import { Scorer } from "../../sdk/runtime/scorer";
-import { seeded } from "./fixtures/seeded";
+import { randomStudent, seeded } from "./fixtures/seeded";
 
 /** int8 (per-row scale) and fp16 embeddings: the conversions, the gather kernels, the exports and the budget. */
 
@@ -218,25 +217,6 @@ describe("gatherF16F32x4", () => {
   });
 });
 
-/** A seeded student with a wide spread of embedding magnitudes per row (what int8 per-row scales are for). */
-function randomStudent(seed: number, F = 6, D = 16, totalRows = 300, hidden = [37, 9]): StudentWeights {
-  const rnd = seeded(seed);
-  const layer = (inDim: number, outDim: number, activation: DenseLayerWeights["activation"]): DenseLayerWeights => ({
-    inDim,
-    outDim,
-    weights: Float32Array.from({ length: inDim * outDim }, () => (rnd() * 2) / Math.sqrt(inDim)),
-    bias: Float32Array.from({ length: outDim }, () => rnd() * 0.1),
-    activation,
-  });
-  const widths = [F * D, ...hidden];
-  return {
-    numFields: F,
-    embeddingDim: D,
-    totalRows,
-    embedding: Float32Array.from({ length: totalRows * D }, (_, i) => rnd() * 0.2 * (1 + (Math.floor(i / D) % 7))),
-    layers: [...hidden.map((h, i) => layer(widths[i]!, h, "relu")), layer(widths[widths.length - 1]!, 1, "linear")],
-  };
-}
 
 function randomRows(seed: number, n: number, F: number, totalRows: number): { ids: Int32Array; values: Float32Array } {
   const rnd = seeded(seed);
@@ -253,7 +233,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 }
 
 describe("quantised exports", () => {
-  const weights = randomStudent(17);
+  const weights = randomStudent(17, 6, 16);
   const n = 2000;
   const { ids, values } = randomRows(18, n, weights.numFields, weights.totalRows);
   const f32Scores = new JsScorer(weights).score(ids, values, n);
